@@ -1,0 +1,1 @@
+//! Template parser: pest grammar for actions, hand-written block structure.

@@ -1,0 +1,1 @@
+//! Contextual escapers, after Go's `html/template`.
