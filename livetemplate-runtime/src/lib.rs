@@ -3,6 +3,19 @@
 //! The `#[live_template]` macro generates code against this crate: the value
 //! traits that let any field type appear in a template ([`Slot`], [`Truthy`],
 //! [`Range`], …), the contextual escapers ([`escape`]), and the compile-time
-//! description of a template ([`meta`]).
+//! description of a template ([`TemplateMeta`]).
 
+mod error;
 pub mod escape;
+pub mod fmt;
+pub mod ops;
+mod template;
+mod value;
+
+pub use error::{Loc, RenderError};
+pub use escape::{Content, Escaper};
+pub use template::{BlockKind, BlockMeta, Dynamic, SlotMeta, Template, TemplateMeta};
+pub use value::{
+    Either, Html, IndexBy, Len, Range, Scalar, Slot, ToScalar, Truthy, ViaAny, ViaOption,
+    ViaTruthy, W,
+};

@@ -1,1 +1,0 @@
-//! Contextual escapers, after Go's `html/template`.

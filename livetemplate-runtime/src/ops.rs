@@ -1,0 +1,164 @@
+//! Helpers that generated code calls: emitting a slot through its escapers,
+//! and the builtins that can fail (`index`, comparisons).
+
+use crate::error::{Loc, RenderError};
+use crate::escape::{apply, Content, Escaper};
+use crate::value::{IndexBy, Len, Scalar, Slot, ToScalar, Truthy};
+
+/// Writes `v` into `out` through the escaper chain the build fixed for this slot.
+#[inline]
+pub fn emit<V: Slot + ?Sized>(v: &V, chain: &[Escaper], out: &mut String) {
+    if let [step @ (Escaper::Html | Escaper::Attr | Escaper::Rcdata | Escaper::Nospace)] = chain {
+        if v.is_inert() {
+            return v.write_plain(out);
+        }
+        if let Some(s) = v.as_plain_str() {
+            return apply(*step, s, v.content(), out);
+        }
+    }
+    emit_chain(v, chain, out)
+}
+
+fn emit_chain<V: Slot + ?Sized>(v: &V, chain: &[Escaper], out: &mut String) {
+    let Some((first, rest)) = chain.split_first() else {
+        return v.write_plain(out);
+    };
+    let mut scratch = String::new();
+    let input: &str = if *first == Escaper::JsVal {
+        v.write_json(&mut scratch);
+        &scratch
+    } else if let Some(s) = v.as_plain_str() {
+        s
+    } else {
+        v.write_plain(&mut scratch);
+        &scratch
+    };
+    if rest.is_empty() {
+        return apply(*first, input, v.content(), out);
+    }
+    let mut cur = String::with_capacity(input.len() + 8);
+    apply(*first, input, v.content(), &mut cur);
+    for (i, step) in rest.iter().enumerate() {
+        if i + 1 == rest.len() {
+            return apply(*step, &cur, Content::Plain, out);
+        }
+        let mut next = String::with_capacity(cur.len() + 8);
+        apply(*step, &cur, Content::Plain, &mut next);
+        cur = next;
+    }
+}
+
+/// Go truthiness of any value.
+#[inline]
+pub fn truthy<T: Truthy + ?Sized>(v: &T) -> bool {
+    v.truthy()
+}
+
+/// The `len` builtin.
+#[inline]
+pub fn len<T: Len + ?Sized>(v: &T) -> usize {
+    v.len()
+}
+
+/// The `index` builtin, one key at a time.
+#[inline]
+pub fn index<'a, C: IndexBy<K> + ?Sized, K: ?Sized>(
+    coll: &'a C,
+    key: &K,
+    loc: &Loc,
+) -> Result<&'a C::Output, RenderError> {
+    coll.index_by(key).map_err(|m| RenderError::new(loc, format!("error calling index: {m}")))
+}
+
+/// A field reached through `None`.
+pub fn nil_step(loc: &Loc, message: &str) -> RenderError {
+    RenderError::new(loc, message)
+}
+
+fn incompatible(loc: &Loc, a: &Scalar, b: &Scalar) -> RenderError {
+    RenderError::new(loc, format!("incompatible types for comparison: {a:?} and {b:?}"))
+}
+
+/// Go's `eq a b`: basic values of the same kind compare; integers compare
+/// across widths; anything else is an error.
+pub fn eq<A: ToScalar + ?Sized, B: ToScalar + ?Sized>(
+    a: &A,
+    b: &B,
+    loc: &Loc,
+) -> Result<bool, RenderError> {
+    let (x, y) = (a.to_scalar(), b.to_scalar());
+    match (x, y) {
+        (Scalar::Bool(p), Scalar::Bool(q)) => Ok(p == q),
+        (Scalar::Int(p), Scalar::Int(q)) => Ok(p == q),
+        (Scalar::Float(p), Scalar::Float(q)) => Ok(p == q),
+        (Scalar::Str(p), Scalar::Str(q)) => Ok(p == q),
+        (Scalar::Nil, Scalar::Nil) => Ok(true),
+        (Scalar::Nil, _) | (_, Scalar::Nil) => Ok(false),
+        _ => Err(incompatible(loc, &x, &y)),
+    }
+}
+
+/// Go's `lt a b` (and, through it, `le gt ge`): integers, floats and strings.
+pub fn lt<A: ToScalar + ?Sized, B: ToScalar + ?Sized>(
+    a: &A,
+    b: &B,
+    loc: &Loc,
+) -> Result<bool, RenderError> {
+    let (x, y) = (a.to_scalar(), b.to_scalar());
+    match (x, y) {
+        (Scalar::Int(p), Scalar::Int(q)) => Ok(p < q),
+        (Scalar::Float(p), Scalar::Float(q)) => Ok(p < q),
+        (Scalar::Str(p), Scalar::Str(q)) => Ok(p < q),
+        (Scalar::Bool(_), Scalar::Bool(_)) | (Scalar::Nil, Scalar::Nil) => Err(RenderError::new(
+            loc,
+            "invalid type for comparison",
+        )),
+        _ => Err(incompatible(loc, &x, &y)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    const L: Loc = Loc { file: "t", line: 1, col: 1, action: "{{x}}" };
+
+    #[test]
+    fn comparisons_follow_go_kinds() {
+        assert!(eq(&3u8, &3i64, &L).unwrap());
+        assert!(!eq(&"a", &"b".to_string(), &L).unwrap());
+        assert!(eq(&3, &3.0, &L).is_err());
+        assert!(lt(&-1i32, &1u64, &L).unwrap());
+        assert!(lt(&"abc", &"abd", &L).unwrap());
+        assert!(lt(&true, &false, &L).is_err());
+        assert!(eq(&None::<i32>, &None::<i32>, &L).unwrap());
+        assert!(!eq(&Some(1), &None::<i32>, &L).unwrap());
+    }
+
+    #[test]
+    fn index_reports_out_of_range() {
+        let v = vec![1, 2];
+        assert_eq!(*index(&v, &1i64, &L).unwrap(), 2);
+        let e = index(&v, &2usize, &L).unwrap_err();
+        assert_eq!(e.message, "error calling index: index out of range: 2");
+        assert!(index(&v, &-1i64, &L).is_err());
+        let m: std::collections::BTreeMap<String, i32> = [("a".to_string(), 1)].into();
+        assert_eq!(*index(&m, &"a", &L).unwrap(), 1);
+        assert!(index(&m, &"z", &L).is_err());
+    }
+
+    #[test]
+    fn emit_fast_paths_match_general_path() {
+        let mut a = String::new();
+        emit(&42, &[Escaper::Html], &mut a);
+        assert_eq!(a, "42");
+        let mut b = String::new();
+        emit(&"<a href='x'>", &[Escaper::Html], &mut b);
+        assert_eq!(b, "&lt;a href=&#39;x&#39;&gt;");
+        let mut c = String::new();
+        emit(&"javascript:alert(1)", &[Escaper::UrlFilter, Escaper::UrlNormalizer, Escaper::Attr], &mut c);
+        assert_eq!(c, "#ZgotmplZ");
+        let mut d = String::new();
+        emit(&"</script>", &[Escaper::JsVal], &mut d);
+        assert_eq!(d, "\"\\u003c/script\\u003e\"");
+    }
+}

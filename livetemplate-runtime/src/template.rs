@@ -1,0 +1,85 @@
+//! The trait `#[live_template]` implements, and the compile-time description
+//! of a template that update generation builds on.
+
+use crate::error::RenderError;
+use crate::escape::Escaper;
+
+/// A view-model tied to a template at build time by `#[live_template]`.
+pub trait Template {
+    /// The template as the build saw it: statics, slots, blocks.
+    const META: &'static TemplateMeta;
+
+    /// Renders the page into `out` (appending). On error `out` may hold part
+    /// of the page; [`render`](Template::render) never returns a partial page.
+    fn render_into(&self, out: &mut String) -> Result<(), RenderError>;
+
+    /// Renders the page.
+    fn render(&self) -> Result<String, RenderError> {
+        let mut out = String::with_capacity(Self::META.size_hint);
+        self.render_into(&mut out)?;
+        Ok(out)
+    }
+}
+
+/// Compile-time description of a template.
+#[derive(Debug)]
+pub struct TemplateMeta {
+    /// Path given to `#[live_template]`, or `"<inline>"`.
+    pub path: &'static str,
+    /// Capacity to reserve for a render: the static bytes plus a margin per slot.
+    pub size_hint: usize,
+    /// The root block.
+    pub root: BlockMeta,
+}
+
+/// What kind of template construct a block is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BlockKind {
+    Root,
+    /// One branch of `{{if}}` / `{{else if}}` (index) or the `{{else}}` (None).
+    If,
+    With,
+    Range,
+    /// The `{{else}}` of a range.
+    RangeElse,
+    /// `{{template "name"}}` / `{{block}}`: the called template, inlined.
+    Template,
+}
+
+/// A block: static text interleaved with dynamics, `statics.len() == dynamics.len() + 1`.
+#[derive(Debug)]
+pub struct BlockMeta {
+    pub kind: BlockKind,
+    /// Deterministic fragment id: `f-` + 16 hex digits.
+    pub id: &'static str,
+    /// 1-based line of the opening action in the template.
+    pub line: u32,
+    /// Whether the block sits in HTML text, where it can carry fragment markers.
+    pub in_text: bool,
+    pub statics: &'static [&'static str],
+    pub dynamics: &'static [Dynamic],
+}
+
+/// A dynamic part of a block.
+#[derive(Debug)]
+pub enum Dynamic {
+    Slot(SlotMeta),
+    /// A control structure: its branches (for `if`/`with`: one per branch,
+    /// then the else; for `range`: the body, then the else).
+    Block(&'static [BlockMeta]),
+}
+
+/// A `{{…}}` that prints a value.
+#[derive(Debug)]
+pub struct SlotMeta {
+    /// The action as written, e.g. `{{.user.name}}`.
+    pub action: &'static str,
+    pub line: u32,
+    /// The escaping context, e.g. "HTML text", "inside the href attribute".
+    pub context: &'static str,
+    /// The escapers applied, in order.
+    pub escapers: &'static [Escaper],
+    /// The fields the value depends on, as paths from the block's dot (`"user.name"`),
+    /// `$` for the root, `.` for the dot itself.
+    pub deps: &'static [&'static str],
+}
