@@ -99,7 +99,10 @@ pub enum Expr {
     /// `.` (the current dot).
     Dot(Span),
     /// `.a.b.c`: a field chain starting at dot.
-    Field { path: Vec<Ident>, span: Span },
+    Field {
+        path: Vec<Ident>,
+        span: Span,
+    },
     /// `$`, `$x`, `$x.a.b`: a variable (empty name for `$`), optionally with fields.
     Var {
         name: String,
@@ -113,14 +116,29 @@ pub enum Expr {
         span: Span,
     },
     /// A bare identifier: a function name such as `len`, `eq`, `printf`.
-    Func { name: String, span: Span },
+    Func {
+        name: String,
+        span: Span,
+    },
     /// String literal, with escapes already decoded (`"…"` or raw `` `…` ``).
-    Str { value: String, span: Span },
+    Str {
+        value: String,
+        span: Span,
+    },
     /// Integer literal (decimal, hex, octal, binary, or a character constant).
-    Int { value: i128, span: Span },
+    Int {
+        value: i128,
+        span: Span,
+    },
     /// Floating-point literal.
-    Float { value: f64, span: Span },
-    Bool { value: bool, span: Span },
+    Float {
+        value: f64,
+        span: Span,
+    },
+    Bool {
+        value: bool,
+        span: Span,
+    },
     /// `nil`.
     Nil(Span),
 }

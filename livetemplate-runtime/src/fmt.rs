@@ -280,7 +280,11 @@ fn fmt_float(f: f64, verb: char, spec: &Spec) -> Option<String> {
             let t = format!("{:.*e}", p.unwrap_or(6), a);
             let (m, e) = t.split_once('e').unwrap_or((&t, "0"));
             let e: i32 = e.parse().unwrap_or(0);
-            s = format!("{m}e{}{:02}", if e < 0 { '-' } else { '+' }, e.unsigned_abs());
+            s = format!(
+                "{m}e{}{:02}",
+                if e < 0 { '-' } else { '+' },
+                e.unsigned_abs()
+            );
         }
         ('g' | 'G' | 'v', Some(p)) => {
             let p = p.max(1);
@@ -293,7 +297,11 @@ fn fmt_float(f: f64, verb: char, spec: &Spec) -> Option<String> {
                 } else {
                     m
                 };
-                s = format!("{m}e{}{:02}", if e < 0 { '-' } else { '+' }, e.unsigned_abs());
+                s = format!(
+                    "{m}e{}{:02}",
+                    if e < 0 { '-' } else { '+' },
+                    e.unsigned_abs()
+                );
             } else {
                 let t = format!("{:.*}", (p as i32 - 1 - e).max(0) as usize, a);
                 s = if t.contains('.') {
@@ -344,10 +352,7 @@ fn fmt_one(v: &dyn Slot, verb: char, spec: &Spec, out: &mut String) {
     };
     match body {
         Some(b) => {
-            let numeric = matches!(
-                v.as_scalar(),
-                Some(Scalar::Int(_)) | Some(Scalar::Float(_))
-            );
+            let numeric = matches!(v.as_scalar(), Some(Scalar::Int(_)) | Some(Scalar::Float(_)));
             pad(out, &b, spec, numeric)
         }
         None => bad_verb(verb, v, out),

@@ -67,7 +67,8 @@ pub fn index<'a, C: IndexBy<K> + ?Sized, K: ?Sized>(
     key: &K,
     loc: &Loc,
 ) -> Result<&'a C::Output, RenderError> {
-    coll.index_by(key).map_err(|m| RenderError::new(loc, format!("error calling index: {m}")))
+    coll.index_by(key)
+        .map_err(|m| RenderError::new(loc, format!("error calling index: {m}")))
 }
 
 /// A field reached through `None`.
@@ -76,7 +77,10 @@ pub fn nil_step(loc: &Loc, message: &str) -> RenderError {
 }
 
 fn incompatible(loc: &Loc, a: &Scalar, b: &Scalar) -> RenderError {
-    RenderError::new(loc, format!("incompatible types for comparison: {a:?} and {b:?}"))
+    RenderError::new(
+        loc,
+        format!("incompatible types for comparison: {a:?} and {b:?}"),
+    )
 }
 
 /// Go's `eq a b`: basic values of the same kind compare; integers compare
@@ -109,10 +113,9 @@ pub fn lt<A: ToScalar + ?Sized, B: ToScalar + ?Sized>(
         (Scalar::Int(p), Scalar::Int(q)) => Ok(p < q),
         (Scalar::Float(p), Scalar::Float(q)) => Ok(p < q),
         (Scalar::Str(p), Scalar::Str(q)) => Ok(p < q),
-        (Scalar::Bool(_), Scalar::Bool(_)) | (Scalar::Nil, Scalar::Nil) => Err(RenderError::new(
-            loc,
-            "invalid type for comparison",
-        )),
+        (Scalar::Bool(_), Scalar::Bool(_)) | (Scalar::Nil, Scalar::Nil) => {
+            Err(RenderError::new(loc, "invalid type for comparison"))
+        }
         _ => Err(incompatible(loc, &x, &y)),
     }
 }
@@ -120,7 +123,12 @@ pub fn lt<A: ToScalar + ?Sized, B: ToScalar + ?Sized>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    const L: Loc = Loc { file: "t", line: 1, col: 1, action: "{{x}}" };
+    const L: Loc = Loc {
+        file: "t",
+        line: 1,
+        col: 1,
+        action: "{{x}}",
+    };
 
     #[test]
     fn comparisons_follow_go_kinds() {
@@ -155,7 +163,11 @@ mod tests {
         emit(&"<a href='x'>", &[Escaper::Html], &mut b);
         assert_eq!(b, "&lt;a href=&#39;x&#39;&gt;");
         let mut c = String::new();
-        emit(&"javascript:alert(1)", &[Escaper::UrlFilter, Escaper::UrlNormalizer, Escaper::Attr], &mut c);
+        emit(
+            &"javascript:alert(1)",
+            &[Escaper::UrlFilter, Escaper::UrlNormalizer, Escaper::Attr],
+            &mut c,
+        );
         assert_eq!(c, "#ZgotmplZ");
         let mut d = String::new();
         emit(&"</script>", &[Escaper::JsVal], &mut d);

@@ -677,8 +677,8 @@ impl<K: Eq + std::hash::Hash + std::borrow::Borrow<str>, V, S: std::hash::BuildH
         self.get(key).ok_or_else(|| missing_key(key))
     }
 }
-impl<K: Eq + std::hash::Hash + std::borrow::Borrow<str>, V, S: std::hash::BuildHasher>
-    IndexBy<&str> for HashMap<K, V, S>
+impl<K: Eq + std::hash::Hash + std::borrow::Borrow<str>, V, S: std::hash::BuildHasher> IndexBy<&str>
+    for HashMap<K, V, S>
 {
     type Output = V;
     fn index_by(&self, key: &&str) -> Result<&V, String> {

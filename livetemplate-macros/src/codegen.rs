@@ -1,0 +1,903 @@
+//! Code generation: the escaped template ([`crate::lower::Block`]) becomes
+//! the body of `Template::render_into` and the `TemplateMeta` constant.
+//!
+//! Every expression compiles to a Rust expression over references into the
+//! view-model, so rendering copies nothing but the output; the value traits of
+//! `livetemplate-runtime` give each type its Go meaning (truthiness, range,
+//! printing). Field names of the root struct are checked here, with a
+//! suggestion; fields of nested types are checked by rustc.
+
+use crate::ast::{Expr, Ident as TIdent, Pipeline, Span};
+use crate::context::Escaper;
+use crate::diag::{line_col, TemplateError};
+use crate::lower::{Block, Item};
+use crate::suggest::closest;
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::{format_ident, quote};
+
+/// What the generator needs to know besides the template.
+pub struct Input<'a> {
+    /// Template path as written in the attribute (or `<inline>`).
+    pub path: &'a str,
+    pub src: &'a str,
+    /// Field names of the struct the attribute is on.
+    pub fields: Vec<String>,
+}
+
+pub struct Generated {
+    /// Statements of `render_into`.
+    pub body: TokenStream,
+    /// A `BlockMeta` expression for the root block.
+    pub meta: TokenStream,
+    pub size_hint: usize,
+}
+
+/// Compiles `root` for `input`.
+pub fn generate(input: &Input, root: &Block) -> Result<Generated, TemplateError> {
+    let mut g = Gen {
+        input,
+        rt: quote!(::livetemplate::__rt),
+        next_id: 0,
+        static_bytes: 0,
+        slots: 0,
+    };
+    let mut scope = Scope {
+        dot: quote!(self),
+        dot_is_root: true,
+        root: quote!(self),
+        root_is_struct: true,
+        vars: Vec::new(),
+    };
+    let mut body = TokenStream::new();
+    let meta = g.block(root, &mut scope, &mut body, Kind::Root, "0", 0)?;
+    Ok(Generated {
+        body,
+        meta,
+        size_hint: g.static_bytes + 16 * g.slots,
+    })
+}
+
+struct Gen<'a> {
+    input: &'a Input<'a>,
+    rt: TokenStream,
+    next_id: usize,
+    static_bytes: usize,
+    slots: usize,
+}
+
+#[derive(Clone)]
+struct Scope {
+    /// Expression of reference type for `.`.
+    dot: TokenStream,
+    /// `.` is the view-model struct itself (its fields can be checked).
+    dot_is_root: bool,
+    /// Expression for `$`.
+    root: TokenStream,
+    root_is_struct: bool,
+    vars: Vec<Var>,
+}
+
+#[derive(Clone)]
+struct Var {
+    name: String,
+    ident: Ident,
+    /// The binding holds a value (use `&ident`), not a reference.
+    owned: bool,
+    is_root_struct: bool,
+    deps: Vec<String>,
+}
+
+/// A compiled expression.
+enum Val {
+    /// A place, e.g. `self.title`: borrow it with `&`.
+    Place(TokenStream),
+    /// An expression that is already a reference.
+    Ref(TokenStream),
+    /// A computed value (a temporary).
+    Owned(TokenStream),
+}
+
+impl Val {
+    fn by_ref(&self) -> TokenStream {
+        match self {
+            Val::Place(p) => quote!(&#p),
+            Val::Ref(r) => r.clone(),
+            Val::Owned(v) => quote!(&(#v)),
+        }
+    }
+    /// `(expression to bind with let, binding is owned)`.
+    fn bind(&self) -> (TokenStream, bool) {
+        match self {
+            Val::Place(p) => (quote!(&#p), false),
+            Val::Ref(r) => (r.clone(), false),
+            Val::Owned(v) => (v.clone(), true),
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Root,
+    If,
+    With,
+    Range,
+    RangeElse,
+    Template,
+}
+
+const BUILTINS: &[&str] = &[
+    "and", "or", "not", "len", "index", "eq", "ne", "lt", "le", "gt", "ge", "print", "printf",
+];
+
+/// FNV-1a, 64 bits: a stable hash for fragment ids.
+fn fnv64(s: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+fn rust_ident(name: &str) -> Ident {
+    syn::parse_str::<Ident>(name)
+        .unwrap_or_else(|_| Ident::new_raw(name, proc_macro2::Span::call_site()))
+}
+
+fn valid_field_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c == '_' || c.is_alphabetic())
+        && chars.all(|c| c == '_' || c.is_alphanumeric())
+}
+
+impl Gen<'_> {
+    fn fresh(&mut self, what: &str) -> Ident {
+        self.next_id += 1;
+        format_ident!("__lt_{}{}", what, self.next_id)
+    }
+
+    fn err(&self, span: Span, msg: impl Into<String>) -> TemplateError {
+        TemplateError::new(span, msg)
+    }
+
+    /// `&Loc { … }` for runtime errors raised by the action at `span`.
+    fn loc(&self, span: Span) -> TokenStream {
+        let rt = &self.rt;
+        let (line, col) = line_col(self.input.src, span.start);
+        let (line, col) = (line as u32, col as u32);
+        let path = self.input.path;
+        let action = self.input.src.get(span.start..span.end).unwrap_or("");
+        quote!(&#rt::Loc { file: #path, line: #line, col: #col, action: #action })
+    }
+
+    fn line(&self, span: Span) -> u32 {
+        line_col(self.input.src, span.start).0 as u32
+    }
+
+    fn escapers(&self, escapers: &[Escaper]) -> TokenStream {
+        let rt = &self.rt;
+        let names = escapers
+            .iter()
+            .map(|e| format_ident!("{}", format!("{e:?}")));
+        quote!(&[#(#rt::Escaper::#names),*])
+    }
+
+    /// Generates the statements of `block` into `out` and returns its `BlockMeta`.
+    fn block(
+        &mut self,
+        block: &Block,
+        scope: &mut Scope,
+        out: &mut TokenStream,
+        kind: Kind,
+        path: &str,
+        pos: usize,
+    ) -> Result<TokenStream, TemplateError> {
+        let rt = self.rt.clone();
+        let vars_before = scope.vars.len();
+        let mut statics: Vec<String> = Vec::new();
+        let mut current = String::new();
+        let mut dynamics: Vec<TokenStream> = Vec::new();
+        for (i, item) in block.items.iter().enumerate() {
+            let child_path = format!("{path}/{i}");
+            match item {
+                Item::Static(s) => {
+                    self.static_bytes += s.len();
+                    current.push_str(s);
+                    out.extend(quote!(__out.push_str(#s);));
+                }
+                Item::Slot {
+                    pipe,
+                    escapers,
+                    context,
+                    span,
+                } => {
+                    self.slots += 1;
+                    let loc = self.loc(*span);
+                    let val = self.pipeline(pipe, scope, &loc)?;
+                    let r = val.by_ref();
+                    let esc = self.escapers(escapers);
+                    out.extend(quote!(#rt::ops::emit(#r, #esc, __out);));
+                    statics.push(std::mem::take(&mut current));
+                    let action = self.input.src.get(span.start..span.end).unwrap_or("");
+                    let line = self.line(*span);
+                    let deps = self.deps(pipe, scope);
+                    dynamics.push(quote!(#rt::Dynamic::Slot(#rt::SlotMeta {
+                        action: #action, line: #line, context: #context, escapers: #esc, deps: &[#(#deps),*],
+                    })));
+                }
+                Item::Decl { pipe, span } => {
+                    let loc = self.loc(*span);
+                    let stmt = self.declare(pipe, scope, &loc)?;
+                    out.extend(stmt);
+                }
+                Item::If {
+                    branches,
+                    else_body,
+                    span,
+                } => {
+                    let (code, metas) =
+                        self.conditional(branches, else_body, scope, *span, &child_path, false)?;
+                    out.extend(code);
+                    statics.push(std::mem::take(&mut current));
+                    dynamics.push(quote!(#rt::Dynamic::Block(&[#(#metas),*])));
+                }
+                Item::With {
+                    branches,
+                    else_body,
+                    span,
+                } => {
+                    let (code, metas) =
+                        self.conditional(branches, else_body, scope, *span, &child_path, true)?;
+                    out.extend(code);
+                    statics.push(std::mem::take(&mut current));
+                    dynamics.push(quote!(#rt::Dynamic::Block(&[#(#metas),*])));
+                }
+                Item::Range {
+                    pipe,
+                    body,
+                    else_body,
+                    span,
+                } => {
+                    let (code, metas) =
+                        self.range(pipe, body, else_body, scope, *span, &child_path)?;
+                    out.extend(code);
+                    statics.push(std::mem::take(&mut current));
+                    dynamics.push(quote!(#rt::Dynamic::Block(&[#(#metas),*])));
+                }
+                Item::Call {
+                    name,
+                    pipe,
+                    body,
+                    span,
+                } => {
+                    let path = format!("{child_path}:{name}");
+                    let (code, meta) = self.call(pipe.as_ref(), body, scope, *span, &path)?;
+                    out.extend(code);
+                    statics.push(std::mem::take(&mut current));
+                    dynamics.push(quote!(#rt::Dynamic::Block(&[#meta])));
+                }
+            }
+        }
+        statics.push(current);
+        scope.vars.truncate(vars_before);
+        let kind_ident = format_ident!(
+            "{}",
+            match kind {
+                Kind::Root => "Root",
+                Kind::If => "If",
+                Kind::With => "With",
+                Kind::Range => "Range",
+                Kind::RangeElse => "RangeElse",
+                Kind::Template => "Template",
+            }
+        );
+        let id = format!(
+            "f-{:016x}",
+            fnv64(&format!("{}|{}|{}", self.input.path, path, pos))
+        );
+        let line = self.line(Span::new(pos, pos));
+        let in_text = block.start.is_html_text();
+        Ok(quote!(#rt::BlockMeta {
+            kind: #rt::BlockKind::#kind_ident, id: #id, line: #line, in_text: #in_text,
+            statics: &[#(#statics),*], dynamics: &[#(#dynamics),*],
+        }))
+    }
+
+    /// `{{if}}` and `{{with}}` chains.
+    fn conditional(
+        &mut self,
+        branches: &[(Pipeline, Block)],
+        else_body: &Option<Block>,
+        scope: &mut Scope,
+        span: Span,
+        path: &str,
+        is_with: bool,
+    ) -> Result<(TokenStream, Vec<TokenStream>), TemplateError> {
+        let rt = self.rt.clone();
+        let loc = self.loc(span);
+        let mut metas = Vec::new();
+        // Build from the else outwards: else { prelude; if c { b } else { … } }.
+        let mut compiled = Vec::new();
+        // Variables declared in a condition stay visible in later branches and the else.
+        let mut chain = scope.clone();
+        for (i, (cond, block)) in branches.iter().enumerate() {
+            let (prelude, test) = self.condition(cond, &mut chain, &loc)?;
+            let mut inner = chain.clone();
+            let mut body = TokenStream::new();
+            let kind = if is_with { Kind::With } else { Kind::If };
+            let test = if is_with {
+                let dot = self.fresh("dot");
+                inner.dot = quote!(#dot);
+                inner.dot_is_root = false;
+                quote!(let ::core::option::Option::Some(#dot) = (&&&#rt::W(#test)).lt_with())
+            } else {
+                truthy(&rt, &test)
+            };
+            metas.push(self.block(
+                block,
+                &mut inner,
+                &mut body,
+                kind,
+                &format!("{path}/{i}"),
+                span.start,
+            )?);
+            compiled.push((prelude, test, body));
+        }
+        let mut tail = match else_body {
+            Some(block) => {
+                let mut inner = chain.clone();
+                let mut body = TokenStream::new();
+                let kind = if is_with { Kind::With } else { Kind::If };
+                metas.push(self.block(
+                    block,
+                    &mut inner,
+                    &mut body,
+                    kind,
+                    &format!("{path}/else"),
+                    span.start,
+                )?);
+                body
+            }
+            None => TokenStream::new(),
+        };
+        for (prelude, test, body) in compiled.into_iter().rev() {
+            tail = quote!({ #prelude if #test { #body } else { #tail } });
+        }
+        Ok((tail, metas))
+    }
+
+    /// A control pipeline, which may declare variables (`{{if $x := .a}}`):
+    /// `(statements, reference expression to test)`.
+    fn condition(
+        &mut self,
+        pipe: &Pipeline,
+        scope: &mut Scope,
+        loc: &TokenStream,
+    ) -> Result<(TokenStream, TokenStream), TemplateError> {
+        if pipe.decl.is_empty() {
+            let v = self.pipeline(pipe, scope, loc)?;
+            return Ok((TokenStream::new(), v.by_ref()));
+        }
+        let stmt = self.declare(pipe, scope, loc)?;
+        let var = scope.vars.last().expect("declare pushed a variable");
+        let ident = &var.ident;
+        let test = if var.owned {
+            quote!(&#ident)
+        } else {
+            quote!(#ident)
+        };
+        Ok((stmt, test))
+    }
+
+    /// `{{$x := pipeline}}`.
+    fn declare(
+        &mut self,
+        pipe: &Pipeline,
+        scope: &mut Scope,
+        loc: &TokenStream,
+    ) -> Result<TokenStream, TemplateError> {
+        if pipe.is_assign {
+            return Err(self.err(
+                pipe.span,
+                "assigning to a variable (`$x = …`) is not supported; declare a new one with `:=`",
+            ));
+        }
+        if pipe.decl.len() != 1 {
+            return Err(self.err(pipe.span, "only `{{range}}` can declare two variables"));
+        }
+        let v = self.pipeline(pipe, scope, loc)?;
+        let (bind, owned) = v.bind();
+        let (name, _) = &pipe.decl[0];
+        let ident = self.fresh(&format!("v_{}_", sanitize(name)));
+        let deps = self.deps(pipe, scope);
+        let is_root_struct = self.is_root_struct(pipe, scope);
+        scope.vars.push(Var {
+            name: name.clone(),
+            ident: ident.clone(),
+            owned,
+            is_root_struct,
+            deps,
+        });
+        Ok(quote!(let #ident = #bind;))
+    }
+
+    /// Whether a pipeline is just `.` or `$` of the root struct.
+    fn is_root_struct(&self, pipe: &Pipeline, scope: &Scope) -> bool {
+        match pipe.cmds.as_slice() {
+            [cmd] => match cmd.args.as_slice() {
+                [Expr::Dot(_)] => scope.dot_is_root,
+                [Expr::Var { name, path, .. }] if path.is_empty() => {
+                    if name.is_empty() {
+                        scope.root_is_struct
+                    } else {
+                        scope
+                            .vars
+                            .iter()
+                            .rev()
+                            .find(|v| v.name == *name)
+                            .is_some_and(|v| v.is_root_struct)
+                    }
+                }
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    fn range(
+        &mut self,
+        pipe: &Pipeline,
+        body: &Block,
+        else_body: &Option<Block>,
+        scope: &mut Scope,
+        span: Span,
+        path: &str,
+    ) -> Result<(TokenStream, Vec<TokenStream>), TemplateError> {
+        let rt = self.rt.clone();
+        let loc = self.loc(span);
+        let coll = self.pipeline(pipe, scope, &loc)?;
+        let (bind, owned) = coll.bind();
+        let coll_ident = self.fresh("coll");
+        let coll_ref = if owned {
+            quote!(&#coll_ident)
+        } else {
+            quote!(#coll_ident)
+        };
+        let dot = self.fresh("dot");
+        let key = self.fresh("key");
+        let mut inner = scope.clone();
+        inner.dot = quote!(#dot);
+        inner.dot_is_root = false;
+        let mut bindings = TokenStream::new();
+        let coll_deps = self.deps(pipe, scope);
+        match pipe.decl.as_slice() {
+            [] => {}
+            [(v, _)] => {
+                let ident = self.fresh(&format!("v_{}_", sanitize(v)));
+                bindings.extend(quote!(let #ident = #dot;));
+                inner.vars.push(Var {
+                    name: v.clone(),
+                    ident,
+                    owned: false,
+                    is_root_struct: false,
+                    deps: coll_deps.clone(),
+                });
+            }
+            [(k, _), (v, _)] => {
+                let kident = self.fresh(&format!("v_{}_", sanitize(k)));
+                let vident = self.fresh(&format!("v_{}_", sanitize(v)));
+                bindings.extend(quote!(let #kident = #key; let #vident = #dot;));
+                inner.vars.push(Var {
+                    name: k.clone(),
+                    ident: kident,
+                    owned: true,
+                    is_root_struct: false,
+                    deps: coll_deps.clone(),
+                });
+                inner.vars.push(Var {
+                    name: v.clone(),
+                    ident: vident,
+                    owned: false,
+                    is_root_struct: false,
+                    deps: coll_deps,
+                });
+            }
+            _ => return Err(self.err(pipe.span, "`{{range}}` declares at most two variables")),
+        }
+        let mut body_code = TokenStream::new();
+        let body_meta = self.block(
+            body,
+            &mut inner,
+            &mut body_code,
+            Kind::Range,
+            &format!("{path}/body"),
+            span.start,
+        )?;
+        let mut metas = vec![body_meta];
+        let code = match else_body {
+            Some(block) => {
+                let mut inner = scope.clone();
+                let mut else_code = TokenStream::new();
+                metas.push(self.block(
+                    block,
+                    &mut inner,
+                    &mut else_code,
+                    Kind::RangeElse,
+                    &format!("{path}/else"),
+                    span.start,
+                )?);
+                let empty = self.fresh("empty");
+                quote!({
+                    let #coll_ident = #bind;
+                    let mut #empty = true;
+                    for (#key, #dot) in #rt::Range::range_items(#coll_ref) {
+                        #empty = false;
+                        #bindings
+                        #body_code
+                    }
+                    if #empty { #else_code }
+                })
+            }
+            None => quote!({
+                let #coll_ident = #bind;
+                for (#key, #dot) in #rt::Range::range_items(#coll_ref) {
+                    #bindings
+                    #body_code
+                }
+            }),
+        };
+        Ok((code, metas))
+    }
+
+    /// `{{template "name" pipeline}}`: the callee, inlined with its own dot and `$`.
+    fn call(
+        &mut self,
+        pipe: Option<&Pipeline>,
+        body: &Block,
+        scope: &mut Scope,
+        span: Span,
+        path: &str,
+    ) -> Result<(TokenStream, TokenStream), TemplateError> {
+        let loc = self.loc(span);
+        let arg = self.fresh("arg");
+        let dot = self.fresh("dot");
+        let (prelude, is_root) = match pipe {
+            Some(p) => {
+                let v = self.pipeline(p, scope, &loc)?;
+                let is_root = self.is_root_struct(p, scope);
+                let (bind, owned) = v.bind();
+                let r = if owned { quote!(&#arg) } else { quote!(#arg) };
+                (quote!(let #arg = #bind; let #dot = #r;), is_root)
+            }
+            None => (quote!(let #dot = &();), false),
+        };
+        let mut inner = Scope {
+            dot: quote!(#dot),
+            dot_is_root: is_root,
+            root: quote!(#dot),
+            root_is_struct: is_root,
+            vars: Vec::new(),
+        };
+        let mut code = TokenStream::new();
+        let meta = self.block(
+            body,
+            &mut inner,
+            &mut code,
+            Kind::Template,
+            path,
+            span.start,
+        )?;
+        Ok((quote!({ #prelude #code }), meta))
+    }
+
+    fn pipeline(
+        &mut self,
+        pipe: &Pipeline,
+        scope: &Scope,
+        loc: &TokenStream,
+    ) -> Result<Val, TemplateError> {
+        let mut acc: Option<Val> = None;
+        for cmd in &pipe.cmds {
+            let args = &cmd.args;
+            let Some(first) = args.first() else {
+                return Err(self.err(cmd.span, "empty command"));
+            };
+            acc =
+                Some(match first {
+                    Expr::Func { name, span } => {
+                        let mut vals = Vec::new();
+                        for a in &args[1..] {
+                            vals.push(self.operand(a, scope, loc)?);
+                        }
+                        if let Some(prev) = acc.take() {
+                            vals.push(prev);
+                        }
+                        self.builtin(name, *span, cmd.span, &args[1..], vals, loc)?
+                    }
+                    _ if args.len() > 1 || acc.is_some() => return Err(self.err(
+                        first.span(),
+                        "only functions take arguments; calling a field or method is not supported",
+                    )),
+                    _ => self.operand(first, scope, loc)?,
+                });
+        }
+        acc.ok_or_else(|| self.err(pipe.span, "missing value"))
+    }
+
+    fn operand(
+        &mut self,
+        e: &Expr,
+        scope: &Scope,
+        loc: &TokenStream,
+    ) -> Result<Val, TemplateError> {
+        let rt = &self.rt;
+        Ok(match e {
+            Expr::Dot(_) => Val::Ref(scope.dot.clone()),
+            Expr::Field { path, .. } => {
+                self.fields(Val::Ref(scope.dot.clone()), scope.dot_is_root, path, loc)?
+            }
+            Expr::Var { name, path, span } => {
+                if name.is_empty() {
+                    self.fields(
+                        Val::Ref(scope.root.clone()),
+                        scope.root_is_struct,
+                        path,
+                        loc,
+                    )?
+                } else {
+                    let var = scope
+                        .vars
+                        .iter()
+                        .rev()
+                        .find(|v| v.name == *name)
+                        .ok_or_else(|| self.err(*span, format!("undefined variable `${name}`")))?;
+                    let ident = &var.ident;
+                    let base = if var.owned {
+                        Val::Place(quote!(#ident))
+                    } else {
+                        Val::Ref(quote!(#ident))
+                    };
+                    self.fields(base, var.is_root_struct, path, loc)?
+                }
+            }
+            Expr::Paren { pipe, path, .. } => {
+                let v = self.pipeline(pipe, scope, loc)?;
+                self.fields(v, false, path, loc)?
+            }
+            Expr::Func { name, span } => self.builtin(name, *span, *span, &[], Vec::new(), loc)?,
+            Expr::Str { value, .. } => Val::Owned(quote!(#value)),
+            Expr::Int { value, span } => {
+                let v = i64::try_from(*value)
+                    .map_err(|_| self.err(*span, "integer literal does not fit in 64 bits"))?;
+                let lit = Literal::i64_suffixed(v);
+                Val::Owned(quote!(#lit))
+            }
+            Expr::Float { value, span } => {
+                if !value.is_finite() {
+                    return Err(self.err(*span, "float literal out of range"));
+                }
+                let lit = Literal::f64_suffixed(*value);
+                Val::Owned(quote!(#lit))
+            }
+            Expr::Bool { value, .. } => Val::Owned(quote!(#value)),
+            Expr::Nil(_) => Val::Owned(quote!(#rt::Scalar::Nil)),
+        })
+    }
+
+    /// `base.a.b.c`. Each step through an `Option` unwraps `Some` (a `None`
+    /// fails the render, as a nil pointer does in Go).
+    fn fields(
+        &mut self,
+        base: Val,
+        base_is_root: bool,
+        path: &[TIdent],
+        loc: &TokenStream,
+    ) -> Result<Val, TemplateError> {
+        if path.is_empty() {
+            return Ok(base);
+        }
+        if base_is_root {
+            let f = &path[0];
+            if !self.input.fields.iter().any(|n| *n == f.name) {
+                let mut e = self.err(
+                    f.span,
+                    format!("no field `{}` in the view-model struct", f.name),
+                );
+                match closest(&f.name, self.input.fields.iter().map(String::as_str)) {
+                    Some(s) => e = e.with_help(format!("did you mean `{s}`?")),
+                    None if !self.input.fields.is_empty() => {
+                        e = e.with_help(format!("the fields are: {}", self.input.fields.join(", ")))
+                    }
+                    None => {}
+                }
+                return Err(e);
+            }
+        }
+        let rt = self.rt.clone();
+        let mut cur: Option<TokenStream> = None;
+        for (i, seg) in path.iter().enumerate() {
+            if !valid_field_name(&seg.name) {
+                return Err(self.err(
+                    seg.span,
+                    format!("`{}` is not a valid field name", seg.name),
+                ));
+            }
+            let field = rust_ident(&seg.name);
+            let base_ref = match &cur {
+                Some(place) => quote!(&#place),
+                None => base.by_ref(),
+            };
+            cur = Some(if i == 0 && base_is_root {
+                quote!((#base_ref).#field)
+            } else {
+                quote!(((&&&#rt::W(#base_ref)).lt_step().map_err(|m| #rt::ops::nil_step(#loc, m))?).#field)
+            });
+        }
+        Ok(Val::Place(cur.expect("path is not empty")))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn builtin(
+        &mut self,
+        name: &str,
+        span: Span,
+        cmd_span: Span,
+        arg_exprs: &[Expr],
+        args: Vec<Val>,
+        loc: &TokenStream,
+    ) -> Result<Val, TemplateError> {
+        let rt = self.rt.clone();
+        let n = args.len();
+        let arity = |ok: bool, want: &str| -> Result<(), TemplateError> {
+            if ok {
+                Ok(())
+            } else {
+                Err(TemplateError::new(
+                    cmd_span,
+                    format!("wrong number of arguments for `{name}`: want {want}, got {n}"),
+                ))
+            }
+        };
+        let r: Vec<TokenStream> = args.iter().map(Val::by_ref).collect();
+        Ok(match name {
+            "len" => {
+                arity(n == 1, "1")?;
+                let a = &r[0];
+                Val::Owned(quote!(#rt::ops::len(#a)))
+            }
+            "not" => {
+                arity(n == 1, "1")?;
+                let t = truthy(&rt, &r[0]);
+                Val::Owned(quote!(!#t))
+            }
+            "and" | "or" => {
+                arity(n >= 1, "at least 1")?;
+                let mut iter = args.iter().rev();
+                let last = iter.next().expect("n >= 1");
+                let mut acc = last.bind().0;
+                for a in iter {
+                    let (bind, _) = a.bind();
+                    let x = format_ident!("__lt_x");
+                    let t = truthy(&rt, &quote!(&#x));
+                    let t = if name == "and" { quote!(!#t) } else { t };
+                    acc = quote!({ let #x = #bind; if #t { #rt::Either::L(#x) } else { #rt::Either::R(#acc) } });
+                }
+                Val::Owned(acc)
+            }
+            "eq" => {
+                arity(n >= 2, "at least 2")?;
+                let a = &r[0];
+                let terms = r[1..].iter().map(|b| quote!(#rt::ops::eq(#a, #b, #loc)?));
+                Val::Owned(quote!((#(#terms)||*)))
+            }
+            "ne" | "lt" | "le" | "gt" | "ge" => {
+                arity(n == 2, "2")?;
+                let (a, b) = (&r[0], &r[1]);
+                Val::Owned(match name {
+                    "ne" => quote!(!#rt::ops::eq(#a, #b, #loc)?),
+                    "lt" => quote!(#rt::ops::lt(#a, #b, #loc)?),
+                    "le" => quote!((#rt::ops::lt(#a, #b, #loc)? || #rt::ops::eq(#a, #b, #loc)?)),
+                    "gt" => quote!(#rt::ops::lt(#b, #a, #loc)?),
+                    _ => quote!((#rt::ops::lt(#b, #a, #loc)? || #rt::ops::eq(#a, #b, #loc)?)),
+                })
+            }
+            "index" => {
+                arity(n >= 2, "at least 2")?;
+                let mut cur = r[0].clone();
+                for k in &r[1..] {
+                    cur = quote!(#rt::ops::index(#cur, #k, #loc)?);
+                }
+                Val::Ref(cur)
+            }
+            "print" => Val::Owned(quote!(#rt::fmt::sprint(&[#(#r as &dyn #rt::Slot),*]))),
+            "printf" => {
+                arity(n >= 1, "at least 1")?;
+                match arg_exprs.first() {
+                    Some(Expr::Str { value, .. }) => {
+                        let rest = &r[1..];
+                        Val::Owned(
+                            quote!(#rt::fmt::sprintf(#value, &[#(#rest as &dyn #rt::Slot),*])),
+                        )
+                    }
+                    _ => {
+                        return Err(TemplateError::new(
+                            cmd_span,
+                            "the format of `printf` must be a string literal",
+                        ))
+                    }
+                }
+            }
+            "html" | "js" | "urlquery" => {
+                return Err(TemplateError::new(
+                    span,
+                    format!(
+                    "`{name}` is not needed: every value is escaped for its context automatically"
+                ),
+                ))
+            }
+            "slice" | "call" | "println" => {
+                return Err(TemplateError::new(
+                    span,
+                    format!("the builtin `{name}` is not supported"),
+                ))
+            }
+            _ => {
+                let e = TemplateError::new(span, format!("unknown function `{name}`"));
+                return Err(match closest(name, BUILTINS.iter().copied()) {
+                    Some(s) => e.with_help(format!("did you mean `{s}`?")),
+                    None => e.with_help(format!("the functions are: {}", BUILTINS.join(" "))),
+                });
+            }
+        })
+    }
+
+    /// The field paths a pipeline reads, relative to the block's dot.
+    fn deps(&self, pipe: &Pipeline, scope: &Scope) -> Vec<String> {
+        let mut out = Vec::new();
+        collect_deps(pipe, scope, &mut out);
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+/// Go truthiness of the value behind reference expression `r`, for any type.
+fn truthy(rt: &TokenStream, r: &TokenStream) -> TokenStream {
+    quote!((&&&#rt::W(#r)).lt_truthy())
+}
+
+fn join_path(prefix: &str, path: &[TIdent]) -> String {
+    let mut s = prefix.to_string();
+    for (i, p) in path.iter().enumerate() {
+        if i > 0 || !prefix.is_empty() {
+            s.push('.');
+        }
+        s.push_str(&p.name);
+    }
+    s
+}
+
+fn collect_deps(pipe: &Pipeline, scope: &Scope, out: &mut Vec<String>) {
+    for cmd in &pipe.cmds {
+        for e in &cmd.args {
+            match e {
+                Expr::Dot(_) => out.push(".".into()),
+                Expr::Field { path, .. } => out.push(join_path("", path)),
+                Expr::Var { name, path, .. } if name.is_empty() => out.push(join_path("$", path)),
+                Expr::Var { name, .. } => {
+                    if let Some(v) = scope.vars.iter().rev().find(|v| v.name == *name) {
+                        out.extend(v.deps.iter().cloned());
+                    }
+                }
+                Expr::Paren { pipe, .. } => collect_deps(pipe, scope, out),
+                _ => {}
+            }
+        }
+    }
+}
+
+fn sanitize(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
+}

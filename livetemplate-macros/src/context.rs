@@ -1,1 +1,0 @@
-//! HTML escaping contexts, decided at build time (a port of the state machine of Go's `html/template`).

@@ -1,0 +1,3 @@
+module livetemplate/go_corpus_gen
+
+go 1.19
