@@ -211,9 +211,13 @@ impl Gen<'_> {
                     context,
                     span,
                 } => {
-                    self.slots += 1;
                     let loc = self.loc(*span);
                     let val = self.pipeline(pipe, scope, &loc)?;
+                    if escapers.as_slice() == [Escaper::Comment] {
+                        // Inside an HTML comment: Go prints nothing; neither do we.
+                        continue;
+                    }
+                    self.slots += 1;
                     let r = val.by_ref();
                     let esc = self.escapers(escapers);
                     out.extend(quote!(#rt::ops::emit(#r, #esc, __out);));
@@ -698,7 +702,7 @@ impl Gen<'_> {
         }
         if base_is_root {
             let f = &path[0];
-            if !self.input.fields.iter().any(|n| *n == f.name) {
+            if !self.input.fields.contains(&f.name) {
                 let mut e = self.err(
                     f.span,
                     format!("no field `{}` in the view-model struct", f.name),

@@ -1,18 +1,30 @@
 //! "Did you mean" suggestions for misspelt names.
 
-/// Edit distance between two strings (Levenshtein, by characters).
+/// Edit distance between two strings, by characters, counting a swap of two
+/// neighbours as one edit (optimal string alignment), so `titel` is 1 from `title`.
 fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
     }
-    prev[b.len()]
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = v;
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 /// The candidate closest to `name`, if it is close enough to be a likely typo
@@ -44,6 +56,7 @@ mod tests {
         assert_eq!(closest("titel", fields), Some("title"));
         assert_eq!(closest("Title", fields), Some("title"));
         assert_eq!(closest("item", fields), Some("items"));
+        assert_eq!(closest("fitler", fields), Some("filter"));
         assert_eq!(closest("zzz", fields), None);
         assert_eq!(closest("x", Vec::<&str>::new()), None);
     }

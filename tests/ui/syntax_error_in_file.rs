@@ -1,6 +1,8 @@
+// trybuild compiles each case in target/tests/trybuild/<crate>/, which is then
+// CARGO_MANIFEST_DIR; template paths climb back to the repository.
 use livetemplate::live_template;
 
-#[live_template("tests/ui/templates/syntax_error.html")]
+#[live_template("../../../../tests/ui/templates/syntax_error.html")]
 struct Page {
     title: String,
     items: Vec<String>,
