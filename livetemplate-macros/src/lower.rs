@@ -78,12 +78,15 @@ struct Lowerer<'a> {
 impl<'a> Lowerer<'a> {
     fn block(
         &mut self,
-        nodes: &'a [Node],
+        nodes: &[Node],
         start: Context,
     ) -> Result<(Block, Context), TemplateError> {
         let mut items = Vec::new();
         let mut c = start;
-        for node in nodes {
+        // Text separated only by a `{{/* comment */}}` is one run of text in
+        // the output: escape it as one (`<scr{{/**/}}ipt>` is a script tag).
+        let merged = merge_text(nodes);
+        for node in merged.iter() {
             c = self.node(node, c, &mut items)?;
             self.prev_text = match node {
                 Node::Text { text, .. } => text.clone(),
@@ -95,7 +98,7 @@ impl<'a> Lowerer<'a> {
 
     fn node(
         &mut self,
-        node: &'a Node,
+        node: &Node,
         c: Context,
         items: &mut Vec<Item>,
     ) -> Result<Context, TemplateError> {
@@ -229,8 +232,8 @@ impl<'a> Lowerer<'a> {
     #[allow(clippy::type_complexity)]
     fn branches(
         &mut self,
-        branches: &'a [Branch],
-        else_body: &'a Option<Vec<Node>>,
+        branches: &[Branch],
+        else_body: &Option<Vec<Node>>,
         c: Context,
         span: Span,
         what: &str,
@@ -275,4 +278,31 @@ fn check_not_tag_name(prev_text: &str, c: Context, span: Span) -> Result<(), Tem
         ));
     }
     Ok(())
+}
+
+/// Joins adjacent text nodes (the parser leaves one on each side of a comment).
+fn merge_text(nodes: &[Node]) -> std::borrow::Cow<'_, [Node]> {
+    let adjacent = nodes
+        .windows(2)
+        .any(|w| matches!(w, [Node::Text { .. }, Node::Text { .. }]));
+    if !adjacent {
+        return std::borrow::Cow::Borrowed(nodes);
+    }
+    let mut out: Vec<Node> = Vec::with_capacity(nodes.len());
+    for n in nodes {
+        match (out.last_mut(), n) {
+            (
+                Some(Node::Text { text, span }),
+                Node::Text {
+                    text: more,
+                    span: more_span,
+                },
+            ) => {
+                text.push_str(more);
+                span.end = more_span.end;
+            }
+            _ => out.push(n.clone()),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }

@@ -439,6 +439,16 @@ impl Context {
         self.state == State::Text
     }
 
+    /// True inside a tag: between attributes or inside an attribute value
+    /// (quoted or not). A change here is an attribute change.
+    pub fn in_tag(&self) -> bool {
+        self.delim != Delim::None
+            || matches!(
+                self.state,
+                State::Tag | State::AttrName | State::AfterName | State::BeforeValue
+            )
+    }
+
     /// Short human description for error messages, e.g. "inside the `href`
     /// attribute of <a>", "inside <script>", "inside a tag".
     pub fn describe(&self) -> String {
@@ -574,8 +584,8 @@ fn attr_start_state(a: Attr) -> State {
 /// `\x3C!--`, `\x3Cscript`, `\x3C/script` — and the context after it.
 ///
 /// Errors (a message) for text Go rejects: a quote or `<` in an attribute
-/// name, a quote, `<`, `=` or backtick in an unquoted attribute value, an ambiguous `/` in JS,
-/// an unfinished escape sequence or regexp charset, …
+/// name, a quote, `<`, `=` or backtick in an unquoted attribute value, an
+/// ambiguous `/` in JS, an unfinished escape sequence or regexp charset, …
 pub fn escape_text(c: Context, text: &str) -> Result<(String, Context), String> {
     let s = text.as_bytes();
     let mut c = c;

@@ -1129,7 +1129,8 @@ fn go_escape_templates() {
         ),
         // `</script` in a JS comment ends the script; the comment is dropped.
         ("<script>x() // c</script><p>{{.}}</p>", "<script>x() </script><p>{}</p>", vec![vec![Html]]),
-        ("<script>x() /* </script> */</script>", "<script>x() </script> */</script>", vec![]),
+        // (Go 1.19 writes the " " of the comment twice.)
+        ("<script>x() /* </script> */</script>", "<script>x()   </script> */</script>", vec![]),
         ("<textarea>{{range .A}}{{.}}{{end}}</textarea>", "<textarea>{}</textarea>", vec![vec![Rcdata]]),
         ("{{\"10$\"}}<{{\"script src,evil.org/pwnd.js\"}}...", "{}&lt;{}...", vec![vec![Html], vec![Html]]),
         ("<{{\"!--\"}}", "&lt;{}", vec![vec![Html]]),
