@@ -10,11 +10,13 @@ pub mod escape;
 pub mod fmt;
 pub mod ops;
 mod template;
+pub mod tree;
 mod value;
 
 pub use error::{Loc, RenderError};
 pub use escape::{Content, Escaper};
-pub use template::{BlockKind, BlockMeta, Dynamic, SlotMeta, Template, TemplateMeta};
+pub use template::{BlockKind, BlockMeta, ControlMeta, Dynamic, SlotMeta, Template, TemplateMeta};
+pub use tree::{Block, Change, Dyn, ListEdit};
 pub use value::{
     Either, Html, IndexBy, Len, Range, Scalar, Slot, ToScalar, Truthy, ViaAny, ViaOption,
     ViaTruthy, W,

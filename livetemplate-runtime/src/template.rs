@@ -3,6 +3,7 @@
 
 use crate::error::RenderError;
 use crate::escape::Escaper;
+use crate::tree::{Block, Change};
 
 /// A view-model tied to a template at build time by `#[live_template]`.
 pub trait Template {
@@ -19,6 +20,21 @@ pub trait Template {
         self.render_into(&mut out)?;
         Ok(out)
     }
+
+    /// Renders the page as a tree of dynamic values (for live updates).
+    fn build_tree(&self) -> Result<Block, RenderError>;
+
+    /// Turns `tree`, the tree of `old`, into the tree of `self`, recomputing
+    /// only the dynamics whose fields differ between the two states
+    /// (compared with `PartialEq`). Each replaced value is recorded in
+    /// `changes`. On error `tree` is left in an unspecified state: rebuild it
+    /// from `old`.
+    fn update_tree(
+        &self,
+        old: &Self,
+        tree: &mut Block,
+        changes: &mut Vec<Change>,
+    ) -> Result<(), RenderError>;
 }
 
 /// Compile-time description of a template.
@@ -50,12 +66,10 @@ pub enum BlockKind {
 #[derive(Debug)]
 pub struct BlockMeta {
     pub kind: BlockKind,
-    /// Deterministic fragment id: `f-` + 16 hex digits.
+    /// Deterministic id: `f-` + 16 hex digits.
     pub id: &'static str,
     /// 1-based line of the opening action in the template.
     pub line: u32,
-    /// Whether the block sits in HTML text, where it can carry fragment markers.
-    pub in_text: bool,
     pub statics: &'static [&'static str],
     pub dynamics: &'static [Dynamic],
 }
@@ -64,9 +78,26 @@ pub struct BlockMeta {
 #[derive(Debug)]
 pub enum Dynamic {
     Slot(SlotMeta),
-    /// A control structure: its branches (for `if`/`with`: one per branch,
-    /// then the else; for `range`: the body, then the else).
-    Block(&'static [BlockMeta]),
+    Block(ControlMeta),
+}
+
+/// A control structure (`if`, `with`, `range`, `template`).
+#[derive(Debug)]
+pub struct ControlMeta {
+    /// Deterministic fragment id: `f-` + 16 hex digits (hash of template
+    /// path, block path and position).
+    pub id: &'static str,
+    pub kind: BlockKind,
+    /// The block is a fragment of its own: it starts and ends in HTML text
+    /// (so comment markers are valid there) and is not inside a range item.
+    /// Otherwise it is folded into the enclosing fragment.
+    pub fragment: bool,
+    /// The block sits inside a tag (an attribute value).
+    pub attr: bool,
+    pub line: u32,
+    /// For `if`/`with`: one per branch, then the else; for `range`: the
+    /// body, then the else; for `template`: the callee.
+    pub branches: &'static [BlockMeta],
 }
 
 /// A `{{…}}` that prints a value.
@@ -79,6 +110,8 @@ pub struct SlotMeta {
     pub context: &'static str,
     /// The escapers applied, in order.
     pub escapers: &'static [Escaper],
+    /// The slot sits inside a tag (an attribute value).
+    pub attr: bool,
     /// The fields the value depends on, as paths from the block's dot (`"user.name"`),
     /// `$` for the root, `.` for the dot itself.
     pub deps: &'static [&'static str],

@@ -1,0 +1,150 @@
+//! The rendered tree of a page: the value of every dynamic, with the statics
+//! left in the template's [`BlockMeta`]. Generated code builds it
+//! (`Template::build_tree`) and updates it in place
+//! (`Template::update_tree`), recording what it replaced in [`Change`]s that
+//! the diff turns into fragments.
+
+use crate::template::{BlockMeta, ControlMeta, Dynamic};
+
+/// A rendered block instance.
+#[derive(Clone, Debug)]
+pub struct Block {
+    pub meta: &'static BlockMeta,
+    pub dyns: Vec<Dyn>,
+}
+
+impl PartialEq for Block {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.meta, other.meta) && self.dyns == other.dyns
+    }
+}
+
+/// The rendered value of one dynamic of a block.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Dyn {
+    /// A slot, escaped for its context.
+    Text(String),
+    /// `if` / `with`: the branch that rendered (its meta says which), or nothing.
+    Cond(Option<Box<Block>>),
+    /// `range`: one block per item, or the `else` block when there are none.
+    List {
+        items: Vec<Block>,
+        else_block: Option<Box<Block>>,
+    },
+    /// `{{template}}`: the callee.
+    Call(Box<Block>),
+}
+
+/// What `update_tree` replaced at one dynamic of the root block.
+#[derive(Debug)]
+pub enum Change {
+    /// `tree.dyns[index]` was recomputed; `old` is the value it had.
+    Replaced { index: usize, old: Dyn },
+    /// `tree.dyns[index]` is a list updated item by item (items compared
+    /// with `PartialEq`, unchanged items kept without rendering).
+    List { index: usize, edits: Vec<ListEdit> },
+}
+
+/// One edit of a list, in the order applied. Indices are positions in the
+/// list as it is when the edit applies (earlier edits already applied).
+#[derive(Debug)]
+pub struct ListEdit {
+    pub at: usize,
+    /// The blocks this edit removed, in order (may be empty).
+    pub removed: Vec<Block>,
+    /// How many new blocks now stand at `at` (may be 0).
+    pub inserted: usize,
+}
+
+/// The control-structure meta of dynamic `index` of `block`.
+///
+/// # Panics
+/// If that dynamic is a slot: generated code only asks for blocks.
+pub fn control(block: &'static BlockMeta, index: usize) -> &'static ControlMeta {
+    match &block.dynamics[index] {
+        Dynamic::Block(c) => c,
+        Dynamic::Slot(_) => unreachable!("dynamic {index} of {} is a slot", block.id),
+    }
+}
+
+/// Branch `branch` of dynamic `index` of `block` (see [`control`]).
+pub fn branch(block: &'static BlockMeta, index: usize, branch: usize) -> &'static BlockMeta {
+    &control(block, index).branches[branch]
+}
+
+/// Fragment markers: a fragment's region is
+/// `<!--f-…-->` content `<!--/f-…-->`, and each item of a range fragment
+/// starts with [`ITEM_MARKER`].
+pub fn open_marker(id: &str, out: &mut String) {
+    out.push_str("<!--");
+    out.push_str(id);
+    out.push_str("-->");
+}
+
+/// See [`open_marker`].
+pub fn close_marker(id: &str, out: &mut String) {
+    out.push_str("<!--/");
+    out.push_str(id);
+    out.push_str("-->");
+}
+
+/// Starts each item of a range fragment.
+pub const ITEM_MARKER: &str = "<!--i-->";
+
+impl Block {
+    /// The block's HTML, with markers around fragments (when `marked`).
+    pub fn html(&self, marked: bool) -> String {
+        let mut out = String::new();
+        self.write_html(marked, &mut out);
+        out
+    }
+
+    /// Appends the block's HTML (see [`Block::html`]).
+    pub fn write_html(&self, marked: bool, out: &mut String) {
+        let statics = self.meta.statics;
+        for (i, d) in self.dyns.iter().enumerate() {
+            out.push_str(statics[i]);
+            let frag = match &self.meta.dynamics[i] {
+                Dynamic::Block(c) if marked && c.fragment => Some(c),
+                _ => None,
+            };
+            match frag {
+                Some(c) => {
+                    open_marker(c.id, out);
+                    d.write_html(marked, true, out);
+                    close_marker(c.id, out);
+                }
+                None => d.write_html(marked, false, out),
+            }
+        }
+        out.push_str(statics[self.dyns.len()]);
+    }
+}
+
+impl Dyn {
+    /// Appends the dynamic's HTML; `fragment` adds item markers to lists.
+    pub fn write_html(&self, marked: bool, fragment: bool, out: &mut String) {
+        match self {
+            Dyn::Text(s) => out.push_str(s),
+            Dyn::Cond(b) => {
+                if let Some(b) = b {
+                    b.write_html(marked, out)
+                }
+            }
+            Dyn::List { items, else_block } => {
+                if items.is_empty() {
+                    if let Some(b) = else_block {
+                        b.write_html(marked, out)
+                    }
+                }
+                for item in items {
+                    if fragment {
+                        out.push_str(ITEM_MARKER);
+                    }
+                    item.write_html(marked, out);
+                }
+            }
+            Dyn::Call(b) => b.write_html(marked, out),
+        }
+    }
+}
