@@ -131,7 +131,11 @@ macro_rules! case {
             render: |json| {
                 let value: $ty =
                     serde_json::from_str(json).map_err(|e| format!("bad JSON data: {e}"))?;
-                value.render().map_err(|e| format!("render error: {e}"))
+                let html = value.render().map_err(|e| format!("render error: {e}"))?;
+                // The live-update tree renders the same page.
+                let tree = value.build_tree().map_err(|e| format!("tree error: {e}"))?;
+                assert_eq!(tree.html(false), html, "build_tree differs from render");
+                Ok(html)
             },
         }
     };

@@ -29,30 +29,35 @@ pub struct Generated {
     pub body: TokenStream,
     /// A `BlockMeta` expression for the root block.
     pub meta: TokenStream,
+    /// Expression of `build_tree` (a `tree::Block`, may use `?`).
+    pub tree: TokenStream,
+    /// Statements of `update_tree(&self, __old, __tree, __changes)`.
+    pub update: TokenStream,
     pub size_hint: usize,
 }
 
-/// Compiles `root` for `input`.
+/// Compiles `root` for `input`: the render, the tree build and the update.
 pub fn generate(input: &Input, root: &Block) -> Result<Generated, TemplateError> {
     let mut g = Gen {
         input,
         rt: quote!(::livetemplate::__rt),
+        mode: Mode::Render,
         next_id: 0,
         static_bytes: 0,
         slots: 0,
+        range_depth: 0,
+        collectors: Vec::new(),
     };
-    let mut scope = Scope {
-        dot: quote!(self),
-        dot_is_root: true,
-        root: quote!(self),
-        root_is_struct: true,
-        vars: Vec::new(),
-    };
-    let mut body = TokenStream::new();
-    let meta = g.block(root, &mut scope, &mut body, Kind::Root, "0", 0)?;
+    let root_meta = quote!(&<Self as ::livetemplate::__rt::Template>::META.root);
+    let (body, meta) = g.block(root, &mut Scope::root(), Kind::Root, "0", 0, root_meta.clone())?;
+    g.mode = Mode::Tree;
+    let (tree, _) = g.block(root, &mut Scope::root(), Kind::Root, "0", 0, root_meta.clone())?;
+    let update = g.update(root, root_meta)?;
     Ok(Generated {
         body,
         meta,
+        tree,
+        update,
         size_hint: g.static_bytes + 16 * g.slots,
     })
 }
@@ -60,9 +65,49 @@ pub fn generate(input: &Input, root: &Block) -> Result<Generated, TemplateError>
 struct Gen<'a> {
     input: &'a Input<'a>,
     rt: TokenStream,
+    mode: Mode,
     next_id: usize,
     static_bytes: usize,
     slots: usize,
+    /// How many `range` bodies enclose the code being generated.
+    range_depth: usize,
+    /// Root fields read by the code being generated (innermost last).
+    collectors: Vec<RootDeps>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// `render_into`: write HTML to `__out`.
+    Render,
+    /// `build_tree` / `update_tree`: build `tree::Block`s.
+    Tree,
+}
+
+/// The fields of the root struct some code reads (`all`: the whole struct).
+#[derive(Clone, Default)]
+struct RootDeps {
+    all: bool,
+    fields: std::collections::BTreeSet<String>,
+}
+
+impl RootDeps {
+    fn merge(&mut self, other: &RootDeps) {
+        self.all |= other.all;
+        self.fields.extend(other.fields.iter().cloned());
+    }
+}
+
+impl Scope {
+    /// The scope of the page: `.` and `$` are the view-model itself.
+    fn root() -> Self {
+        Scope {
+            dot: quote!(self),
+            dot_is_root: true,
+            root: quote!(self),
+            root_is_struct: true,
+            vars: Vec::new(),
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -85,6 +130,8 @@ struct Var {
     owned: bool,
     is_root_struct: bool,
     deps: Vec<String>,
+    /// Root fields the variable's value was computed from.
+    root_deps: RootDeps,
 }
 
 /// A compiled expression.
@@ -128,6 +175,22 @@ enum Kind {
 const BUILTINS: &[&str] = &[
     "and", "or", "not", "len", "index", "eq", "ne", "lt", "le", "gt", "ge", "print", "printf",
 ];
+
+impl Kind {
+    fn ident(self) -> Ident {
+        format_ident!(
+            "{}",
+            match self {
+                Kind::Root => "Root",
+                Kind::If => "If",
+                Kind::With => "With",
+                Kind::Range => "Range",
+                Kind::RangeElse => "RangeElse",
+                Kind::Template => "Template",
+            }
+        )
+    }
+}
 
 /// FNV-1a, 64 bits: a stable hash for fragment ids.
 fn fnv64(s: &str) -> u64 {
@@ -182,132 +245,197 @@ impl Gen<'_> {
         quote!(&[#(#rt::Escaper::#names),*])
     }
 
-    /// Generates the statements of `block` into `out` and returns its `BlockMeta`.
+    /// Generates the code of `block`. In [`Mode::Render`] the code is
+    /// statements writing to `__out`; in [`Mode::Tree`] it is an expression
+    /// building a `tree::Block` whose meta is `meta_expr`. Returns the code
+    /// and the block's `BlockMeta` expression.
+    #[allow(clippy::too_many_arguments)]
     fn block(
         &mut self,
         block: &Block,
         scope: &mut Scope,
-        out: &mut TokenStream,
         kind: Kind,
         path: &str,
         pos: usize,
-    ) -> Result<TokenStream, TemplateError> {
+        meta_expr: TokenStream,
+    ) -> Result<(TokenStream, TokenStream), TemplateError> {
         let rt = self.rt.clone();
         let vars_before = scope.vars.len();
+        let meta_ident = self.fresh("m");
+        let mut out = TokenStream::new();
         let mut statics: Vec<String> = Vec::new();
         let mut current = String::new();
         let mut dynamics: Vec<TokenStream> = Vec::new();
         for (i, item) in block.items.iter().enumerate() {
             let child_path = format!("{path}/{i}");
-            match item {
-                Item::Static(s) => {
+            let index = dynamics.len();
+            if let Item::Static(s) = item {
+                if self.mode == Mode::Render {
                     self.static_bytes += s.len();
-                    current.push_str(s);
                     out.extend(quote!(__out.push_str(#s);));
                 }
-                Item::Slot {
-                    pipe,
-                    escapers,
-                    context,
-                    span,
-                } => {
-                    let loc = self.loc(*span);
-                    let val = self.pipeline(pipe, scope, &loc)?;
-                    if escapers.as_slice() == [Escaper::Comment] {
-                        // Inside an HTML comment: Go prints nothing; neither do we.
-                        continue;
-                    }
-                    self.slots += 1;
-                    let r = val.by_ref();
-                    let esc = self.escapers(escapers);
-                    out.extend(quote!(#rt::ops::emit(#r, #esc, __out);));
-                    statics.push(std::mem::take(&mut current));
-                    let action = self.input.src.get(span.start..span.end).unwrap_or("");
-                    let line = self.line(*span);
-                    let deps = self.deps(pipe, scope);
-                    dynamics.push(quote!(#rt::Dynamic::Slot(#rt::SlotMeta {
-                        action: #action, line: #line, context: #context, escapers: #esc, deps: &[#(#deps),*],
-                    })));
-                }
-                Item::Decl { pipe, span } => {
-                    let loc = self.loc(*span);
-                    let stmt = self.declare(pipe, scope, &loc)?;
-                    out.extend(stmt);
-                }
-                Item::If {
-                    branches,
-                    else_body,
-                    span,
-                } => {
-                    let (code, metas) =
-                        self.conditional(branches, else_body, scope, *span, &child_path, false)?;
-                    out.extend(code);
-                    statics.push(std::mem::take(&mut current));
-                    dynamics.push(quote!(#rt::Dynamic::Block(&[#(#metas),*])));
-                }
-                Item::With {
-                    branches,
-                    else_body,
-                    span,
-                } => {
-                    let (code, metas) =
-                        self.conditional(branches, else_body, scope, *span, &child_path, true)?;
-                    out.extend(code);
-                    statics.push(std::mem::take(&mut current));
-                    dynamics.push(quote!(#rt::Dynamic::Block(&[#(#metas),*])));
-                }
-                Item::Range {
-                    pipe,
-                    body,
-                    else_body,
-                    span,
-                } => {
-                    let (code, metas) =
-                        self.range(pipe, body, else_body, scope, *span, &child_path)?;
-                    out.extend(code);
-                    statics.push(std::mem::take(&mut current));
-                    dynamics.push(quote!(#rt::Dynamic::Block(&[#(#metas),*])));
-                }
-                Item::Call {
-                    name,
-                    pipe,
-                    body,
-                    span,
-                } => {
-                    let path = format!("{child_path}:{name}");
-                    let (code, meta) = self.call(pipe.as_ref(), body, scope, *span, &path)?;
-                    out.extend(code);
-                    statics.push(std::mem::take(&mut current));
-                    dynamics.push(quote!(#rt::Dynamic::Block(&[#meta])));
-                }
+                current.push_str(s);
+                continue;
             }
+            if let Item::Decl { pipe, span } = item {
+                let loc = self.loc(*span);
+                out.extend(self.declare(pipe, scope, &loc)?);
+                continue;
+            }
+            let parent = quote!(#meta_ident);
+            let Some((code, meta)) = self.dynamic(item, scope, &child_path, &parent, index)? else {
+                continue;
+            };
+            match self.mode {
+                Mode::Render => out.extend(code),
+                Mode::Tree => out.extend(quote!(__dyns.push(#code);)),
+            }
+            statics.push(std::mem::take(&mut current));
+            dynamics.push(meta);
         }
         statics.push(current);
         scope.vars.truncate(vars_before);
-        let kind_ident = format_ident!(
-            "{}",
-            match kind {
-                Kind::Root => "Root",
-                Kind::If => "If",
-                Kind::With => "With",
-                Kind::Range => "Range",
-                Kind::RangeElse => "RangeElse",
-                Kind::Template => "Template",
-            }
-        );
-        let id = format!(
-            "f-{:016x}",
-            fnv64(&format!("{}|{}|{}", self.input.path, path, pos))
-        );
+        let kind_ident = kind.ident();
+        let id = self.id(path, pos);
         let line = self.line(Span::new(pos, pos));
-        let in_text = block.start.is_html_text();
-        Ok(quote!(#rt::BlockMeta {
-            kind: #rt::BlockKind::#kind_ident, id: #id, line: #line, in_text: #in_text,
+        let meta = quote!(#rt::BlockMeta {
+            kind: #rt::BlockKind::#kind_ident, id: #id, line: #line,
             statics: &[#(#statics),*], dynamics: &[#(#dynamics),*],
-        }))
+        });
+        let code = match self.mode {
+            Mode::Render => out,
+            Mode::Tree => {
+                let n = dynamics.len();
+                quote!({
+                    let #meta_ident: &'static #rt::BlockMeta = #meta_expr;
+                    let mut __dyns: ::std::vec::Vec<#rt::Dyn> = ::std::vec::Vec::with_capacity(#n);
+                    #out
+                    #rt::Block { meta: #meta_ident, dyns: __dyns }
+                })
+            }
+        };
+        Ok((code, meta))
+    }
+
+    /// Deterministic id: `f-` + 16 hex digits of a hash of the template
+    /// path, the block path and the position.
+    fn id(&self, path: &str, pos: usize) -> String {
+        format!("f-{:016x}", fnv64(&format!("{}|{}|{}", self.input.path, path, pos)))
+    }
+
+    /// A slot or control structure at dynamic `index` of its block: its code
+    /// (statements in Render mode, a `Dyn` expression in Tree mode) and its
+    /// `Dynamic` meta. `None` for a slot in an HTML comment (prints nothing).
+    fn dynamic(
+        &mut self,
+        item: &Item,
+        scope: &mut Scope,
+        path: &str,
+        parent: &TokenStream,
+        index: usize,
+    ) -> Result<Option<(TokenStream, TokenStream)>, TemplateError> {
+        let rt = self.rt.clone();
+        let (code, place, span, kind, branches) = match item {
+            Item::Static(_) | Item::Decl { .. } => return Ok(None),
+            Item::Slot {
+                pipe,
+                escapers,
+                context,
+                attr,
+                span,
+            } => {
+                let loc = self.loc(*span);
+                let val = self.pipeline(pipe, scope, &loc)?;
+                if escapers.as_slice() == [Escaper::Comment] {
+                    // Inside an HTML comment: Go prints nothing; neither do we.
+                    return Ok(None);
+                }
+                self.slots += usize::from(self.mode == Mode::Render);
+                let r = val.by_ref();
+                let esc = self.escapers(escapers);
+                let code = match self.mode {
+                    Mode::Render => quote!(#rt::ops::emit(#r, #esc, __out);),
+                    Mode::Tree => quote!(#rt::Dyn::Text({
+                        let mut __s = ::std::string::String::new();
+                        #rt::ops::emit(#r, #esc, &mut __s);
+                        __s
+                    })),
+                };
+                let action = self.input.src.get(span.start..span.end).unwrap_or("");
+                let line = self.line(*span);
+                let deps = self.deps(pipe, scope);
+                let meta = quote!(#rt::Dynamic::Slot(#rt::SlotMeta {
+                    action: #action, line: #line, context: #context, escapers: #esc,
+                    attr: #attr, deps: &[#(#deps),*],
+                }));
+                return Ok(Some((code, meta)));
+            }
+            Item::If {
+                branches,
+                else_body,
+                span,
+                place,
+            } => {
+                let (code, metas) =
+                    self.conditional(branches, else_body, scope, *span, path, false, parent, index)?;
+                (code, place, span, Kind::If, metas)
+            }
+            Item::With {
+                branches,
+                else_body,
+                span,
+                place,
+            } => {
+                let (code, metas) =
+                    self.conditional(branches, else_body, scope, *span, path, true, parent, index)?;
+                (code, place, span, Kind::With, metas)
+            }
+            Item::Range {
+                pipe,
+                body,
+                else_body,
+                span,
+                place,
+            } => {
+                self.range_depth += 1;
+                let r = self.range(pipe, body, else_body, scope, *span, path, parent, index);
+                self.range_depth -= 1;
+                let (code, metas) = r?;
+                (code, place, span, Kind::Range, metas)
+            }
+            Item::Call {
+                name,
+                pipe,
+                body,
+                span,
+                place,
+            } => {
+                let path = format!("{path}:{name}");
+                let (code, meta) =
+                    self.call(pipe.as_ref(), body, scope, *span, &path, parent, index)?;
+                (code, place, span, Kind::Template, vec![meta])
+            }
+        };
+        let id = self.id(path, span.start);
+        let kind_ident = kind.ident();
+        let fragment = place.markable && self.range_depth == 0;
+        let attr = place.attr;
+        let line = self.line(*span);
+        let meta = quote!(#rt::Dynamic::Block(#rt::ControlMeta {
+            id: #id, kind: #rt::BlockKind::#kind_ident, fragment: #fragment, attr: #attr,
+            line: #line, branches: &[#(#branches),*],
+        }));
+        Ok(Some((code, meta)))
+    }
+
+    /// Meta expression of branch `branch` of dynamic `index` of `parent`.
+    fn branch_meta(&self, parent: &TokenStream, index: usize, branch: usize) -> TokenStream {
+        let rt = &self.rt;
+        quote!(#rt::tree::branch(#parent, #index, #branch))
     }
 
     /// `{{if}}` and `{{with}}` chains.
+    #[allow(clippy::too_many_arguments)]
     fn conditional(
         &mut self,
         branches: &[(Pipeline, Block)],
@@ -316,9 +444,12 @@ impl Gen<'_> {
         span: Span,
         path: &str,
         is_with: bool,
+        parent: &TokenStream,
+        index: usize,
     ) -> Result<(TokenStream, Vec<TokenStream>), TemplateError> {
         let rt = self.rt.clone();
         let loc = self.loc(span);
+        let kind = if is_with { Kind::With } else { Kind::If };
         let mut metas = Vec::new();
         // Build from the else outwards: else { prelude; if c { b } else { … } }.
         let mut compiled = Vec::new();
@@ -327,8 +458,6 @@ impl Gen<'_> {
         for (i, (cond, block)) in branches.iter().enumerate() {
             let (prelude, test) = self.condition(cond, &mut chain, &loc)?;
             let mut inner = chain.clone();
-            let mut body = TokenStream::new();
-            let kind = if is_with { Kind::With } else { Kind::If };
             let test = if is_with {
                 let dot = self.fresh("dot");
                 inner.dot = quote!(#dot);
@@ -337,37 +466,41 @@ impl Gen<'_> {
             } else {
                 truthy(&rt, &test)
             };
-            metas.push(self.block(
-                block,
-                &mut inner,
-                &mut body,
-                kind,
-                &format!("{path}/{i}"),
-                span.start,
-            )?);
-            compiled.push((prelude, test, body));
+            let bm = self.branch_meta(parent, index, i);
+            let (body, meta) =
+                self.block(block, &mut inner, kind, &format!("{path}/{i}"), span.start, bm)?;
+            metas.push(meta);
+            compiled.push((prelude, test, self.wrap_cond(body)));
         }
         let mut tail = match else_body {
             Some(block) => {
                 let mut inner = chain.clone();
-                let mut body = TokenStream::new();
-                let kind = if is_with { Kind::With } else { Kind::If };
-                metas.push(self.block(
-                    block,
-                    &mut inner,
-                    &mut body,
-                    kind,
-                    &format!("{path}/else"),
-                    span.start,
-                )?);
-                body
+                let bm = self.branch_meta(parent, index, branches.len());
+                let (body, meta) =
+                    self.block(block, &mut inner, kind, &format!("{path}/else"), span.start, bm)?;
+                metas.push(meta);
+                self.wrap_cond(body)
             }
-            None => TokenStream::new(),
+            None => match self.mode {
+                Mode::Render => TokenStream::new(),
+                Mode::Tree => quote!(#rt::Dyn::Cond(::core::option::Option::None)),
+            },
         };
         for (prelude, test, body) in compiled.into_iter().rev() {
             tail = quote!({ #prelude if #test { #body } else { #tail } });
         }
         Ok((tail, metas))
+    }
+
+    /// In Tree mode a branch's block becomes `Dyn::Cond(Some(block))`.
+    fn wrap_cond(&self, body: TokenStream) -> TokenStream {
+        let rt = &self.rt;
+        match self.mode {
+            Mode::Render => body,
+            Mode::Tree => {
+                quote!(#rt::Dyn::Cond(::core::option::Option::Some(::std::boxed::Box::new(#body))))
+            }
+        }
     }
 
     /// A control pipeline, which may declare variables (`{{if $x := .a}}`):
@@ -409,8 +542,10 @@ impl Gen<'_> {
         if pipe.decl.len() != 1 {
             return Err(self.err(pipe.span, "only `{{range}}` can declare two variables"));
         }
-        let v = self.pipeline(pipe, scope, loc)?;
-        let (bind, owned) = v.bind();
+        self.collectors.push(RootDeps::default());
+        let v = self.pipeline(pipe, scope, loc);
+        let root_deps = self.collectors.pop().expect("pushed above");
+        let (bind, owned) = v?.bind();
         let (name, _) = &pipe.decl[0];
         let ident = self.fresh(&format!("v_{}_", sanitize(name)));
         let deps = self.deps(pipe, scope);
@@ -421,6 +556,7 @@ impl Gen<'_> {
             owned,
             is_root_struct,
             deps,
+            root_deps,
         });
         Ok(quote!(let #ident = #bind;))
     }
@@ -448,6 +584,7 @@ impl Gen<'_> {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn range(
         &mut self,
         pipe: &Pipeline,
@@ -456,11 +593,15 @@ impl Gen<'_> {
         scope: &mut Scope,
         span: Span,
         path: &str,
+        parent: &TokenStream,
+        index: usize,
     ) -> Result<(TokenStream, Vec<TokenStream>), TemplateError> {
         let rt = self.rt.clone();
         let loc = self.loc(span);
-        let coll = self.pipeline(pipe, scope, &loc)?;
-        let (bind, owned) = coll.bind();
+        self.collectors.push(RootDeps::default());
+        let coll = self.pipeline(pipe, scope, &loc);
+        let coll_root_deps = self.collectors.pop().expect("pushed above");
+        let (bind, owned) = coll?.bind();
         let coll_ident = self.fresh("coll");
         let coll_ref = if owned {
             quote!(&#coll_ident)
@@ -474,62 +615,54 @@ impl Gen<'_> {
         inner.dot_is_root = false;
         let mut bindings = TokenStream::new();
         let coll_deps = self.deps(pipe, scope);
+        let mut var = |g: &mut Self, name: &str, owned: bool| {
+            let ident = g.fresh(&format!("v_{}_", sanitize(name)));
+            inner.vars.push(Var {
+                name: name.to_string(),
+                ident: ident.clone(),
+                owned,
+                is_root_struct: false,
+                deps: coll_deps.clone(),
+                root_deps: coll_root_deps.clone(),
+            });
+            ident
+        };
         match pipe.decl.as_slice() {
             [] => {}
             [(v, _)] => {
-                let ident = self.fresh(&format!("v_{}_", sanitize(v)));
+                let ident = var(self, v, false);
                 bindings.extend(quote!(let #ident = #dot;));
-                inner.vars.push(Var {
-                    name: v.clone(),
-                    ident,
-                    owned: false,
-                    is_root_struct: false,
-                    deps: coll_deps.clone(),
-                });
             }
             [(k, _), (v, _)] => {
-                let kident = self.fresh(&format!("v_{}_", sanitize(k)));
-                let vident = self.fresh(&format!("v_{}_", sanitize(v)));
+                let kident = var(self, k, true);
+                let vident = var(self, v, false);
                 bindings.extend(quote!(let #kident = #key; let #vident = #dot;));
-                inner.vars.push(Var {
-                    name: k.clone(),
-                    ident: kident,
-                    owned: true,
-                    is_root_struct: false,
-                    deps: coll_deps.clone(),
-                });
-                inner.vars.push(Var {
-                    name: v.clone(),
-                    ident: vident,
-                    owned: false,
-                    is_root_struct: false,
-                    deps: coll_deps,
-                });
             }
             _ => return Err(self.err(pipe.span, "`{{range}}` declares at most two variables")),
         }
-        let mut body_code = TokenStream::new();
-        let body_meta = self.block(
-            body,
-            &mut inner,
-            &mut body_code,
-            Kind::Range,
-            &format!("{path}/body"),
-            span.start,
-        )?;
+        let bm = self.branch_meta(parent, index, 0);
+        let (body_code, body_meta) =
+            self.block(body, &mut inner, Kind::Range, &format!("{path}/body"), span.start, bm)?;
         let mut metas = vec![body_meta];
-        let code = match else_body {
+        let else_code = match else_body {
             Some(block) => {
                 let mut inner = scope.clone();
-                let mut else_code = TokenStream::new();
-                metas.push(self.block(
+                let bm = self.branch_meta(parent, index, 1);
+                let (code, meta) = self.block(
                     block,
                     &mut inner,
-                    &mut else_code,
                     Kind::RangeElse,
                     &format!("{path}/else"),
                     span.start,
-                )?);
+                    bm,
+                )?;
+                metas.push(meta);
+                Some(code)
+            }
+            None => None,
+        };
+        let code = match (self.mode, else_code) {
+            (Mode::Render, Some(else_code)) => {
                 let empty = self.fresh("empty");
                 quote!({
                     let #coll_ident = #bind;
@@ -542,18 +675,39 @@ impl Gen<'_> {
                     if #empty { #else_code }
                 })
             }
-            None => quote!({
+            (Mode::Render, None) => quote!({
                 let #coll_ident = #bind;
                 for (#key, #dot) in #rt::Range::range_items(#coll_ref) {
                     #bindings
                     #body_code
                 }
             }),
+            (Mode::Tree, else_code) => {
+                let else_block = match else_code {
+                    Some(code) => quote!(if __items.is_empty() {
+                        ::core::option::Option::Some(::std::boxed::Box::new(#code))
+                    } else {
+                        ::core::option::Option::None
+                    }),
+                    None => quote!(::core::option::Option::None),
+                };
+                quote!({
+                    let #coll_ident = #bind;
+                    let mut __items: ::std::vec::Vec<#rt::Block> = ::std::vec::Vec::new();
+                    for (#key, #dot) in #rt::Range::range_items(#coll_ref) {
+                        #bindings
+                        __items.push(#body_code);
+                    }
+                    let __else = #else_block;
+                    #rt::Dyn::List { items: __items, else_block: __else }
+                })
+            }
         };
         Ok((code, metas))
     }
 
     /// `{{template "name" pipeline}}`: the callee, inlined with its own dot and `$`.
+    #[allow(clippy::too_many_arguments)]
     fn call(
         &mut self,
         pipe: Option<&Pipeline>,
@@ -561,7 +715,10 @@ impl Gen<'_> {
         scope: &mut Scope,
         span: Span,
         path: &str,
+        parent: &TokenStream,
+        index: usize,
     ) -> Result<(TokenStream, TokenStream), TemplateError> {
+        let rt = self.rt.clone();
         let loc = self.loc(span);
         let arg = self.fresh("arg");
         let dot = self.fresh("dot");
@@ -582,16 +739,13 @@ impl Gen<'_> {
             root_is_struct: is_root,
             vars: Vec::new(),
         };
-        let mut code = TokenStream::new();
-        let meta = self.block(
-            body,
-            &mut inner,
-            &mut code,
-            Kind::Template,
-            path,
-            span.start,
-        )?;
-        Ok((quote!({ #prelude #code }), meta))
+        let bm = self.branch_meta(parent, index, 0);
+        let (code, meta) = self.block(body, &mut inner, Kind::Template, path, span.start, bm)?;
+        let code = match self.mode {
+            Mode::Render => quote!({ #prelude #code }),
+            Mode::Tree => quote!({ #prelude #rt::Dyn::Call(::std::boxed::Box::new(#code)) }),
+        };
+        Ok((code, meta))
     }
 
     fn pipeline(
@@ -634,7 +788,24 @@ impl Gen<'_> {
         scope: &Scope,
         loc: &TokenStream,
     ) -> Result<Val, TemplateError> {
-        let rt = &self.rt;
+        let rt = self.rt.clone();
+        let rt = &rt;
+        match e {
+            Expr::Dot(_) if scope.dot_is_root => self.record(None),
+            Expr::Field { path, .. } if scope.dot_is_root => self.record(path.first()),
+            Expr::Var { name, path, .. } if name.is_empty() && scope.root_is_struct => {
+                self.record(path.first())
+            }
+            Expr::Var { name, .. } if !name.is_empty() => {
+                if let Some(v) = scope.vars.iter().rev().find(|v| v.name == *name) {
+                    let deps = v.root_deps.clone();
+                    for c in &mut self.collectors {
+                        c.merge(&deps);
+                    }
+                }
+            }
+            _ => {}
+        }
         Ok(match e {
             Expr::Dot(_) => Val::Ref(scope.dot.clone()),
             Expr::Field { path, .. } => {
@@ -686,6 +857,66 @@ impl Gen<'_> {
             Expr::Bool { value, .. } => Val::Owned(quote!(#value)),
             Expr::Nil(_) => Val::Owned(quote!(#rt::Scalar::Nil)),
         })
+    }
+
+    /// Notes that the code being generated reads root field `field` (the
+    /// whole root for `None`).
+    fn record(&mut self, field: Option<&TIdent>) {
+        for c in &mut self.collectors {
+            match field {
+                Some(f) => {
+                    c.fields.insert(f.name.clone());
+                }
+                None => c.all = true,
+            }
+        }
+    }
+
+    /// Statements of `update_tree`: each dynamic of the root block is
+    /// recomputed only when a root field it reads differs between `__old`
+    /// and `self`.
+    fn update(&mut self, root: &Block, root_meta: TokenStream) -> Result<TokenStream, TemplateError> {
+        let rt = self.rt.clone();
+        let mut scope = Scope::root();
+        let m0 = self.fresh("m");
+        let mut out = quote!(let #m0: &'static #rt::BlockMeta = #root_meta;);
+        let parent = quote!(#m0);
+        let mut index = 0usize;
+        for (i, item) in root.items.iter().enumerate() {
+            match item {
+                Item::Static(_) => continue,
+                Item::Decl { pipe, span } => {
+                    let loc = self.loc(*span);
+                    out.extend(self.declare(pipe, &mut scope, &loc)?);
+                    continue;
+                }
+                _ => {}
+            }
+            self.collectors.push(RootDeps::default());
+            let r = self.dynamic(item, &mut scope, &format!("0/{i}"), &parent, index);
+            let deps = self.collectors.pop().expect("pushed above");
+            let Some((code, _)) = r? else { continue };
+            let changed = if deps.all {
+                quote!(true)
+            } else if deps.fields.is_empty() {
+                quote!(false)
+            } else {
+                let tests = deps.fields.iter().map(|f| {
+                    let f = rust_ident(f);
+                    quote!((&&#rt::Cmp(&__old.#f, &self.#f)).lt_changed())
+                });
+                quote!(#(#tests)||*)
+            };
+            out.extend(quote! {
+                if #changed {
+                    let __new: #rt::Dyn = #code;
+                    let __prev = ::core::mem::replace(&mut __tree.dyns[#index], __new);
+                    __changes.push(#rt::Change::Replaced { index: #index, old: __prev });
+                }
+            });
+            index += 1;
+        }
+        Ok(out)
     }
 
     /// `base.a.b.c`. Each step through an `Option` unwraps `Some` (a `None`

@@ -150,6 +150,8 @@ fn expand(
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     let body = gen.body;
     let meta = gen.meta;
+    let tree = gen.tree;
+    let update = gen.update;
     let size_hint = gen.size_hint;
     // Referencing the file makes cargo rebuild when the template changes.
     let track = track.map(|full| {
@@ -171,6 +173,26 @@ fn expand(
                 #[allow(unused_imports)]
                 use ::livetemplate::__rt::{ViaAny as _, ViaOption as _, ViaTruthy as _};
                 #body
+                ::core::result::Result::Ok(())
+            }
+
+            #[allow(unused_variables, unused_braces, unused_parens, unused_mut, clippy::all, clippy::pedantic)]
+            fn build_tree(&self) -> ::core::result::Result<::livetemplate::__rt::Block, ::livetemplate::__rt::RenderError> {
+                #[allow(unused_imports)]
+                use ::livetemplate::__rt::{ViaAny as _, ViaOption as _, ViaTruthy as _};
+                ::core::result::Result::Ok(#tree)
+            }
+
+            #[allow(unused_variables, unused_braces, unused_parens, unused_mut, clippy::all, clippy::pedantic)]
+            fn update_tree(
+                &self,
+                __old: &Self,
+                __tree: &mut ::livetemplate::__rt::Block,
+                __changes: &mut ::std::vec::Vec<::livetemplate::__rt::Change>,
+            ) -> ::core::result::Result<(), ::livetemplate::__rt::RenderError> {
+                #[allow(unused_imports)]
+                use ::livetemplate::__rt::{CmpAny as _, CmpEq as _, ViaAny as _, ViaOption as _, ViaTruthy as _};
+                #update
                 ::core::result::Result::Ok(())
             }
         }

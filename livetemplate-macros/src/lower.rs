@@ -11,8 +11,6 @@ use crate::diag::TemplateError;
 #[derive(Debug)]
 pub struct Block {
     pub items: Vec<Item>,
-    /// The context the block starts in.
-    pub start: Context,
 }
 
 #[derive(Debug)]
@@ -24,6 +22,8 @@ pub enum Item {
         pipe: Pipeline,
         escapers: Vec<Escaper>,
         context: String,
+        /// Inside a tag (an attribute value).
+        attr: bool,
         span: Span,
     },
     /// `{{$x := pipeline}}`: declares variables, prints nothing.
@@ -32,17 +32,20 @@ pub enum Item {
         branches: Vec<(Pipeline, Block)>,
         else_body: Option<Block>,
         span: Span,
+        place: Place,
     },
     With {
         branches: Vec<(Pipeline, Block)>,
         else_body: Option<Block>,
         span: Span,
+        place: Place,
     },
     Range {
         pipe: Pipeline,
         body: Block,
         else_body: Option<Block>,
         span: Span,
+        place: Place,
     },
     /// `{{template "name" pipeline}}`, the callee inlined.
     Call {
@@ -50,7 +53,26 @@ pub enum Item {
         pipe: Option<Pipeline>,
         body: Block,
         span: Span,
+        place: Place,
     },
+}
+
+/// Where a control structure sits in the page.
+#[derive(Clone, Copy, Debug)]
+pub struct Place {
+    /// Starts and ends in HTML text, so comment markers can delimit it.
+    pub markable: bool,
+    /// Inside a tag (an attribute value).
+    pub attr: bool,
+}
+
+impl Place {
+    fn new(start: Context, end: Context) -> Self {
+        Place {
+            markable: start.is_html_text() && end.is_html_text(),
+            attr: start.in_tag(),
+        }
+    }
 }
 
 /// Lowers the whole file, starting in HTML text; the page must end in a text context.
@@ -93,7 +115,7 @@ impl<'a> Lowerer<'a> {
                 _ => String::new(),
             };
         }
-        Ok((Block { items, start }, c))
+        Ok((Block { items }, c))
     }
 
     fn node(
@@ -129,6 +151,7 @@ impl<'a> Lowerer<'a> {
                     pipe: pipe.clone(),
                     escapers,
                     context: c.describe(),
+                    attr: c.in_tag(),
                     span: *span,
                 });
                 Ok(after)
@@ -144,6 +167,7 @@ impl<'a> Lowerer<'a> {
                     branches,
                     else_body,
                     span: *span,
+                    place: Place::new(c, end),
                 });
                 Ok(end)
             }
@@ -158,6 +182,7 @@ impl<'a> Lowerer<'a> {
                     branches,
                     else_body,
                     span: *span,
+                    place: Place::new(c, end),
                 });
                 Ok(end)
             }
@@ -188,6 +213,7 @@ impl<'a> Lowerer<'a> {
                     body,
                     else_body,
                     span: *span,
+                    place: Place::new(c, end),
                 });
                 Ok(end)
             }
@@ -223,6 +249,7 @@ impl<'a> Lowerer<'a> {
                     pipe: pipe.clone(),
                     body,
                     span: *span,
+                    place: Place::new(c, end),
                 });
                 Ok(end)
             }

@@ -18,6 +18,7 @@ pub use escape::{Content, Escaper};
 pub use template::{BlockKind, BlockMeta, ControlMeta, Dynamic, SlotMeta, Template, TemplateMeta};
 pub use tree::{Block, Change, Dyn, ListEdit};
 pub use value::{
-    Either, Html, IndexBy, Len, Range, Scalar, Slot, ToScalar, Truthy, ViaAny, ViaOption,
+    Cmp, CmpAny, CmpEq, Either, Html, IndexBy, Len, Range, Scalar, Slot, ToScalar, Truthy, ViaAny,
+    ViaOption,
     ViaTruthy, W,
 };

@@ -843,3 +843,31 @@ impl ToScalar for Scalar<'_> {
         *self
     }
 }
+
+/// Generated update code compares a field of the old and the new state with
+/// `(&&Cmp(&old.f, &new.f)).lt_changed()`: `!=` when the type is
+/// `PartialEq`, otherwise "changed" (autoref specialisation), so templates
+/// over types without `PartialEq` still compile and just re-render.
+pub struct Cmp<'a, T: ?Sized>(pub &'a T, pub &'a T);
+
+/// Step 1 of [`Cmp`]: `PartialEq` types.
+pub trait CmpEq {
+    fn lt_changed(&self) -> bool;
+}
+impl<T: PartialEq + ?Sized> CmpEq for &Cmp<'_, T> {
+    #[inline]
+    fn lt_changed(&self) -> bool {
+        self.0 != self.1
+    }
+}
+
+/// Step 2 of [`Cmp`]: any other type counts as changed.
+pub trait CmpAny {
+    fn lt_changed(&self) -> bool;
+}
+impl<T: ?Sized> CmpAny for Cmp<'_, T> {
+    #[inline]
+    fn lt_changed(&self) -> bool {
+        true
+    }
+}
