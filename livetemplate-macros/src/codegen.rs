@@ -47,6 +47,7 @@ pub fn generate(input: &Input, root: &Block) -> Result<Generated, TemplateError>
         slots: 0,
         range_depth: 0,
         collectors: Vec::new(),
+        last_range: None,
     };
     let root_meta = quote!(&<Self as ::livetemplate::__rt::Template>::META.root);
     let (body, meta) = g.block(root, &mut Scope::root(), Kind::Root, "0", 0, root_meta.clone())?;
@@ -73,6 +74,18 @@ struct Gen<'a> {
     range_depth: usize,
     /// Root fields read by the code being generated (innermost last).
     collectors: Vec<RootDeps>,
+    /// Pieces of the last range generated in Tree mode (for item reuse).
+    last_range: Option<RangeParts>,
+}
+
+/// What `update_tree` needs to rebuild single items of a root-level range.
+struct RangeParts {
+    /// Expression of one item's `Block`, reading the item through `dot`.
+    body: TokenStream,
+    dot: Ident,
+    bindings: TokenStream,
+    /// Root fields the body reads besides the item (through `$` or variables).
+    body_deps: RootDeps,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -598,10 +611,7 @@ impl Gen<'_> {
     ) -> Result<(TokenStream, Vec<TokenStream>), TemplateError> {
         let rt = self.rt.clone();
         let loc = self.loc(span);
-        self.collectors.push(RootDeps::default());
-        let coll = self.pipeline(pipe, scope, &loc);
-        let coll_root_deps = self.collectors.pop().expect("pushed above");
-        let (bind, owned) = coll?.bind();
+        let (bind, owned) = self.pipeline(pipe, scope, &loc)?.bind();
         let coll_ident = self.fresh("coll");
         let coll_ref = if owned {
             quote!(&#coll_ident)
@@ -623,7 +633,8 @@ impl Gen<'_> {
                 owned,
                 is_root_struct: false,
                 deps: coll_deps.clone(),
-                root_deps: coll_root_deps.clone(),
+                // The item itself: compared item by item, not through root fields.
+                root_deps: RootDeps::default(),
             });
             ident
         };
@@ -641,8 +652,22 @@ impl Gen<'_> {
             _ => return Err(self.err(pipe.span, "`{{range}}` declares at most two variables")),
         }
         let bm = self.branch_meta(parent, index, 0);
-        let (body_code, body_meta) =
-            self.block(body, &mut inner, Kind::Range, &format!("{path}/body"), span.start, bm)?;
+        self.collectors.push(RootDeps::default());
+        let body_result =
+            self.block(body, &mut inner, Kind::Range, &format!("{path}/body"), span.start, bm);
+        let body_deps = self.collectors.pop().expect("pushed above");
+        let (body_code, body_meta) = body_result?;
+        if let Some(outer) = self.collectors.last_mut() {
+            outer.merge(&body_deps);
+        }
+        if self.mode == Mode::Tree {
+            self.last_range = Some(RangeParts {
+                body: body_code.clone(),
+                dot: dot.clone(),
+                bindings: bindings.clone(),
+                body_deps,
+            });
+        }
         let mut metas = vec![body_meta];
         let else_code = match else_body {
             Some(block) => {
@@ -893,30 +918,83 @@ impl Gen<'_> {
                 _ => {}
             }
             self.collectors.push(RootDeps::default());
+            self.last_range = None;
             let r = self.dynamic(item, &mut scope, &format!("0/{i}"), &parent, index);
             let deps = self.collectors.pop().expect("pushed above");
             let Some((code, _)) = r? else { continue };
-            let changed = if deps.all {
-                quote!(true)
-            } else if deps.fields.is_empty() {
-                quote!(false)
-            } else {
-                let tests = deps.fields.iter().map(|f| {
-                    let f = rust_ident(f);
-                    quote!((&&#rt::Cmp(&__old.#f, &self.#f)).lt_changed())
-                });
-                quote!(#(#tests)||*)
+            let changed = self.changed(&deps);
+            let rebuild = quote! {
+                let __new: #rt::Dyn = #code;
+                let __prev = ::core::mem::replace(&mut __tree.dyns[#index], __new);
+                __changes.push(#rt::Change::Replaced { index: #index, old: __prev });
             };
-            out.extend(quote! {
-                if #changed {
-                    let __new: #rt::Dyn = #code;
-                    let __prev = ::core::mem::replace(&mut __tree.dyns[#index], __new);
-                    __changes.push(#rt::Change::Replaced { index: #index, old: __prev });
+            let parts = self.last_range.take();
+            let field = match item {
+                Item::Range { pipe, .. } if pipe.decl.len() <= 1 => root_field(pipe),
+                _ => None,
+            };
+            let body = match (parts, field) {
+                (Some(parts), Some(field)) => {
+                    // Edit the list item by item: items equal in both states
+                    // keep their rendered block.
+                    let f = rust_ident(&field);
+                    let body_same = if parts.body_deps.all {
+                        quote!(false)
+                    } else {
+                        let c = self.changed(&parts.body_deps);
+                        quote!(!(#c))
+                    };
+                    let RangeParts { body, dot, bindings, .. } = parts;
+                    quote! {
+                        let __olds: ::std::vec::Vec<&_> =
+                            #rt::Range::range_items(&__old.#f).map(|(_, v)| v).collect();
+                        let __news: ::std::vec::Vec<&_> =
+                            #rt::Range::range_items(&self.#f).map(|(_, v)| v).collect();
+                        let __ops = if #body_same {
+                            (&&#rt::ItemsDiff(&__olds, &__news)).lt_item_ops()
+                        } else {
+                            ::core::option::Option::None
+                        };
+                        let __edits = #rt::tree::splice_items(
+                            &mut __tree.dyns[#index], __ops, __olds.len(), __news.len(),
+                            |__j| {
+                                let #dot = __news[__j];
+                                #bindings
+                                ::core::result::Result::Ok(#body)
+                            },
+                        )?;
+                        match __edits {
+                            ::core::option::Option::Some(__edits) => {
+                                if !__edits.is_empty() {
+                                    __changes.push(#rt::Change::List { index: #index, edits: __edits });
+                                }
+                            }
+                            ::core::option::Option::None => { #rebuild }
+                        }
+                    }
                 }
-            });
+                _ => rebuild,
+            };
+            out.extend(quote!(if #changed { #body }));
             index += 1;
         }
         Ok(out)
+    }
+
+    /// `true` when any of `deps` differs between `__old` and `self`.
+    fn changed(&self, deps: &RootDeps) -> TokenStream {
+        let rt = &self.rt;
+        if deps.all {
+            return quote!(true);
+        }
+        if deps.fields.is_empty() {
+            return quote!(false);
+        }
+        let tests = deps.fields.iter().map(|f| {
+            let f = rust_ident(f);
+            quote!((&&#rt::Cmp(&__old.#f, &self.#f)).lt_changed())
+        });
+        quote!(#(#tests)||*)
     }
 
     /// `base.a.b.c`. Each step through an `Option` unwraps `Some` (a `None`
@@ -1128,6 +1206,20 @@ fn collect_deps(pipe: &Pipeline, scope: &Scope, out: &mut Vec<String>) {
                 _ => {}
             }
         }
+    }
+}
+
+/// The root field a range pipeline names directly (`.items` or `$.items`).
+fn root_field(pipe: &Pipeline) -> Option<String> {
+    match pipe.cmds.as_slice() {
+        [cmd] => match cmd.args.as_slice() {
+            [Expr::Field { path, .. }] if path.len() == 1 => Some(path[0].name.clone()),
+            [Expr::Var { name, path, .. }] if name.is_empty() && path.len() == 1 => {
+                Some(path[0].name.clone())
+            }
+            _ => None,
+        },
+        _ => None,
     }
 }
 

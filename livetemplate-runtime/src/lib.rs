@@ -16,7 +16,7 @@ mod value;
 pub use error::{Loc, RenderError};
 pub use escape::{Content, Escaper};
 pub use template::{BlockKind, BlockMeta, ControlMeta, Dynamic, SlotMeta, Template, TemplateMeta};
-pub use tree::{Block, Change, Dyn, ListEdit};
+pub use tree::{Block, Change, Dyn, ItemsDiff, ItemsDiffAny, ItemsDiffEq, ListEdit};
 pub use value::{
     Cmp, CmpAny, CmpEq, Either, Html, IndexBy, Len, Range, Scalar, Slot, ToScalar, Truthy, ViaAny,
     ViaOption,

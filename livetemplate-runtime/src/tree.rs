@@ -148,3 +148,84 @@ impl Dyn {
         }
     }
 }
+
+/// The items of a range in the old and the new state, for
+/// `(&&ItemsDiff(&old, &new)).lt_item_ops()`: a sequence diff when the item
+/// type is `PartialEq` (autoref specialisation), `None` otherwise (the list
+/// is then rebuilt whole).
+pub struct ItemsDiff<'a, T: ?Sized>(pub &'a [&'a T], pub &'a [&'a T]);
+
+/// Step 1 of [`ItemsDiff`]: `PartialEq` items.
+pub trait ItemsDiffEq {
+    fn lt_item_ops(&self) -> Option<Vec<similar::DiffOp>>;
+}
+impl<T: PartialEq + ?Sized> ItemsDiffEq for &ItemsDiff<'_, T> {
+    fn lt_item_ops(&self) -> Option<Vec<similar::DiffOp>> {
+        use similar::algorithms::{myers, Capture, Replace};
+        let mut hook = Replace::new(Capture::new());
+        let (old, new) = (self.0, self.1);
+        // Capture never fails.
+        myers::diff(&mut hook, old, 0..old.len(), new, 0..new.len()).ok()?;
+        Some(hook.into_inner().into_ops())
+    }
+}
+
+/// Step 2 of [`ItemsDiff`]: items that cannot be compared.
+pub trait ItemsDiffAny {
+    fn lt_item_ops(&self) -> Option<Vec<similar::DiffOp>>;
+}
+impl<T: ?Sized> ItemsDiffAny for ItemsDiff<'_, T> {
+    fn lt_item_ops(&self) -> Option<Vec<similar::DiffOp>> {
+        None
+    }
+}
+
+/// Updates the list `dyn_` item by item along `ops` (a diff of the old and
+/// new items), building only inserted and replaced items with `build(j)` for
+/// new item `j`. Returns the edits, or `None` when the list cannot be edited
+/// in place (no ops, an `else` block involved, or a length mismatch): the
+/// caller then rebuilds it whole.
+pub fn splice_items(
+    dyn_: &mut Dyn,
+    ops: Option<Vec<similar::DiffOp>>,
+    old_len: usize,
+    new_len: usize,
+    mut build: impl FnMut(usize) -> Result<Block, crate::RenderError>,
+) -> Result<Option<Vec<ListEdit>>, crate::RenderError> {
+    let (Some(ops), Dyn::List { items, else_block }) = (ops, dyn_) else {
+        return Ok(None);
+    };
+    if else_block.is_some() || items.len() != old_len || new_len == 0 {
+        return Ok(None);
+    }
+    let mut edits = Vec::new();
+    for op in ops {
+        let (at, removed_len, new_range) = match op {
+            similar::DiffOp::Equal { .. } => continue,
+            similar::DiffOp::Delete {
+                old_len, new_index, ..
+            } => (new_index, old_len, new_index..new_index),
+            similar::DiffOp::Insert {
+                new_index, new_len, ..
+            } => (new_index, 0, new_index..new_index + new_len),
+            similar::DiffOp::Replace {
+                old_len,
+                new_index,
+                new_len,
+                ..
+            } => (new_index, old_len, new_index..new_index + new_len),
+        };
+        let inserted = new_range.len();
+        let mut fresh = Vec::with_capacity(inserted);
+        for j in new_range {
+            fresh.push(build(j)?);
+        }
+        let removed: Vec<Block> = items.splice(at..at + removed_len, fresh).collect();
+        edits.push(ListEdit {
+            at,
+            removed,
+            inserted,
+        });
+    }
+    Ok(Some(edits))
+}
