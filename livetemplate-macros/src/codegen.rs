@@ -50,9 +50,23 @@ pub fn generate(input: &Input, root: &Block) -> Result<Generated, TemplateError>
         last_range: None,
     };
     let root_meta = quote!(&<Self as ::livetemplate::__rt::Template>::META.root);
-    let (body, meta) = g.block(root, &mut Scope::root(), Kind::Root, "0", 0, root_meta.clone())?;
+    let (body, meta) = g.block(
+        root,
+        &mut Scope::root(),
+        Kind::Root,
+        "0",
+        0,
+        root_meta.clone(),
+    )?;
     g.mode = Mode::Tree;
-    let (tree, _) = g.block(root, &mut Scope::root(), Kind::Root, "0", 0, root_meta.clone())?;
+    let (tree, _) = g.block(
+        root,
+        &mut Scope::root(),
+        Kind::Root,
+        "0",
+        0,
+        root_meta.clone(),
+    )?;
     let update = g.update(root, root_meta)?;
     Ok(Generated {
         body,
@@ -333,7 +347,10 @@ impl Gen<'_> {
     /// Deterministic id: `f-` + 16 hex digits of a hash of the template
     /// path, the block path and the position.
     fn id(&self, path: &str, pos: usize) -> String {
-        format!("f-{:016x}", fnv64(&format!("{}|{}|{}", self.input.path, path, pos)))
+        format!(
+            "f-{:016x}",
+            fnv64(&format!("{}|{}|{}", self.input.path, path, pos))
+        )
     }
 
     /// A slot or control structure at dynamic `index` of its block: its code
@@ -389,8 +406,9 @@ impl Gen<'_> {
                 span,
                 place,
             } => {
-                let (code, metas) =
-                    self.conditional(branches, else_body, scope, *span, path, false, parent, index)?;
+                let (code, metas) = self.conditional(
+                    branches, else_body, scope, *span, path, false, parent, index,
+                )?;
                 (code, place, span, Kind::If, metas)
             }
             Item::With {
@@ -480,8 +498,14 @@ impl Gen<'_> {
                 truthy(&rt, &test)
             };
             let bm = self.branch_meta(parent, index, i);
-            let (body, meta) =
-                self.block(block, &mut inner, kind, &format!("{path}/{i}"), span.start, bm)?;
+            let (body, meta) = self.block(
+                block,
+                &mut inner,
+                kind,
+                &format!("{path}/{i}"),
+                span.start,
+                bm,
+            )?;
             metas.push(meta);
             compiled.push((prelude, test, self.wrap_cond(body)));
         }
@@ -489,8 +513,14 @@ impl Gen<'_> {
             Some(block) => {
                 let mut inner = chain.clone();
                 let bm = self.branch_meta(parent, index, branches.len());
-                let (body, meta) =
-                    self.block(block, &mut inner, kind, &format!("{path}/else"), span.start, bm)?;
+                let (body, meta) = self.block(
+                    block,
+                    &mut inner,
+                    kind,
+                    &format!("{path}/else"),
+                    span.start,
+                    bm,
+                )?;
                 metas.push(meta);
                 self.wrap_cond(body)
             }
@@ -653,8 +683,14 @@ impl Gen<'_> {
         }
         let bm = self.branch_meta(parent, index, 0);
         self.collectors.push(RootDeps::default());
-        let body_result =
-            self.block(body, &mut inner, Kind::Range, &format!("{path}/body"), span.start, bm);
+        let body_result = self.block(
+            body,
+            &mut inner,
+            Kind::Range,
+            &format!("{path}/body"),
+            span.start,
+            bm,
+        );
         let body_deps = self.collectors.pop().expect("pushed above");
         let (body_code, body_meta) = body_result?;
         if let Some(outer) = self.collectors.last_mut() {
@@ -900,7 +936,11 @@ impl Gen<'_> {
     /// Statements of `update_tree`: each dynamic of the root block is
     /// recomputed only when a root field it reads differs between `__old`
     /// and `self`.
-    fn update(&mut self, root: &Block, root_meta: TokenStream) -> Result<TokenStream, TemplateError> {
+    fn update(
+        &mut self,
+        root: &Block,
+        root_meta: TokenStream,
+    ) -> Result<TokenStream, TemplateError> {
         let rt = self.rt.clone();
         let mut scope = Scope::root();
         let m0 = self.fresh("m");
@@ -944,7 +984,12 @@ impl Gen<'_> {
                         let c = self.changed(&parts.body_deps);
                         quote!(!(#c))
                     };
-                    let RangeParts { body, dot, bindings, .. } = parts;
+                    let RangeParts {
+                        body,
+                        dot,
+                        bindings,
+                        ..
+                    } = parts;
                     quote! {
                         let __olds: ::std::vec::Vec<&_> =
                             #rt::Range::range_items(&__old.#f).map(|(_, v)| v).collect();

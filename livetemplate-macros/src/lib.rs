@@ -198,3 +198,105 @@ fn expand(
         }
     })
 }
+
+#[cfg(test)]
+mod pipeline_tests {
+    //! The whole build-time pipeline on hostile input: parse, escape, generate.
+    //! Any input gives code or a located error, never a panic.
+
+    use proptest::prelude::*;
+
+    fn compile(src: &str) -> Result<(), String> {
+        let file = crate::parse::parse(src).map_err(|e| e.render("t.html", src))?;
+        let block = crate::lower::lower(&file).map_err(|e| e.render("t.html", src))?;
+        crate::codegen::generate(
+            &crate::codegen::Input {
+                path: "t.html",
+                src,
+                fields: vec!["a".into(), "b".into(), "items".into()],
+            },
+            &block,
+        )
+        .map(|_| ())
+        .map_err(|e| e.render("t.html", src))
+    }
+
+    const PIECES: &[&str] = &[
+        "{{",
+        "}}",
+        "{{-",
+        "-}}",
+        " ",
+        "if",
+        "else",
+        "end",
+        "range",
+        "with",
+        "define",
+        "template",
+        "block",
+        ".a",
+        ".b",
+        ".items",
+        ".",
+        "$",
+        "$x",
+        ":=",
+        "|",
+        "(",
+        ")",
+        "\"n\"",
+        "1",
+        "len",
+        "eq",
+        "and",
+        "printf",
+        "<",
+        ">",
+        "<a href=\"",
+        "\"",
+        "'",
+        "<script>",
+        "</script>",
+        "<style>",
+        "<title>",
+        "<!--",
+        "-->",
+        "=",
+        "/*",
+        "*/",
+        "`",
+        "\n",
+        "é",
+        "<p>",
+        "</p>",
+        "onclick=",
+        "style=\"",
+        "?q=",
+        "#",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        #[test]
+        fn random_templates_never_panic(parts in proptest::collection::vec(proptest::sample::select(PIECES), 0..40)) {
+            let src = parts.concat();
+            if let Err(msg) = compile(&src) {
+                // Every error names the file, line and column.
+                prop_assert!(msg.starts_with("t.html:"), "{msg}");
+            }
+        }
+
+        #[test]
+        fn well_formed_templates_compile(
+            body in proptest::collection::vec(proptest::sample::select(&[
+                "<p>{{.a}}</p>", "{{if .b}}<b>x</b>{{else}}y{{end}}", "{{range .items}}<li>{{.}}</li>{{end}}",
+                "<a href=\"{{.a}}\">l</a>", "{{with .a}}{{.}}{{end}}", "<script>var x = {{.b}};</script>",
+                "{{$x := .a}}{{$x}}", "<input value=\"{{.a}}\" {{if .b}}checked{{end}}>", "{{/* c */}}",
+            ][..]), 0..8)
+        ) {
+            let src = body.concat();
+            prop_assert_eq!(compile(&src), Ok(()));
+        }
+    }
+}

@@ -98,11 +98,7 @@ struct Lowerer<'a> {
 }
 
 impl<'a> Lowerer<'a> {
-    fn block(
-        &mut self,
-        nodes: &[Node],
-        start: Context,
-    ) -> Result<(Block, Context), TemplateError> {
+    fn block(&mut self, nodes: &[Node], start: Context) -> Result<(Block, Context), TemplateError> {
         let mut items = Vec::new();
         let mut c = start;
         // Text separated only by a `{{/* comment */}}` is one run of text in
