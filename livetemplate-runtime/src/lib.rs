@@ -5,20 +5,30 @@
 //! [`Range`], …), the contextual escapers ([`escape`]), and the compile-time
 //! description of a template ([`TemplateMeta`]).
 
+pub mod diff;
 mod error;
 pub mod escape;
 pub mod fmt;
+pub mod fragment;
 pub mod ops;
+mod page;
+pub mod reconstruct;
 mod template;
 pub mod tree;
 mod value;
 
+pub use diff::{ClientCache, FragmentReport};
 pub use error::{Loc, RenderError};
 pub use escape::{Content, Escaper};
+pub use fragment::{
+    DynamicValue, Fragment, FragmentData, FragmentError, GranularData, GranularOp, MarkersData,
+    ReplacementData, StaticDynamicData, Strategy, ValuePatch,
+};
+pub use page::Page;
+pub use reconstruct::{ReconstructError, Reconstructor};
 pub use template::{BlockKind, BlockMeta, ControlMeta, Dynamic, SlotMeta, Template, TemplateMeta};
 pub use tree::{Block, Change, Dyn, ItemsDiff, ItemsDiffAny, ItemsDiffEq, ListEdit};
 pub use value::{
     Cmp, CmpAny, CmpEq, Either, Html, IndexBy, Len, Range, Scalar, Slot, ToScalar, Truthy, ViaAny,
-    ViaOption,
-    ViaTruthy, W,
+    ViaOption, ViaTruthy, W,
 };

@@ -47,6 +47,32 @@
 //! (values become JS literals), `<style>` and `style=""`, `<title>` and
 //! `<textarea>`. The context is fixed at build time. [`Html`] marks trusted HTML.
 //!
+//! ## Live updates
+//!
+//! A [`Page`] holds one client's state. [`Page::render`] gives the first
+//! HTML, with `<!--f-…-->` comments around every fragment (the root, and
+//! each `if` / `range` / `with` / `template` block that can carry them);
+//! [`Page::update`] takes the next state and returns the [`Fragment`]s —
+//! JSON-serialisable — that turn the client's page into the new render. Each
+//! fragment uses one of four [`Strategy`]s (static/dynamic values, position
+//! patches, range item operations, or the region's whole content).
+//! [`Reconstructor`] applies fragments to HTML exactly as the browser client
+//! does.
+//!
+//! ```
+//! use livetemplate::{live_template, Page, Reconstructor};
+//!
+//! #[live_template(source = "<p>{{.n}}</p>")]
+//! #[derive(Clone, PartialEq)]
+//! struct Counter { n: u32 }
+//!
+//! let mut page = Page::new(Counter { n: 1 }).unwrap();
+//! let mut client = Reconstructor::new(page.render());
+//! let fragments = page.update(Counter { n: 2 }).unwrap();
+//! client.apply(&fragments).unwrap();
+//! assert_eq!(client.html(), page.render());
+//! ```
+//!
 //! ## Types
 //!
 //! Fields of any type implementing [`Slot`] can be printed; [`Truthy`],
@@ -55,6 +81,11 @@
 //! numbers, `bool`, `char`, `Option`, `Vec`, slices, arrays and maps.
 
 pub use livetemplate_macros::live_template;
+pub use livetemplate_runtime::{
+    DynamicValue, Fragment, FragmentData, FragmentError, FragmentReport, GranularData, GranularOp,
+    MarkersData, Page, ReconstructError, Reconstructor, ReplacementData, StaticDynamicData,
+    Strategy, ValuePatch,
+};
 pub use livetemplate_runtime::{
     Html, IndexBy, Len, Range, RenderError, Scalar, Slot, Template, TemplateMeta, ToScalar, Truthy,
 };

@@ -1,0 +1,2205 @@
+//! Turns the changes `update_tree` recorded into [`Fragment`]s.
+//!
+//! # Fragments
+//!
+//! The root block is a fragment, and so is every control structure whose
+//! [`ControlMeta::fragment`] is set (it starts and ends in HTML text and is
+//! not inside a range). Every other control is *folded*: its HTML is a value
+//! of the enclosing fragment, like a slot's.
+//!
+//! # Choosing a strategy (the seed's `RecommendStrategy`)
+//!
+//! Each fragment that changed is looked at on its own, parents first:
+//!
+//! - its content switched structure (another `if` branch, a block that
+//!   appears or disappears, a range entering or leaving its `else`, items
+//!   reordered, items both added/removed and changed, …) → **replacement**;
+//! - range items only added or removed → **granular**, one fragment per
+//!   item operation;
+//! - values changed (slots, folded controls, or items changed in place) and
+//!   at least one sits in an attribute, or the values are inside range
+//!   items → **markers**;
+//! - otherwise (text values of a single block) → **static_dynamic**.
+//!
+//! A child fragment whose content changed gets its own fragments after its
+//! parent's; a replaced parent covers its children. Markers positions refer
+//! to the parent's content as the client has it before the update (child
+//! regions still old), so the parent's fragment applies first.
+//!
+//! # The client's `static_dynamic` cache
+//!
+//! [`ClientCache`] remembers, per fragment, the block the client holds
+//! statics and dynamics for. Only then are statics left out. A markers or
+//! granular fragment makes the client forget that fragment's copy; a
+//! replacement makes it forget the fragment's and every nested fragment's.
+//!
+//! # Cost
+//!
+//! Work is proportional to the changed dynamics: unchanged values are never
+//! rendered, and markers positions are computed (by summing lengths, not
+//! rendering) only when markers are sent.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::ops::Range;
+
+use crate::fragment::{
+    DynamicValue, Fragment, GranularOp, StaticDynamicData, Strategy, ValuePatch,
+};
+use crate::template::{BlockMeta, ControlMeta, Dynamic};
+use crate::tree::{Block, Change, Dyn, ListEdit, ITEM_MARKER};
+
+/// Which fragments the client holds `static_dynamic` statics and dynamics
+/// for: fragment id → id of the block (branch) they belong to.
+#[derive(Clone, Debug, Default)]
+pub struct ClientCache {
+    map: HashMap<&'static str, &'static str>,
+}
+
+impl ClientCache {
+    /// An empty cache (a client that has just loaded the page).
+    pub fn new() -> Self {
+        ClientCache::default()
+    }
+
+    /// True when the client holds statics for fragment `id`, for block `block`.
+    pub fn holds(&self, id: &str, block: &str) -> bool {
+        self.map.get(id).is_some_and(|b| *b == block)
+    }
+
+    /// Number of fragments cached.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// True when nothing is cached.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// Ids of the cached fragments, sorted.
+    pub fn ids(&self) -> Vec<&'static str> {
+        let mut v: Vec<&'static str> = self.map.keys().copied().collect();
+        v.sort_unstable();
+        v
+    }
+
+    /// Forgets everything (the client reloaded the page).
+    pub fn clear(&mut self) {
+        self.map.clear();
+    }
+
+    /// Heap bytes held (approximate).
+    pub fn memory_bytes(&self) -> usize {
+        self.map.capacity() * (std::mem::size_of::<(&str, &str)>() + 1)
+    }
+
+    fn insert(&mut self, id: &'static str, block: &'static str) {
+        self.map.insert(id, block);
+    }
+
+    fn forget(&mut self, id: &str) {
+        self.map.remove(id);
+    }
+
+    /// Forgets `ctrl`'s fragments nested anywhere in its branches.
+    fn forget_nested(&mut self, ctrl: &ControlMeta) {
+        if self.map.is_empty() {
+            return;
+        }
+        for b in ctrl.branches {
+            for d in b.dynamics {
+                if let Dynamic::Block(c) = d {
+                    if c.fragment {
+                        self.map.remove(c.id);
+                    }
+                    self.forget_nested(c);
+                }
+            }
+        }
+    }
+}
+
+/// The changes do not fit the tree (a bug in generated code).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DiffError {
+    /// What does not fit.
+    pub message: String,
+}
+
+impl fmt::Display for DiffError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "inconsistent tree changes: {}", self.message)
+    }
+}
+
+impl std::error::Error for DiffError {}
+
+fn err(message: impl Into<String>) -> DiffError {
+    DiffError {
+        message: message.into(),
+    }
+}
+
+/// For the bench report: how one fragment's change was encoded, and what
+/// every applicable encoding would have cost.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FragmentReport {
+    /// The fragment id.
+    pub id: String,
+    /// Indices of the fragments emitted for it (several for granular).
+    pub fragments: Range<usize>,
+    /// The strategy the rule chose.
+    pub chosen: Strategy,
+    /// JSON bytes of each applicable encoding of this fragment's change
+    /// (the chosen one included). Replacement is always applicable and also
+    /// covers the child fragments; static_dynamic when the change is
+    /// text-only in a single block (its size with or without statics, as the
+    /// cache is); markers when the structure is unchanged; granular when only
+    /// items were added or removed.
+    pub alternatives: Vec<(Strategy, usize)>,
+}
+
+/// The fragments that turn the client's page into the render of `tree`,
+/// given the `changes` `update_tree` made to reach it. Updates `cache`.
+pub fn diff(
+    tree: &Block,
+    changes: &[Change],
+    cache: &mut ClientCache,
+) -> Result<Vec<Fragment>, DiffError> {
+    let mut d = Differ {
+        cache,
+        out: Vec::new(),
+        report: None,
+    };
+    d.root(tree, changes)?;
+    Ok(d.out)
+}
+
+/// Like [`diff`], with a [`FragmentReport`] per changed fragment.
+pub fn diff_with_report(
+    tree: &Block,
+    changes: &[Change],
+    cache: &mut ClientCache,
+) -> Result<(Vec<Fragment>, Vec<FragmentReport>), DiffError> {
+    let mut d = Differ {
+        cache,
+        out: Vec::new(),
+        report: Some(Vec::new()),
+    };
+    d.root(tree, changes)?;
+    Ok((d.out, d.report.unwrap_or_default()))
+}
+
+// ---------------------------------------------------------------------------
+// Lengths and HTML, exactly as `Block::write_html(true, …)` writes them.
+
+fn open_len(id: &str) -> usize {
+    id.len() + 7 // <!--ID-->
+}
+
+fn close_len(id: &str) -> usize {
+    id.len() + 8 // <!--/ID-->
+}
+
+/// Length of `b.html(true)`.
+pub(crate) fn block_len(b: &Block) -> usize {
+    let statics: usize = b
+        .meta
+        .statics
+        .iter()
+        .take(b.dyns.len() + 1)
+        .map(|s| s.len())
+        .sum();
+    let dyns: usize = b
+        .dyns
+        .iter()
+        .enumerate()
+        .map(|(i, d)| dyn_len_at(b.meta.dynamics.get(i), d))
+        .sum();
+    statics + dyns
+}
+
+/// The fragment control a dynamic is, if it is one.
+fn fragment_ctrl(dm: Option<&'static Dynamic>) -> Option<&'static ControlMeta> {
+    match dm {
+        Some(Dynamic::Block(c)) if c.fragment => Some(c),
+        _ => None,
+    }
+}
+
+/// Length of dynamic `d` as its block writes it (markers included).
+fn dyn_len_at(dm: Option<&Dynamic>, d: &Dyn) -> usize {
+    match dm {
+        Some(Dynamic::Block(c)) if c.fragment => {
+            open_len(c.id) + dyn_len(d, true) + close_len(c.id)
+        }
+        _ => dyn_len(d, false),
+    }
+}
+
+/// Length of `d.write_html(true, fragment)`.
+fn dyn_len(d: &Dyn, fragment: bool) -> usize {
+    match d {
+        Dyn::Text(s) => s.len(),
+        Dyn::Cond(b) => b.as_deref().map_or(0, block_len),
+        Dyn::List { items, else_block } => {
+            let else_len = match (items.is_empty(), else_block) {
+                (true, Some(b)) => block_len(b),
+                _ => 0,
+            };
+            let marker = if fragment { ITEM_MARKER.len() } else { 0 };
+            else_len + items.iter().map(|b| marker + block_len(b)).sum::<usize>()
+        }
+        Dyn::Call(b) => block_len(b),
+    }
+}
+
+/// Dynamic `d` as its block writes it (markers included).
+fn dyn_html_at(dm: Option<&Dynamic>, d: &Dyn) -> String {
+    let mut out = String::new();
+    match dm {
+        Some(Dynamic::Block(c)) if c.fragment => {
+            crate::tree::open_marker(c.id, &mut out);
+            d.write_html(true, true, &mut out);
+            crate::tree::close_marker(c.id, &mut out);
+        }
+        _ => d.write_html(true, false, &mut out),
+    }
+    out
+}
+
+fn is_attr(dm: Option<&Dynamic>) -> bool {
+    match dm {
+        Some(Dynamic::Slot(s)) => s.attr,
+        Some(Dynamic::Block(c)) => c.attr,
+        None => false,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The content of a fragment region, old or new.
+
+/// What is between a fragment's markers.
+#[derive(Clone, Debug)]
+enum Content<'a> {
+    /// Nothing (an `if` that rendered no branch).
+    Empty,
+    /// One block: the branch of an `if`/`with`, a callee, a range's `else`.
+    One(&'a Block),
+    /// Range items (possibly none, with no `else`), each after `<!--i-->`.
+    Items(Vec<&'a Block>),
+    /// A value that does not fit the control (never from generated code).
+    Other(&'a Dyn),
+}
+
+impl<'a> Content<'a> {
+    fn of(d: &'a Dyn) -> Self {
+        match d {
+            Dyn::Cond(None) => Content::Empty,
+            Dyn::Cond(Some(b)) | Dyn::Call(b) => Content::One(b),
+            Dyn::List { items, else_block } => match (items.is_empty(), else_block) {
+                (true, Some(b)) => Content::One(b),
+                _ => Content::Items(items.iter().collect()),
+            },
+            Dyn::Text(_) => Content::Other(d),
+        }
+    }
+
+    /// The list `items` with else block `else_block`.
+    fn list(items: Vec<&'a Block>, else_block: Option<&'a Block>) -> Self {
+        match (items.is_empty(), else_block) {
+            (true, Some(b)) => Content::One(b),
+            _ => Content::Items(items),
+        }
+    }
+
+    /// Length of the content as written inside the markers.
+    fn len(&self, item_markers: bool) -> usize {
+        match self {
+            Content::Empty => 0,
+            Content::One(b) => block_len(b),
+            Content::Items(items) => {
+                let marker = if item_markers { ITEM_MARKER.len() } else { 0 };
+                items.iter().map(|b| marker + block_len(b)).sum()
+            }
+            Content::Other(d) => dyn_len(d, item_markers),
+        }
+    }
+}
+
+/// One edit of a range: at `at`, `removed` were taken out and `inserted`
+/// put in their place.
+#[derive(Clone, Debug)]
+struct Edit<'a> {
+    at: usize,
+    removed: Vec<&'a Block>,
+    inserted: Vec<&'a Block>,
+}
+
+/// Undoes `edits` on the new `items`: the old items, and the blocks each
+/// edit inserted.
+fn undo_edits<'a>(
+    items: &'a [Block],
+    edits: &'a [ListEdit],
+) -> Result<(Vec<&'a Block>, Vec<Edit<'a>>), DiffError> {
+    let mut cur: Vec<&Block> = items.iter().collect();
+    let mut out: Vec<Edit<'a>> = Vec::with_capacity(edits.len());
+    for e in edits.iter().rev() {
+        let end =
+            e.at.checked_add(e.inserted)
+                .filter(|&end| end <= cur.len())
+                .ok_or_else(|| {
+                    err(format!(
+                        "list edit at {} inserting {} in a list of {}",
+                        e.at,
+                        e.inserted,
+                        cur.len()
+                    ))
+                })?;
+        let inserted: Vec<&Block> = cur.splice(e.at..end, e.removed.iter()).collect();
+        out.push(Edit {
+            at: e.at,
+            removed: e.removed.iter().collect(),
+            inserted,
+        });
+    }
+    out.reverse();
+    Ok((cur, out))
+}
+
+/// Edits that turn `old` into `new` (Myers, with replaces).
+fn diff_items<'a>(old: &[&'a Block], new: &[&'a Block]) -> Vec<Edit<'a>> {
+    use similar::algorithms::{myers, Capture, Replace};
+    use similar::DiffOp;
+    let mut hook = Replace::new(Capture::new());
+    // A deadline keeps pathological lists cheap; the edits stay correct.
+    let deadline = std::time::Instant::now().checked_add(std::time::Duration::from_millis(20));
+    // The hook cannot fail (its error type is `Infallible`).
+    let _ = myers::diff_deadline(&mut hook, old, 0..old.len(), new, 0..new.len(), deadline);
+    let mut edits = Vec::new();
+    for op in hook.into_inner().into_ops() {
+        let (o, n) = match op {
+            DiffOp::Equal { .. } => continue,
+            DiffOp::Delete {
+                old_index,
+                old_len,
+                new_index,
+            } => (old_index..old_index + old_len, new_index..new_index),
+            DiffOp::Insert {
+                old_index,
+                new_index,
+                new_len,
+            } => (old_index..old_index, new_index..new_index + new_len),
+            DiffOp::Replace {
+                old_index,
+                old_len,
+                new_index,
+                new_len,
+            } => (
+                old_index..old_index + old_len,
+                new_index..new_index + new_len,
+            ),
+        };
+        edits.push(Edit {
+            at: n.start,
+            removed: old.get(o).unwrap_or_default().to_vec(),
+            inserted: new.get(n).unwrap_or_default().to_vec(),
+        });
+    }
+    edits
+}
+
+/// What a list of edits amounts to.
+enum ListChange<'a> {
+    None,
+    /// Only items added or removed.
+    AddRemove,
+    /// Items changed in place, same block: (old index, new block), sorted.
+    InPlace(Vec<(usize, &'a Block)>),
+    /// Anything else.
+    Structural,
+}
+
+fn classify_edits<'a>(old: &[&'a Block], edits: &[Edit<'a>]) -> ListChange<'a> {
+    let mut add_remove = false;
+    let mut pairs: Vec<(usize, &'a Block)> = Vec::new();
+    for e in edits {
+        match (e.removed.len(), e.inserted.len()) {
+            (0, 0) => {}
+            (0, _) | (_, 0) => add_remove = true,
+            (r, i) if r == i => {
+                for (j, (o, n)) in e.removed.iter().zip(&e.inserted).enumerate() {
+                    if !std::ptr::eq(o.meta, n.meta) {
+                        return ListChange::Structural;
+                    }
+                    if o != n {
+                        pairs.push((e.at + j, n));
+                    }
+                }
+            }
+            _ => return ListChange::Structural,
+        }
+    }
+    match (add_remove, pairs.is_empty()) {
+        (false, true) => ListChange::None,
+        (true, true) if is_move(edits) => ListChange::Structural,
+        (true, true) => ListChange::AddRemove,
+        (false, false) => {
+            pairs.sort_by_key(|p| p.0);
+            let distinct = pairs.windows(2).all(|w| w[0].0 < w[1].0);
+            let in_range = pairs.last().is_some_and(|p| p.0 < old.len());
+            if distinct && in_range {
+                ListChange::InPlace(pairs)
+            } else {
+                ListChange::Structural
+            }
+        }
+        (true, false) => ListChange::Structural,
+    }
+}
+
+/// True when an item removed by `edits` comes back elsewhere: a reorder,
+/// which the rule sends as a replacement. Large mixes count as reorders
+/// (a replacement is then about as small anyway).
+fn is_move(edits: &[Edit<'_>]) -> bool {
+    let removed = edits.iter().flat_map(|e| &e.removed);
+    let inserted = || edits.iter().flat_map(|e| &e.inserted);
+    let (r, i) = (removed.clone().count(), inserted().count());
+    if r == 0 || i == 0 {
+        return false;
+    }
+    if r.saturating_mul(i) > 4096 {
+        return true;
+    }
+    removed
+        .clone()
+        .any(|old| inserted().any(|new| *old == *new))
+}
+
+// ---------------------------------------------------------------------------
+// Walking a fragment's old and new content.
+
+/// The old value of a root dynamic.
+#[derive(Clone, Copy)]
+enum OldVal<'a> {
+    Same,
+    Dyn(&'a Dyn),
+    Edited(&'a [ListEdit]),
+}
+
+/// Where a walked block's old dynamics come from.
+#[derive(Clone, Copy)]
+enum OldSrc<'a> {
+    Root(&'a [OldVal<'a>]),
+    Block(&'a Block),
+}
+
+/// A piece of a fragment's old content, in order; lengths are computed only
+/// when markers positions are needed.
+enum Piece<'a> {
+    /// Known bytes (statics, unchanged text); merged with its neighbours.
+    Len(usize),
+    /// An old value's known length; never merged.
+    Fixed(usize),
+    Dyn(&'a Dyn, bool),
+    DynAt(Option<&'static Dynamic>, &'a Dyn),
+    Block(&'a Block),
+    /// An old list value, folded (no item markers).
+    Content(Content<'a>),
+    /// The old content of child `n` of the walk (markers counted apart).
+    Child(usize),
+}
+
+/// A changed value of the fragment.
+struct Value {
+    /// Index of the piece holding its old value.
+    piece: usize,
+    new: String,
+    /// Its dynamic index when in the fragment's own block (not in an item).
+    top: Option<usize>,
+}
+
+/// A child fragment whose content changed.
+struct Child<'a> {
+    ctrl: &'static ControlMeta,
+    old: Content<'a>,
+    new: Content<'a>,
+    new_dyn: &'a Dyn,
+    /// Item edits when known from `Change::List`.
+    edits: Option<Vec<Edit<'a>>>,
+}
+
+#[derive(Default)]
+struct Walk<'a> {
+    pieces: Vec<Piece<'a>>,
+    values: Vec<Value>,
+    children: Vec<Child<'a>>,
+    attr: bool,
+    in_items: bool,
+}
+
+impl<'a> Walk<'a> {
+    fn len(&mut self, n: usize) {
+        if let Some(Piece::Len(m)) = self.pieces.last_mut() {
+            *m += n;
+        } else {
+            self.pieces.push(Piece::Len(n));
+        }
+    }
+
+    fn piece_len(&self, p: &Piece<'a>) -> usize {
+        match p {
+            Piece::Len(n) | Piece::Fixed(n) => *n,
+            Piece::Dyn(d, f) => dyn_len(d, *f),
+            Piece::DynAt(dm, d) => dyn_len_at(*dm, d),
+            Piece::Block(b) => block_len(b),
+            Piece::Content(c) => c.len(false),
+            Piece::Child(n) => self.children.get(*n).map_or(0, |c| c.old.len(true)),
+        }
+    }
+
+    /// The markers patches of the values, adjacent ones merged.
+    fn patches(&self) -> Vec<ValuePatch> {
+        let mut patches: Vec<ValuePatch> = Vec::with_capacity(self.values.len());
+        let mut values = self.values.iter().peekable();
+        let mut offset = 0;
+        for (i, p) in self.pieces.iter().enumerate() {
+            let Some(v) = values.peek() else { break };
+            let len = self.piece_len(p);
+            if v.piece == i {
+                match patches.last_mut() {
+                    Some(last) if last.position + last.length == offset => {
+                        last.length += len;
+                        last.new_value.push_str(&v.new);
+                    }
+                    _ => patches.push(ValuePatch {
+                        position: offset,
+                        length: len,
+                        new_value: v.new.clone(),
+                    }),
+                }
+                values.next();
+            }
+            offset += len;
+        }
+        patches
+    }
+
+    /// Walks block `new` against its old version (same meta), recording
+    /// changed values, and (when `top`) changed child fragments.
+    fn block(&mut self, new: &'a Block, old: OldSrc<'a>, top: bool) -> Result<(), DiffError> {
+        let meta: &'static BlockMeta = new.meta;
+        for (i, nd) in new.dyns.iter().enumerate() {
+            self.len(meta.statics.get(i).map_or(0, |s| s.len()));
+            let dm = meta.dynamics.get(i);
+            let ov = match old {
+                OldSrc::Root(v) => v.get(i).copied().unwrap_or(OldVal::Same),
+                OldSrc::Block(b) => match b.dyns.get(i) {
+                    Some(od) if od == nd => OldVal::Same,
+                    Some(od) => OldVal::Dyn(od),
+                    None => return Err(err(format!("block {} lost dynamic {i}", meta.id))),
+                },
+            };
+            let frag = fragment_ctrl(dm);
+            match (ov, frag) {
+                (OldVal::Same, Some(c)) => {
+                    self.len(open_len(c.id));
+                    self.pieces.push(Piece::Dyn(nd, true));
+                    self.len(close_len(c.id));
+                }
+                (OldVal::Same, None) => match nd {
+                    Dyn::Text(s) => self.len(s.len()),
+                    _ => self.pieces.push(Piece::Dyn(nd, false)),
+                },
+                (ov, Some(c)) if top => {
+                    let (old, edits) = old_content(ov, nd)?;
+                    self.len(open_len(c.id));
+                    self.pieces.push(Piece::Child(self.children.len()));
+                    self.len(close_len(c.id));
+                    self.children.push(Child {
+                        ctrl: c,
+                        old,
+                        new: Content::of(nd),
+                        new_dyn: nd,
+                        edits,
+                    });
+                }
+                // Inside range items, a folded block that kept its shape is
+                // walked into, so that one changed cell is one small patch.
+                (OldVal::Dyn(od), None) if !top && same_shape(od, nd) => self.folded(od, nd)?,
+                (ov, _) => {
+                    let old_piece = match ov {
+                        OldVal::Dyn(Dyn::Text(s)) if frag.is_none() => Piece::Fixed(s.len()),
+                        OldVal::Dyn(od) => Piece::DynAt(dm, od),
+                        OldVal::Edited(_) if frag.is_some() => {
+                            return Err(err("edited fragment list inside an item"))
+                        }
+                        _ => Piece::Content(old_content(ov, nd)?.0),
+                    };
+                    self.values.push(Value {
+                        piece: self.pieces.len(),
+                        new: dyn_html_at(dm, nd),
+                        top: top.then_some(i),
+                    });
+                    self.pieces.push(old_piece);
+                    self.attr |= is_attr(dm);
+                    self.in_items |= !top;
+                }
+            }
+        }
+        self.len(meta.statics.get(new.dyns.len()).map_or(0, |s| s.len()));
+        Ok(())
+    }
+
+    /// Walks a folded block value `nd` against `od` (see [`same_shape`]).
+    fn folded(&mut self, od: &'a Dyn, nd: &'a Dyn) -> Result<(), DiffError> {
+        match (od, nd) {
+            (Dyn::Cond(Some(a)), Dyn::Cond(Some(b))) | (Dyn::Call(a), Dyn::Call(b)) => {
+                self.block(b, OldSrc::Block(a), false)
+            }
+            (
+                Dyn::List {
+                    items: oi,
+                    else_block: oe,
+                },
+                Dyn::List {
+                    items: ni,
+                    else_block: ne,
+                },
+            ) => {
+                if let (true, Some(a), Some(b)) = (oi.is_empty(), oe, ne) {
+                    return self.block(b, OldSrc::Block(a), false);
+                }
+                for (o, n) in oi.iter().zip(ni) {
+                    if o == n {
+                        self.pieces.push(Piece::Block(o));
+                    } else {
+                        self.block(n, OldSrc::Block(o), false)?;
+                    }
+                }
+                Ok(())
+            }
+            _ => Err(err("folded values of different shapes")),
+        }
+    }
+
+    /// Walks range items `old` with the items at `pairs` changed in place.
+    fn items(&mut self, old: &[&'a Block], pairs: &[(usize, &'a Block)]) -> Result<(), DiffError> {
+        let mut pairs = pairs.iter().peekable();
+        for (k, ob) in old.iter().enumerate() {
+            self.len(ITEM_MARKER.len());
+            match pairs.peek() {
+                Some((at, nb)) if *at == k => {
+                    self.block(nb, OldSrc::Block(ob), false)?;
+                    pairs.next();
+                }
+                _ => self.pieces.push(Piece::Block(ob)),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// True when folded value `new` has the same blocks as `old` (same branch,
+/// or as many items with the same metas), so that only values differ.
+fn same_shape(old: &Dyn, new: &Dyn) -> bool {
+    match (old, new) {
+        (Dyn::Cond(Some(a)), Dyn::Cond(Some(b))) | (Dyn::Call(a), Dyn::Call(b)) => {
+            std::ptr::eq(a.meta, b.meta)
+        }
+        (
+            Dyn::List {
+                items: oi,
+                else_block: oe,
+            },
+            Dyn::List {
+                items: ni,
+                else_block: ne,
+            },
+        ) => {
+            if oi.len() != ni.len() {
+                false
+            } else if oi.is_empty() {
+                match (oe, ne) {
+                    (Some(a), Some(b)) => std::ptr::eq(a.meta, b.meta),
+                    (None, None) => true,
+                    _ => false,
+                }
+            } else {
+                oi.iter().zip(ni).all(|(o, n)| std::ptr::eq(o.meta, n.meta))
+            }
+        }
+        _ => false,
+    }
+}
+
+/// The old content of a fragment control, and its item edits if known.
+#[allow(clippy::type_complexity)]
+fn old_content<'a>(
+    ov: OldVal<'a>,
+    new: &'a Dyn,
+) -> Result<(Content<'a>, Option<Vec<Edit<'a>>>), DiffError> {
+    match ov {
+        OldVal::Same => Ok((Content::of(new), None)),
+        OldVal::Dyn(od) => Ok((Content::of(od), None)),
+        OldVal::Edited(edits) => match new {
+            Dyn::List { items, else_block } => {
+                let (old, edits) = undo_edits(items, edits)?;
+                Ok((Content::list(old, else_block.as_deref()), Some(edits)))
+            }
+            _ => Err(err("list edits on a dynamic that is not a list")),
+        },
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Emitting fragments.
+
+/// The fragment being encoded.
+#[derive(Clone, Copy)]
+enum Target<'a> {
+    Root(&'a Block),
+    Ctrl(&'static ControlMeta, &'a Dyn),
+}
+
+impl Target<'_> {
+    fn id(&self) -> &'static str {
+        match self {
+            Target::Root(b) => b.meta.id,
+            Target::Ctrl(c, _) => c.id,
+        }
+    }
+
+    /// The whole new content.
+    fn content(&self) -> String {
+        match self {
+            Target::Root(b) => b.html(true),
+            Target::Ctrl(_, d) => {
+                let mut out = String::new();
+                d.write_html(true, true, &mut out);
+                out
+            }
+        }
+    }
+}
+
+fn json_len(fragments: &[Fragment]) -> usize {
+    fragments
+        .iter()
+        .map(|f| serde_json::to_vec(f).map_or(0, |v| v.len()))
+        .sum()
+}
+
+/// Size of the replacement alternative.
+fn replacement_len(target: Target<'_>) -> (Strategy, usize) {
+    (
+        Strategy::Replacement,
+        json_len(&[Fragment::replacement(target.id(), target.content())]),
+    )
+}
+
+struct Differ<'c> {
+    cache: &'c mut ClientCache,
+    out: Vec<Fragment>,
+    report: Option<Vec<FragmentReport>>,
+}
+
+impl Differ<'_> {
+    fn root(&mut self, tree: &Block, changes: &[Change]) -> Result<(), DiffError> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let mut old = vec![OldVal::Same; tree.dyns.len()];
+        for c in changes {
+            let (index, val) = match c {
+                Change::Replaced { index, old } => (*index, OldVal::Dyn(old)),
+                Change::List { index, edits } => (*index, OldVal::Edited(edits)),
+            };
+            let slot = old.get_mut(index).ok_or_else(|| {
+                err(format!(
+                    "change at {index} of a root with {} dynamics",
+                    tree.dyns.len()
+                ))
+            })?;
+            *slot = match (*slot, val) {
+                // An unchanged value, or a list with no edits.
+                (OldVal::Same, OldVal::Dyn(d)) if *d == tree.dyns[index] => OldVal::Same,
+                (OldVal::Same, OldVal::Edited([])) => OldVal::Same,
+                (OldVal::Same, v) => v,
+                // A second change of the same dynamic: the first one holds
+                // the old value.
+                (first @ OldVal::Dyn(_), OldVal::Dyn(_)) => first,
+                _ => return Err(err(format!("conflicting changes at root dynamic {index}"))),
+            };
+        }
+        let mut walk = Walk::default();
+        walk.block(tree, OldSrc::Root(&old), true)?;
+        self.values(Target::Root(tree), Some(tree), walk)
+    }
+
+    /// Emits a fragment's value changes (if any), then its children.
+    fn values(
+        &mut self,
+        target: Target<'_>,
+        block: Option<&Block>,
+        walk: Walk<'_>,
+    ) -> Result<(), DiffError> {
+        let id = target.id();
+        if !walk.values.is_empty() {
+            let start = self.out.len();
+            let sd_block = block.filter(|_| !walk.attr && !walk.in_items);
+            let (f, chosen) = match sd_block {
+                Some(b) => (self.static_dynamic(id, b, &walk), Strategy::StaticDynamic),
+                None => (Fragment::markers(id, walk.patches()), Strategy::Markers),
+            };
+            let alternatives = self.report.is_some().then(|| {
+                let mut alt = vec![(chosen, json_len(std::slice::from_ref(&f)))];
+                if chosen == Strategy::StaticDynamic {
+                    alt.push((
+                        Strategy::Markers,
+                        json_len(&[Fragment::markers(id, walk.patches())]),
+                    ));
+                }
+                alt.push(replacement_len(target));
+                alt
+            });
+            self.out.push(f);
+            match sd_block {
+                Some(b) => self.cache.insert(id, b.meta.id),
+                None => self.cache.forget(id),
+            }
+            self.push_report(id, start, chosen, alternatives);
+        }
+        for child in walk.children {
+            self.child(child)?;
+        }
+        Ok(())
+    }
+
+    /// Records the report of the fragments emitted since `start`.
+    fn push_report(
+        &mut self,
+        id: &str,
+        start: usize,
+        chosen: Strategy,
+        alternatives: Option<Vec<(Strategy, usize)>>,
+    ) {
+        if let (Some(r), Some(alternatives)) = (&mut self.report, alternatives) {
+            r.push(FragmentReport {
+                id: id.to_owned(),
+                fragments: start..self.out.len(),
+                chosen,
+                alternatives,
+            });
+        }
+    }
+
+    fn static_dynamic(&self, id: &str, b: &Block, walk: &Walk<'_>) -> Fragment {
+        let data = if self.cache.holds(id, b.meta.id) {
+            StaticDynamicData {
+                statics: None,
+                dynamics: walk
+                    .values
+                    .iter()
+                    .filter_map(|v| Some((v.top?, DynamicValue::Html(v.new.clone()))))
+                    .collect(),
+            }
+        } else {
+            let mut changed = walk
+                .values
+                .iter()
+                .filter_map(|v| Some((v.top?, v)))
+                .peekable();
+            let mut dynamics = std::collections::BTreeMap::new();
+            for (i, d) in b.dyns.iter().enumerate() {
+                let dm = b.meta.dynamics.get(i);
+                let value = match (fragment_ctrl(dm), changed.peek()) {
+                    (Some(c), _) => DynamicValue::Fragment(c.id.to_owned()),
+                    (None, Some((j, v))) if *j == i => {
+                        let html = v.new.clone();
+                        changed.next();
+                        DynamicValue::Html(html)
+                    }
+                    (None, _) => DynamicValue::Html(dyn_html_at(dm, d)),
+                };
+                dynamics.insert(i, value);
+            }
+            StaticDynamicData {
+                statics: Some(
+                    b.meta
+                        .statics
+                        .iter()
+                        .take(b.dyns.len() + 1)
+                        .map(|s| (*s).to_owned())
+                        .collect(),
+                ),
+                dynamics,
+            }
+        };
+        Fragment::static_dynamic(id, data)
+    }
+
+    fn replace(&mut self, target: Target<'_>, ctrl: &'static ControlMeta) {
+        let id = target.id();
+        let start = self.out.len();
+        let f = Fragment::replacement(id, target.content());
+        let alternatives = self
+            .report
+            .is_some()
+            .then(|| vec![(Strategy::Replacement, json_len(std::slice::from_ref(&f)))]);
+        self.out.push(f);
+        self.push_report(id, start, Strategy::Replacement, alternatives);
+        self.cache.forget(id);
+        self.cache.forget_nested(ctrl);
+    }
+
+    fn child(&mut self, child: Child<'_>) -> Result<(), DiffError> {
+        let target = Target::Ctrl(child.ctrl, child.new_dyn);
+        match (&child.old, &child.new) {
+            (Content::Empty, Content::Empty) => Ok(()),
+            (Content::One(o), Content::One(n)) if std::ptr::eq(o.meta, n.meta) => {
+                let mut walk = Walk::default();
+                walk.block(n, OldSrc::Block(o), true)?;
+                self.values(target, Some(n), walk)
+            }
+            (Content::Items(old), Content::Items(new)) => {
+                let edits = match child.edits {
+                    Some(e) => e,
+                    None => diff_items(old, new),
+                };
+                match classify_edits(old, &edits) {
+                    ListChange::None => Ok(()),
+                    ListChange::AddRemove => {
+                        self.granular(target, old.len(), &edits);
+                        Ok(())
+                    }
+                    ListChange::InPlace(pairs) => {
+                        let mut walk = Walk::default();
+                        walk.items(old, &pairs)?;
+                        self.values(target, None, walk)
+                    }
+                    ListChange::Structural => {
+                        self.replace(target, child.ctrl);
+                        Ok(())
+                    }
+                }
+            }
+            _ => {
+                self.replace(target, child.ctrl);
+                Ok(())
+            }
+        }
+    }
+
+    fn granular(&mut self, target: Target<'_>, old_len: usize, edits: &[Edit<'_>]) {
+        let id = target.id();
+        let start = self.out.len();
+        let mut len = old_len;
+        for e in edits {
+            for _ in &e.removed {
+                self.out
+                    .push(Fragment::granular(id, GranularOp::Remove, None, e.at));
+                len = len.saturating_sub(1);
+            }
+            for (j, b) in e.inserted.iter().enumerate() {
+                let position = e.at + j;
+                let op = if position >= len {
+                    GranularOp::Append
+                } else if position == 0 {
+                    GranularOp::Prepend
+                } else {
+                    GranularOp::Insert
+                };
+                self.out
+                    .push(Fragment::granular(id, op, Some(b.html(true)), position));
+                len += 1;
+            }
+        }
+        let alternatives = self.report.is_some().then(|| {
+            vec![
+                (Strategy::Granular, json_len(&self.out[start..])),
+                replacement_len(target),
+            ]
+        });
+        self.push_report(id, start, Strategy::Granular, alternatives);
+        self.cache.forget(id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fragment::FragmentData;
+    use crate::reconstruct::Reconstructor;
+    use crate::template::{BlockKind, SlotMeta};
+    use crate::tree::branch;
+
+    macro_rules! slot {
+        ($attr:expr) => {
+            Dynamic::Slot(SlotMeta {
+                action: "{{.x}}",
+                line: 1,
+                context: "",
+                escapers: &[],
+                attr: $attr,
+                deps: &[],
+            })
+        };
+    }
+    macro_rules! blk {
+        ($kind:ident, $id:expr, [$($s:expr),*], [$($d:expr),*]) => {
+            BlockMeta {
+                kind: BlockKind::$kind,
+                id: $id,
+                line: 1,
+                statics: &[$($s),*],
+                dynamics: &[$($d),*],
+            }
+        };
+    }
+    macro_rules! ctrl {
+        ($id:expr, $kind:ident, $fragment:expr, $attr:expr, [$($b:expr),*]) => {
+            Dynamic::Block(ControlMeta {
+                id: $id,
+                kind: BlockKind::$kind,
+                fragment: $fragment,
+                attr: $attr,
+                line: 1,
+                branches: &[$($b),*],
+            })
+        };
+    }
+
+    /// `<div class="{{0}}">{{1}}</div>{{2 if}}<ul>{{3 range}}</ul>{{4 with}}
+    /// <span>{{5 folded if}}</span><input{{6 folded attr if}}><ol>{{7 range}}</ol>
+    /// {{8 template}}<footer>{{9}}</footer>`
+    static ROOT: BlockMeta = blk!(
+        Root,
+        "f-root",
+        [
+            "<div class=\"",
+            "\">",
+            "</div>",
+            "<ul>",
+            "</ul>",
+            "<span>",
+            "</span><input",
+            "><ol>",
+            "</ol>",
+            "<footer>",
+            "</footer>"
+        ],
+        [
+            slot!(true),
+            slot!(false),
+            ctrl!(
+                "f-cond",
+                If,
+                true,
+                false,
+                [
+                    blk!(If, "f-conda", ["<p>", "</p>"], [slot!(false)]),
+                    blk!(If, "f-condb", ["<b>", "</b>"], [slot!(false)])
+                ]
+            ),
+            ctrl!(
+                "f-list",
+                Range,
+                true,
+                false,
+                [
+                    blk!(
+                        Range,
+                        "f-item",
+                        ["<li class=\"", "\">", "", "", "</li>"],
+                        [
+                            slot!(true),
+                            slot!(false),
+                            ctrl!(
+                                "f-subs",
+                                Range,
+                                false,
+                                false,
+                                [blk!(Range, "f-sub", ["<s>", "</s>"], [slot!(false)])]
+                            ),
+                            ctrl!(
+                                "f-flag",
+                                If,
+                                false,
+                                false,
+                                [blk!(
+                                    If,
+                                    "f-flaga",
+                                    ["<u title=\"", "\">!</u>"],
+                                    [slot!(true)]
+                                )]
+                            )
+                        ]
+                    ),
+                    blk!(RangeElse, "f-listelse", ["<li>none</li>"], [])
+                ]
+            ),
+            ctrl!(
+                "f-with",
+                With,
+                true,
+                false,
+                [
+                    blk!(
+                        With,
+                        "f-witha",
+                        ["<section>", "", "</section>"],
+                        [
+                            slot!(false),
+                            ctrl!(
+                                "f-inner",
+                                If,
+                                true,
+                                false,
+                                [blk!(If, "f-innera", ["<i>", "</i>"], [slot!(false)])]
+                            )
+                        ]
+                    ),
+                    blk!(With, "f-withelse", ["<p>anon</p>"], [])
+                ]
+            ),
+            ctrl!(
+                "f-fold",
+                If,
+                false,
+                false,
+                [blk!(If, "f-folda", ["x", ""], [slot!(false)])]
+            ),
+            ctrl!(
+                "f-chk",
+                If,
+                false,
+                true,
+                [blk!(If, "f-chka", [" checked"], [])]
+            ),
+            ctrl!(
+                "f-nums",
+                Range,
+                true,
+                false,
+                [blk!(Range, "f-num", ["<li>", "</li>"], [slot!(false)])]
+            ),
+            ctrl!(
+                "f-call",
+                Template,
+                true,
+                false,
+                [blk!(
+                    Template,
+                    "f-calla",
+                    ["<h2>", "</h2>", ""],
+                    [
+                        slot!(false),
+                        ctrl!(
+                            "f-tags",
+                            Range,
+                            true,
+                            false,
+                            [blk!(Range, "f-tag", ["<em>", "</em>"], [slot!(false)])]
+                        )
+                    ]
+                )]
+            ),
+            slot!(false)
+        ]
+    );
+
+    /// A list item: class, text, sub-items (a folded range), flag (a folded if).
+    #[derive(Clone, Debug, PartialEq, Default)]
+    struct It(String, String, Vec<String>, Option<String>);
+
+    fn it(class: &str, text: &str) -> It {
+        It(class.into(), text.into(), Vec::new(), None)
+    }
+
+    #[derive(Clone, Debug, PartialEq, Default)]
+    struct S {
+        class: String,
+        title: String,
+        cond: bool,
+        cond_text: String,
+        items: Vec<It>,
+        with: Option<(String, Option<String>)>,
+        folded: Option<String>,
+        checked: bool,
+        nums: Vec<String>,
+        call_title: String,
+        tags: Vec<String>,
+        footer: String,
+    }
+
+    fn text(s: &str) -> Dyn {
+        Dyn::Text(s.to_owned())
+    }
+    fn b(meta: &'static BlockMeta, dyns: Vec<Dyn>) -> Block {
+        Block { meta, dyns }
+    }
+    fn bx(meta: &'static BlockMeta, dyns: Vec<Dyn>) -> Option<Box<Block>> {
+        Some(Box::new(b(meta, dyns)))
+    }
+
+    fn build(s: &S) -> Block {
+        let r: &'static BlockMeta = &ROOT;
+        let witha = branch(r, 4, 0);
+        let calla = branch(r, 8, 0);
+        b(
+            r,
+            vec![
+                text(&s.class),
+                text(&s.title),
+                Dyn::Cond(bx(
+                    branch(r, 2, if s.cond { 0 } else { 1 }),
+                    vec![text(&s.cond_text)],
+                )),
+                Dyn::List {
+                    items: s
+                        .items
+                        .iter()
+                        .map(|It(c, t, subs, flag)| {
+                            let item = branch(r, 3, 0);
+                            b(
+                                item,
+                                vec![
+                                    text(c),
+                                    text(t),
+                                    Dyn::List {
+                                        items: subs
+                                            .iter()
+                                            .map(|x| b(branch(item, 2, 0), vec![text(x)]))
+                                            .collect(),
+                                        else_block: None,
+                                    },
+                                    Dyn::Cond(
+                                        flag.as_ref()
+                                            .and_then(|x| bx(branch(item, 3, 0), vec![text(x)])),
+                                    ),
+                                ],
+                            )
+                        })
+                        .collect(),
+                    else_block: if s.items.is_empty() {
+                        bx(branch(r, 3, 1), vec![])
+                    } else {
+                        None
+                    },
+                },
+                Dyn::Cond(match &s.with {
+                    Some((sec, inner)) => bx(
+                        witha,
+                        vec![
+                            text(sec),
+                            Dyn::Cond(
+                                inner
+                                    .as_ref()
+                                    .and_then(|t| bx(branch(witha, 1, 0), vec![text(t)])),
+                            ),
+                        ],
+                    ),
+                    None => bx(branch(r, 4, 1), vec![]),
+                }),
+                Dyn::Cond(
+                    s.folded
+                        .as_ref()
+                        .and_then(|t| bx(branch(r, 5, 0), vec![text(t)])),
+                ),
+                Dyn::Cond(if s.checked {
+                    bx(branch(r, 6, 0), vec![])
+                } else {
+                    None
+                }),
+                Dyn::List {
+                    items: s
+                        .nums
+                        .iter()
+                        .map(|n| b(branch(r, 7, 0), vec![text(n)]))
+                        .collect(),
+                    else_block: None,
+                },
+                Dyn::Call(Box::new(b(
+                    calla,
+                    vec![
+                        text(&s.call_title),
+                        Dyn::List {
+                            items: s
+                                .tags
+                                .iter()
+                                .map(|t| b(branch(calla, 1, 0), vec![text(t)]))
+                                .collect(),
+                            else_block: None,
+                        },
+                    ],
+                ))),
+                text(&s.footer),
+            ],
+        )
+    }
+
+    fn page_html(tree: &Block) -> String {
+        let mut out = String::new();
+        crate::tree::open_marker(tree.meta.id, &mut out);
+        tree.write_html(true, &mut out);
+        crate::tree::close_marker(tree.meta.id, &mut out);
+        out
+    }
+
+    /// How the emulated `update_tree` reports a changed root range.
+    #[derive(Clone, Copy, Debug)]
+    enum ListMode {
+        /// Always `Change::Replaced`.
+        Replace,
+        /// Myers edits, as generated code does.
+        Myers,
+        /// Common prefix and suffix kept, one edit for the middle.
+        Middle,
+        /// Myers edits split into one edit per item.
+        Single,
+    }
+
+    /// Emulates generated `update_tree`: moves `tree` from `old` to `new`.
+    fn update(tree: &mut Block, new: &S, mode: ListMode, spurious: Option<usize>) -> Vec<Change> {
+        let fresh = build(new);
+        let mut changes = Vec::new();
+        for (i, nd) in fresh.dyns.into_iter().enumerate() {
+            if tree.dyns[i] == nd {
+                if spurious == Some(i) {
+                    // generated code recomputes a dynamic whose output is unchanged
+                    changes.push(Change::Replaced {
+                        index: i,
+                        old: tree.dyns[i].clone(),
+                    });
+                }
+                continue;
+            }
+            if let (
+                Dyn::List {
+                    items: old_items,
+                    else_block: None,
+                },
+                Dyn::List {
+                    items: new_items, ..
+                },
+            ) = (&mut tree.dyns[i], &nd)
+            {
+                if !new_items.is_empty() && !matches!(mode, ListMode::Replace) {
+                    let edits = list_edits(old_items, new_items, mode);
+                    for e in &edits {
+                        let fresh: Vec<Block> = new_items[e.at..e.at + e.inserted].to_vec();
+                        let removed: Vec<Block> = old_items
+                            .splice(e.at..e.at + e.removed.len(), fresh)
+                            .collect();
+                        assert_eq!(removed, e.removed);
+                    }
+                    assert_eq!(old_items, new_items);
+                    changes.push(Change::List { index: i, edits });
+                    continue;
+                }
+            }
+            let old = std::mem::replace(&mut tree.dyns[i], nd);
+            changes.push(Change::Replaced { index: i, old });
+        }
+        changes
+    }
+
+    fn list_edits(old: &[Block], new: &[Block], mode: ListMode) -> Vec<ListEdit> {
+        let o: Vec<&Block> = old.iter().collect();
+        let n: Vec<&Block> = new.iter().collect();
+        let edit = |at, removed: &[&Block], inserted| ListEdit {
+            at,
+            removed: removed.iter().map(|b| (*b).clone()).collect(),
+            inserted,
+        };
+        match mode {
+            ListMode::Replace | ListMode::Myers => diff_items(&o, &n)
+                .iter()
+                .map(|e| edit(e.at, &e.removed, e.inserted.len()))
+                .collect(),
+            ListMode::Single => {
+                let mut out = Vec::new();
+                for e in diff_items(&o, &n) {
+                    for r in &e.removed {
+                        out.push(edit(e.at, &[r], 0));
+                    }
+                    for j in 0..e.inserted.len() {
+                        out.push(edit(e.at + j, &[], 1));
+                    }
+                }
+                out
+            }
+            ListMode::Middle => {
+                let pre = o.iter().zip(&n).take_while(|(a, b)| a == b).count();
+                let max_suf = o.len().min(n.len()) - pre;
+                let suf = o
+                    .iter()
+                    .rev()
+                    .zip(n.iter().rev())
+                    .take(max_suf)
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                vec![edit(pre, &o[pre..o.len() - suf], n.len() - suf - pre)]
+            }
+        }
+    }
+
+    /// A server page and a client, checked after every step.
+    struct Harness {
+        tree: Block,
+        cache: ClientCache,
+        client: Reconstructor,
+    }
+
+    impl Harness {
+        fn new(s: &S) -> Self {
+            let tree = build(s);
+            let html = page_html(&tree);
+            assert_eq!(strip_markers(&html), tree.html(false));
+            Harness {
+                client: Reconstructor::new(html),
+                tree,
+                cache: ClientCache::new(),
+            }
+        }
+
+        fn step(&mut self, new: &S, mode: ListMode) -> Vec<Fragment> {
+            self.step_spurious(new, mode, None)
+        }
+
+        fn step_spurious(
+            &mut self,
+            new: &S,
+            mode: ListMode,
+            spurious: Option<usize>,
+        ) -> Vec<Fragment> {
+            let changes = update(&mut self.tree, new, mode, spurious);
+            assert_eq!(self.tree, build(new));
+            // diff and diff_with_report agree
+            let mut cache2 = self.cache.clone();
+            let plain = diff(&self.tree, &changes, &mut cache2).unwrap();
+            let (frags, report) = diff_with_report(&self.tree, &changes, &mut self.cache).unwrap();
+            assert_eq!(plain, frags);
+            assert_eq!(cache2.ids(), self.cache.ids());
+            check_report(&frags, &report);
+            // over the wire
+            let json = serde_json::to_string(&frags).unwrap();
+            let back: Vec<Fragment> = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, frags);
+            self.client.apply(&back).unwrap_or_else(|e| {
+                panic!("apply failed: {e}\nmode {mode:?}\nfragments: {frags:#?}")
+            });
+            let want = page_html(&self.tree);
+            assert_eq!(
+                self.client.html(),
+                want,
+                "mode {mode:?}\nfragments: {frags:#?}"
+            );
+            // the server never believes the client holds statics it lacks
+            for id in self.cache.ids() {
+                assert!(self.client.has_statics(id), "{id} not cached by the client");
+            }
+            frags
+        }
+    }
+
+    fn check_report(frags: &[Fragment], report: &[FragmentReport]) {
+        let mut next = 0;
+        for r in report {
+            assert_eq!(r.fragments.start, next);
+            assert!(r.fragments.end > r.fragments.start);
+            next = r.fragments.end;
+            let chosen = &frags[r.fragments.clone()];
+            assert!(chosen
+                .iter()
+                .all(|f| f.id == r.id && f.strategy == r.chosen));
+            let size = json_len(chosen);
+            assert!(
+                r.alternatives.contains(&(r.chosen, size)),
+                "{r:?} lacks the chosen size {size}"
+            );
+            assert!(r
+                .alternatives
+                .iter()
+                .any(|(s, _)| *s == Strategy::Replacement));
+        }
+        assert_eq!(next, frags.len());
+    }
+
+    fn strip_markers(html: &str) -> String {
+        let mut out = String::new();
+        let mut rest = html;
+        while let Some(i) = rest.find("<!--") {
+            out.push_str(&rest[..i]);
+            let end = rest[i..].find("-->").unwrap() + i + 3;
+            let c = &rest[i..end];
+            assert!(c == ITEM_MARKER || c.starts_with("<!--f-") || c.starts_with("<!--/f-"));
+            rest = &rest[end..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    fn base() -> S {
+        S {
+            class: "c".into(),
+            title: "Title".into(),
+            cond: true,
+            cond_text: "yes".into(),
+            items: vec![it("a", "one"), it("b", "two")],
+            with: Some(("sec".into(), Some("in".into()))),
+            folded: Some("f".into()),
+            checked: false,
+            nums: vec!["1".into(), "2".into()],
+            call_title: "call".into(),
+            tags: vec!["t1".into()],
+            footer: "foot".into(),
+        }
+    }
+
+    fn strategies(frags: &[Fragment]) -> Vec<(&str, Strategy, &str)> {
+        frags
+            .iter()
+            .map(|f| (f.id.as_str(), f.strategy, f.action.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn lengths_match_rendering() {
+        let s = base();
+        let t = build(&s);
+        assert_eq!(block_len(&t), t.html(true).len());
+        for (i, d) in t.dyns.iter().enumerate() {
+            assert_eq!(
+                dyn_len_at(ROOT.dynamics.get(i), d),
+                dyn_html_at(ROOT.dynamics.get(i), d).len()
+            );
+        }
+        let empty = build(&S::default());
+        assert_eq!(block_len(&empty), empty.html(true).len());
+    }
+
+    #[test]
+    fn no_change_no_fragments() {
+        let s = base();
+        let mut h = Harness::new(&s);
+        assert!(h.step(&s, ListMode::Myers).is_empty());
+        // a recomputed dynamic with the same output is no change either
+        assert!(h.step_spurious(&s, ListMode::Myers, Some(4)).is_empty());
+    }
+
+    #[test]
+    fn text_change_is_static_dynamic_then_cached() {
+        let mut s = base();
+        let mut h = Harness::new(&s);
+        s.title = "New <title> é".into();
+        let f = h.step(&s, ListMode::Myers);
+        assert_eq!(
+            strategies(&f),
+            [("f-root", Strategy::StaticDynamic, "update")]
+        );
+        let FragmentData::StaticDynamic(sd) = &f[0].data else {
+            unreachable!()
+        };
+        let statics = sd.statics.as_ref().expect("first time: statics");
+        assert_eq!(statics.len(), ROOT.statics.len());
+        assert_eq!(sd.dynamics.len(), ROOT.dynamics.len());
+        assert_eq!(sd.dynamics[&2], DynamicValue::Fragment("f-cond".into()));
+        assert_eq!(
+            sd.dynamics[&5],
+            DynamicValue::Html("xf".into()),
+            "folded control as HTML"
+        );
+        assert!(h.cache.holds("f-root", "f-root"));
+        assert!(h.client.has_statics("f-root"));
+
+        s.title = "again".into();
+        s.footer = "F".into();
+        let f = h.step(&s, ListMode::Myers);
+        assert_eq!(
+            serde_json::to_string(&f).unwrap(),
+            r#"[{"id":"f-root","strategy":"static_dynamic","action":"update","data":{"dynamics":{"1":"again","9":"F"}}}]"#
+        );
+        // a folded (non-attribute) control is a text value
+        s.folded = None;
+        let f = h.step(&s, ListMode::Myers);
+        assert_eq!(
+            serde_json::to_string(&f).unwrap(),
+            r#"[{"id":"f-root","strategy":"static_dynamic","action":"update","data":{"dynamics":{"5":""}}}]"#
+        );
+    }
+
+    #[test]
+    fn attribute_change_is_markers_and_drops_the_cache() {
+        let mut s = base();
+        let mut h = Harness::new(&s);
+        s.title = "t2".into();
+        h.step(&s, ListMode::Myers);
+        assert!(h.cache.holds("f-root", "f-root"));
+
+        s.class = "big".into();
+        s.footer = "ff".into();
+        let f = h.step(&s, ListMode::Myers);
+        assert_eq!(strategies(&f), [("f-root", Strategy::Markers, "patch")]);
+        let FragmentData::Markers(m) = &f[0].data else {
+            unreachable!()
+        };
+        assert_eq!(m.patches.len(), 2);
+        assert_eq!(
+            m.patches[0],
+            ValuePatch {
+                position: "<div class=\"".len(),
+                length: 1,
+                new_value: "big".into()
+            }
+        );
+        assert!(!h.cache.holds("f-root", "f-root"));
+        assert!(!h.client.has_statics("f-root"));
+
+        // the folded attribute control
+        s.checked = true;
+        let f = h.step(&s, ListMode::Myers);
+        assert_eq!(strategies(&f), [("f-root", Strategy::Markers, "patch")]);
+
+        // text again: statics must be sent again
+        s.title = "t3".into();
+        let f = h.step(&s, ListMode::Myers);
+        let FragmentData::StaticDynamic(sd) = &f[0].data else {
+            unreachable!()
+        };
+        assert!(sd.statics.is_some());
+    }
+
+    #[test]
+    fn parent_markers_then_child_static_dynamic() {
+        let mut s = base();
+        let mut h = Harness::new(&s);
+        // the child's region grows but the parent's positions are counted
+        // with the child's old content
+        s.class = "cls".into();
+        s.cond_text = "a much longer text".into();
+        s.footer = "new footer".into();
+        let f = h.step(&s, ListMode::Myers);
+        assert_eq!(
+            strategies(&f),
+            [
+                ("f-root", Strategy::Markers, "patch"),
+                ("f-cond", Strategy::StaticDynamic, "update")
+            ]
+        );
+        s.cond_text = "b".into();
+        let f = h.step(&s, ListMode::Myers);
+        assert_eq!(
+            serde_json::to_string(&f).unwrap(),
+            r#"[{"id":"f-cond","strategy":"static_dynamic","action":"update","data":{"dynamics":{"0":"b"}}}]"#
+        );
+    }
+
+    #[test]
+    fn branch_switch_is_replacement() {
+        let mut s = base();
+        let mut h = Harness::new(&s);
+        s.cond_text = "cached".into();
+        h.step(&s, ListMode::Myers);
+        assert!(h.cache.holds("f-cond", "f-conda"));
+        s.cond = false;
+        let f = h.step(&s, ListMode::Myers);
+        assert_eq!(
+            serde_json::to_string(&f).unwrap(),
+            r#"[{"id":"f-cond","strategy":"replacement","action":"replace","data":{"content":"<b>cached</b>"}}]"#
+        );
+        assert!(!h.cache.holds("f-cond", "f-conda"));
+        // the other branch's text: statics of the new branch
+        s.cond_text = "z".into();
+        let f = h.step(&s, ListMode::Myers);
+        assert_eq!(
+            serde_json::to_string(&f).unwrap(),
+            r#"[{"id":"f-cond","strategy":"static_dynamic","action":"update","data":{"statics":["<b>","</b>"],"dynamics":{"0":"z"}}}]"#
+        );
+    }
+
+    #[test]
+    fn nested_fragments_parents_first() {
+        let mut s = base();
+        let mut h = Harness::new(&s);
+        s.with = Some(("sec2".into(), Some("in2".into())));
+        s.title = "t".into();
+        let f = h.step(&s, ListMode::Myers);
+        assert_eq!(
+            strategies(&f),
+            [
+                ("f-root", Strategy::StaticDynamic, "update"),
+                ("f-with", Strategy::StaticDynamic, "update"),
+                ("f-inner", Strategy::StaticDynamic, "update"),
+            ]
+        );
+        // inner disappears while the section text changes
+        s.with = Some(("sec3".into(), None));
+        let f = h.step(&s, ListMode::Myers);
+        assert_eq!(
+            strategies(&f),
+            [
+                ("f-with", Strategy::StaticDynamic, "update"),
+                ("f-inner", Strategy::Replacement, "replace"),
+            ]
+        );
+        assert!(h.cache.holds("f-with", "f-witha"));
+        assert!(!h.cache.holds("f-inner", "f-innera"));
+        // and comes back: replacement, then text changes use statics again
+        s.with = Some(("sec3".into(), Some("x".into())));
+        assert_eq!(
+            strategies(&h.step(&s, ListMode::Myers)),
+            [("f-inner", Strategy::Replacement, "replace")]
+        );
+        s.with = Some(("sec3".into(), Some("y".into())));
+        let f = h.step(&s, ListMode::Myers);
+        let FragmentData::StaticDynamic(sd) = &f[0].data else {
+            unreachable!()
+        };
+        assert!(sd.statics.is_some());
+    }
+
+    #[test]
+    fn replaced_parent_covers_changed_children() {
+        let mut s = base();
+        let mut h = Harness::new(&s);
+        s.with = Some(("a".into(), Some("b".into())));
+        h.step(&s, ListMode::Myers);
+        assert!(h.cache.holds("f-inner", "f-innera"));
+        // the parent switches to its else branch while the child changed
+        s.with = None;
+        let f = h.step(&s, ListMode::Myers);
+        assert_eq!(
+            strategies(&f),
+            [("f-with", Strategy::Replacement, "replace")]
+        );
+        assert!(!h.cache.holds("f-with", "f-witha"));
+        assert!(!h.cache.holds("f-inner", "f-innera"));
+        assert!(!h.client.has_statics("f-inner"));
+        // and back, with a child
+        s.with = Some(("c".into(), Some("d".into())));
+        assert_eq!(
+            strategies(&h.step(&s, ListMode::Myers)),
+            [("f-with", Strategy::Replacement, "replace")]
+        );
+        s.with = Some(("c".into(), Some("e".into())));
+        let f = h.step(&s, ListMode::Myers);
+        assert_eq!(
+            serde_json::to_string(&f).unwrap(),
+            r#"[{"id":"f-inner","strategy":"static_dynamic","action":"update","data":{"statics":["<i>","</i>"],"dynamics":{"0":"e"}}}]"#
+        );
+    }
+
+    #[test]
+    fn granular_from_list_edits() {
+        let mut s = base();
+        let mut h = Harness::new(&s);
+        s.items.push(it("c", "three"));
+        let f = h.step(&s, ListMode::Myers);
+        assert_eq!(
+            serde_json::to_string(&f).unwrap(),
+            r#"[{"id":"f-list","strategy":"granular","action":"append","data":{"operation":"append","content":"<li class=\"c\">three</li>","position":2}}]"#
+        );
+        s.items.insert(0, it("z", "zero"));
+        assert_eq!(
+            strategies(&h.step(&s, ListMode::Myers)),
+            [("f-list", Strategy::Granular, "prepend")]
+        );
+        s.items.insert(2, it("m", "mid"));
+        assert_eq!(
+            strategies(&h.step(&s, ListMode::Myers)),
+            [("f-list", Strategy::Granular, "insert")]
+        );
+        s.items.remove(1);
+        s.items.remove(2);
+        assert_eq!(
+            strategies(&h.step(&s, ListMode::Myers)),
+            [
+                ("f-list", Strategy::Granular, "remove"),
+                ("f-list", Strategy::Granular, "remove")
+            ]
+        );
+        // several at once, every edit mode
+        for mode in [ListMode::Myers, ListMode::Single, ListMode::Middle] {
+            s.items.insert(1, it("p", "q"));
+            s.items.insert(1, it("r", "s"));
+            let f = h.step(&s, mode);
+            assert!(
+                f.iter().all(|f| f.strategy == Strategy::Granular),
+                "{mode:?}"
+            );
+            s.items.drain(1..3);
+            let f = h.step(&s, mode);
+            assert!(
+                f.iter().all(|f| f.strategy == Strategy::Granular),
+                "{mode:?}"
+            );
+        }
+        // a range without else: from empty and back to empty
+        s.nums.clear();
+        let f = h.step(&s, ListMode::Replace);
+        assert_eq!(
+            strategies(&f),
+            [
+                ("f-nums", Strategy::Granular, "remove"),
+                ("f-nums", Strategy::Granular, "remove")
+            ]
+        );
+        s.nums = vec!["7".into(), "8".into()];
+        let f = h.step(&s, ListMode::Myers);
+        assert_eq!(
+            strategies(&f),
+            [
+                ("f-nums", Strategy::Granular, "append"),
+                ("f-nums", Strategy::Granular, "append")
+            ]
+        );
+    }
+
+    #[test]
+    fn list_structure_changes_are_replacement() {
+        let mut s = base();
+        let mut h = Harness::new(&s);
+        // becoming empty with an else
+        let items = std::mem::take(&mut s.items);
+        assert_eq!(
+            strategies(&h.step(&s, ListMode::Myers)),
+            [("f-list", Strategy::Replacement, "replace")]
+        );
+        s.items = items;
+        assert_eq!(
+            strategies(&h.step(&s, ListMode::Myers)),
+            [("f-list", Strategy::Replacement, "replace")]
+        );
+        // reorder
+        s.items.reverse();
+        assert_eq!(
+            strategies(&h.step(&s, ListMode::Myers)),
+            [("f-list", Strategy::Replacement, "replace")]
+        );
+        // insert and change at once
+        s.items[0].1 = "changed".into();
+        s.items.push(it("n", "new"));
+        for mode in [ListMode::Myers, ListMode::Middle] {
+            let f = h.step(&s, mode);
+            assert_eq!(
+                strategies(&f),
+                [("f-list", Strategy::Replacement, "replace")],
+                "{mode:?}"
+            );
+            s.items[0].1 = format!("{}!", s.items[0].1);
+            s.items.pop();
+        }
+    }
+
+    #[test]
+    fn items_changed_in_place_are_markers() {
+        let mut s = base();
+        let mut h = Harness::new(&s);
+        s.items[1].1 = "TWO é".into();
+        let f = h.step(&s, ListMode::Myers);
+        let item0 = "<!--i--><li class=\"a\">one</li>".len();
+        let pos = item0 + "<!--i--><li class=\"b\">".len();
+        assert_eq!(
+            serde_json::to_string(&f).unwrap(),
+            format!(
+                r#"[{{"id":"f-list","strategy":"markers","action":"patch","data":{{"patches":[{{"position":{pos},"length":3,"new_value":"TWO é"}}]}}}}]"#
+            )
+        );
+        // an attribute and a text in two items, given as a Replaced list
+        s.items[0].0 = "A".into();
+        s.items[1].1 = "2".into();
+        assert_eq!(
+            strategies(&h.step(&s, ListMode::Replace)),
+            [("f-list", Strategy::Markers, "patch")]
+        );
+        // folded blocks inside an item: walked into when they keep their shape
+        s.items[0].2 = vec!["p".into(), "q".into()];
+        let f = h.step(&s, ListMode::Myers);
+        let FragmentData::Markers(m) = &f[0].data else {
+            unreachable!()
+        };
+        assert_eq!(m.patches.len(), 1);
+        assert_eq!(m.patches[0].new_value, "<s>p</s><s>q</s>");
+        s.items[0].2[1] = "Q".into();
+        let f = h.step(&s, ListMode::Myers);
+        let FragmentData::Markers(m) = &f[0].data else {
+            unreachable!()
+        };
+        assert_eq!(m.patches.len(), 1);
+        assert_eq!((m.patches[0].length, &*m.patches[0].new_value), (1, "Q"));
+        s.items[1].3 = Some("t".into());
+        h.step(&s, ListMode::Myers);
+        s.items[1].3 = Some("u".into());
+        let f = h.step(&s, ListMode::Myers);
+        let FragmentData::Markers(m) = &f[0].data else {
+            unreachable!()
+        };
+        assert_eq!((m.patches[0].length, &*m.patches[0].new_value), (1, "u"));
+        // a nested range (inside the template call), through Replaced
+        s.tags = vec!["t0".into(), "t1".into(), "t2".into()];
+        assert_eq!(
+            strategies(&h.step(&s, ListMode::Myers)),
+            [
+                ("f-tags", Strategy::Granular, "prepend"),
+                ("f-tags", Strategy::Granular, "append")
+            ]
+        );
+        s.tags[1] = "T".into();
+        s.call_title = "ct".into();
+        assert_eq!(
+            strategies(&h.step(&s, ListMode::Myers)),
+            [
+                ("f-call", Strategy::StaticDynamic, "update"),
+                ("f-tags", Strategy::Markers, "patch")
+            ]
+        );
+    }
+
+    #[test]
+    fn report_lists_alternatives() {
+        let mut s = base();
+        let mut h = Harness::new(&s);
+        s.title = "x".into();
+        let changes = update(&mut h.tree, &s, ListMode::Myers, None);
+        let (f, r) = diff_with_report(&h.tree, &changes, &mut h.cache).unwrap();
+        assert_eq!(r.len(), 1);
+        let kinds: Vec<Strategy> = r[0].alternatives.iter().map(|a| a.0).collect();
+        assert_eq!(
+            kinds,
+            [
+                Strategy::StaticDynamic,
+                Strategy::Markers,
+                Strategy::Replacement
+            ]
+        );
+        assert_eq!(r[0].fragments, 0..1);
+        h.client.apply(&f).unwrap();
+
+        s.items.push(it("x", "y"));
+        s.class = "k".into();
+        let changes = update(&mut h.tree, &s, ListMode::Myers, None);
+        let (f, r) = diff_with_report(&h.tree, &changes, &mut h.cache).unwrap();
+        check_report(&f, &r);
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0].chosen, Strategy::Markers);
+        assert_eq!(r[1].chosen, Strategy::Granular);
+        assert_eq!(r[1].alternatives.len(), 2);
+    }
+
+    #[test]
+    fn inconsistent_changes_are_errors() {
+        let s = base();
+        let tree = build(&s);
+        let mut cache = ClientCache::new();
+        let bad = [
+            vec![Change::Replaced {
+                index: 99,
+                old: text(""),
+            }],
+            vec![Change::List {
+                index: 0,
+                edits: vec![ListEdit {
+                    at: 0,
+                    removed: vec![],
+                    inserted: 1,
+                }],
+            }],
+            vec![Change::List {
+                index: 3,
+                edits: vec![ListEdit {
+                    at: 1,
+                    removed: vec![],
+                    inserted: 5,
+                }],
+            }],
+            vec![
+                Change::List {
+                    index: 3,
+                    edits: vec![ListEdit {
+                        at: 0,
+                        removed: vec![],
+                        inserted: 1,
+                    }],
+                },
+                Change::Replaced {
+                    index: 3,
+                    old: text(""),
+                },
+            ],
+        ];
+        for changes in bad {
+            assert!(diff(&tree, &changes, &mut cache).is_err());
+        }
+        // a value of the wrong kind for a fragment control: replacement
+        let f = diff(
+            &tree,
+            &[Change::Replaced {
+                index: 2,
+                old: text("?"),
+            }],
+            &mut cache,
+        )
+        .unwrap();
+        assert_eq!(
+            strategies(&f),
+            [("f-cond", Strategy::Replacement, "replace")]
+        );
+    }
+
+    #[test]
+    fn tampered_update_is_rejected_whole() {
+        let mut s = base();
+        let mut h = Harness::new(&s);
+        s.class = "q".into();
+        s.items.push(it("n", "new"));
+        let changes = update(&mut h.tree, &s, ListMode::Myers, None);
+        let frags = diff(&h.tree, &changes, &mut h.cache).unwrap();
+        assert_eq!(frags.len(), 2);
+        let before = h.client.html().to_owned();
+        let mut tampered = Vec::new();
+        let mut f = frags.clone();
+        if let FragmentData::Markers(m) = &mut f[0].data {
+            m.patches[0].position = before.len();
+        }
+        tampered.push(f);
+        let mut f = frags.clone();
+        if let FragmentData::Granular(g) = &mut f[1].data {
+            g.position = 99;
+        }
+        tampered.push(f);
+        let mut f = frags.clone();
+        f[1].id = "f-nothere".into();
+        tampered.push(f);
+        let mut f = frags.clone();
+        f[1].action = "prepend".into();
+        tampered.push(f);
+        for t in tampered {
+            assert!(h.client.apply(&t).is_err());
+            assert_eq!(h.client.html(), before);
+        }
+        h.client.apply(&frags).unwrap();
+        assert_eq!(h.client.html(), page_html(&h.tree));
+    }
+
+    /// xorshift64*: deterministic pseudo-random numbers for the sequences.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+        fn chance(&mut self, percent: usize) -> bool {
+            self.below(100) < percent
+        }
+        fn text(&mut self) -> String {
+            const PARTS: [&str; 6] = ["a", "b", "é", "&lt;", " ", "zz"];
+            (0..self.below(3))
+                .map(|_| PARTS[self.below(PARTS.len())])
+                .collect()
+        }
+        fn list(&mut self, v: &mut Vec<String>) {
+            match self.below(5) {
+                0 if !v.is_empty() => {
+                    let i = self.below(v.len());
+                    v.remove(i);
+                }
+                1 => {
+                    let i = self.below(v.len() + 1);
+                    let t = self.text();
+                    v.insert(i, t);
+                }
+                2 if !v.is_empty() => {
+                    let i = self.below(v.len());
+                    v[i] = self.text();
+                }
+                3 => v.reverse(),
+                _ => {
+                    let n = self.below(4);
+                    *v = (0..n).map(|_| self.text()).collect();
+                }
+            }
+        }
+        fn mutate(&mut self, s: &mut S) {
+            for _ in 0..1 + self.below(3) {
+                match self.below(12) {
+                    0 => s.class = self.text(),
+                    1 => s.title = self.text(),
+                    2 => s.cond = !s.cond,
+                    3 => s.cond_text = self.text(),
+                    4 => {
+                        if !s.items.is_empty() && self.chance(50) {
+                            // change one item in place
+                            let i = self.below(s.items.len());
+                            let item = &mut s.items[i];
+                            match self.below(4) {
+                                0 => item.0 = self.text(),
+                                1 => item.1 = self.text(),
+                                2 => self.list(&mut item.2),
+                                _ => item.3 = self.chance(50).then(|| self.text()),
+                            }
+                        } else {
+                            let mut v: Vec<String> = s.items.iter().map(|i| i.1.clone()).collect();
+                            self.list(&mut v);
+                            s.items = v
+                                .into_iter()
+                                .map(|t| {
+                                    let class = if t.len() % 2 == 0 { "e" } else { "o" };
+                                    It(class.into(), t.clone(), vec![t], None)
+                                })
+                                .collect();
+                        }
+                    }
+                    5 => {
+                        s.with = match self.below(3) {
+                            0 => None,
+                            1 => Some((self.text(), None)),
+                            _ => Some((self.text(), Some(self.text()))),
+                        }
+                    }
+                    6 => s.folded = self.chance(50).then(|| self.text()),
+                    7 => s.checked = !s.checked,
+                    8 => self.list(&mut s.nums),
+                    9 => s.call_title = self.text(),
+                    10 => self.list(&mut s.tags),
+                    _ => s.footer = self.text(),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn random_sequences_reconstruct() {
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        let mut seen = std::collections::BTreeSet::new();
+        for _ in 0..400 {
+            let mut s = S::default();
+            rng.mutate(&mut s);
+            let mut h = Harness::new(&s);
+            for _ in 0..8 {
+                let mode = [
+                    ListMode::Replace,
+                    ListMode::Myers,
+                    ListMode::Middle,
+                    ListMode::Single,
+                ][rng.below(4)];
+                let prev = s.clone();
+                rng.mutate(&mut s);
+                let spurious = rng.chance(20).then(|| rng.below(ROOT.dynamics.len()));
+                let f = h.step_spurious(&s, mode, spurious);
+                if prev == s {
+                    assert!(f.is_empty());
+                }
+                seen.extend(f.iter().map(|f| f.strategy));
+            }
+        }
+        assert_eq!(seen.len(), 4, "every strategy exercised: {seen:?}");
+    }
+}

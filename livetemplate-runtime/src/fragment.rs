@@ -1,0 +1,607 @@
+//! The wire format of live updates: [`Fragment`]s, serialised as JSON.
+//!
+//! Every fragment names a region of the page by its id (the page carries
+//! `<!--ID-->` … `<!--/ID-->` around it) and says how to rewrite the region's
+//! content — the text between the two markers — with one of four strategies:
+//!
+//! | strategy | action | `data` |
+//! |---|---|---|
+//! | `static_dynamic` | `update` | `{"statics": ["<p>", "</p>"], "dynamics": {"0": "text", "1": {"f": "f-…"}}}` (`statics` only when the client lacks them) |
+//! | `markers` | `patch` | `{"patches": [{"position": 3, "length": 2, "new_value": "on"}]}` |
+//! | `granular` | `append` / `prepend` / `insert` / `remove` | `{"operation": "insert", "content": "<li>x</li>", "position": 2}` (no `content` for `remove`) |
+//! | `replacement` | `replace` | `{"content": "<p>new</p>"}` |
+//!
+//! Deserialisation validates the whole fragment (known strategy, `action`
+//! and `data` that match it, a well-formed id) and never panics:
+//! fragments may come from anywhere. See [`crate::reconstruct`] for how a
+//! client applies them.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
+
+/// One update of one region of the page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Fragment {
+    /// The region's id: `f-` followed by letters and digits.
+    pub id: String,
+    /// How `data` rewrites the region.
+    pub strategy: Strategy,
+    /// The strategy's action: `update`, `patch`, the granular operation, or
+    /// `replace` (see [`Fragment::validate`]).
+    pub action: String,
+    /// The strategy's payload.
+    pub data: FragmentData,
+}
+
+/// The four update strategies, serialised as `"static_dynamic"`,
+/// `"markers"`, `"granular"` and `"replacement"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    /// Statics (once) and the changed dynamics of the region's block.
+    StaticDynamic,
+    /// Byte-range patches of the region's content.
+    Markers,
+    /// One range item added or removed.
+    Granular,
+    /// The region's whole new content.
+    Replacement,
+}
+
+impl Strategy {
+    /// All strategies, in order of preference of the selection rule.
+    pub const ALL: [Strategy; 4] = [
+        Strategy::StaticDynamic,
+        Strategy::Markers,
+        Strategy::Granular,
+        Strategy::Replacement,
+    ];
+
+    /// The wire name, e.g. `"static_dynamic"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Strategy::StaticDynamic => "static_dynamic",
+            Strategy::Markers => "markers",
+            Strategy::Granular => "granular",
+            Strategy::Replacement => "replacement",
+        }
+    }
+}
+
+impl fmt::Display for Strategy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The payload of a fragment; the variant must match [`Fragment::strategy`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum FragmentData {
+    /// `static_dynamic`.
+    StaticDynamic(StaticDynamicData),
+    /// `markers`.
+    Markers(MarkersData),
+    /// `granular`.
+    Granular(GranularData),
+    /// `replacement`.
+    Replacement(ReplacementData),
+}
+
+impl FragmentData {
+    /// The strategy this payload belongs to.
+    pub fn strategy(&self) -> Strategy {
+        match self {
+            FragmentData::StaticDynamic(_) => Strategy::StaticDynamic,
+            FragmentData::Markers(_) => Strategy::Markers,
+            FragmentData::Granular(_) => Strategy::Granular,
+            FragmentData::Replacement(_) => Strategy::Replacement,
+        }
+    }
+}
+
+/// `static_dynamic` data: the region's content is
+/// `statics[0] + dyn(0) + statics[1] + … + statics[n]`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaticDynamicData {
+    /// The block's static text, `dynamics count + 1` pieces; omitted when the
+    /// client already holds them (it then merges `dynamics` into the ones it
+    /// holds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statics: Option<Vec<String>>,
+    /// Dynamics by index: all of them with `statics`, else the changed ones.
+    pub dynamics: BTreeMap<usize, DynamicValue>,
+}
+
+/// The value of one dynamic in `static_dynamic` data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DynamicValue {
+    /// HTML to insert as is (a slot's escaped value or a folded block's HTML);
+    /// serialised as a JSON string.
+    Html(String),
+    /// A child fragment, `{"f": "<id>"}`: its whole current region
+    /// (markers included) is kept from the page.
+    Fragment(String),
+}
+
+impl Serialize for DynamicValue {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            DynamicValue::Html(h) => s.serialize_str(h),
+            DynamicValue::Fragment(id) => {
+                let mut m = s.serialize_map(Some(1))?;
+                m.serialize_entry("f", id)?;
+                m.end()
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for DynamicValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = DynamicValue;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an HTML string or {\"f\": \"<fragment id>\"}")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<DynamicValue, E> {
+                Ok(DynamicValue::Html(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<DynamicValue, E> {
+                Ok(DynamicValue::Html(v))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<DynamicValue, A::Error> {
+                let mut id: Option<String> = None;
+                while let Some(key) = m.next_key::<String>()? {
+                    if key != "f" {
+                        return Err(de::Error::unknown_field(&key, &["f"]));
+                    }
+                    if id.is_some() {
+                        return Err(de::Error::duplicate_field("f"));
+                    }
+                    id = Some(m.next_value()?);
+                }
+                let id = id.ok_or_else(|| de::Error::missing_field("f"))?;
+                if !is_valid_id(&id) {
+                    return Err(de::Error::custom(format!("invalid fragment id {id:?}")));
+                }
+                Ok(DynamicValue::Fragment(id))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// `markers` data.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarkersData {
+    /// Sorted by position, non-overlapping, all relative to the content
+    /// before any patch.
+    pub patches: Vec<ValuePatch>,
+}
+
+/// Replace `length` bytes at byte offset `position` of the region's content
+/// with `new_value`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValuePatch {
+    /// Byte offset in the region's content (between its markers).
+    pub position: usize,
+    /// Bytes replaced.
+    pub length: usize,
+    /// Replacement text.
+    pub new_value: String,
+}
+
+/// `granular` data: one range-item operation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GranularData {
+    /// What to do; also the fragment's `action`.
+    pub operation: GranularOp,
+    /// The item's HTML, without the item marker; absent for `remove`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    /// Item index at the time the operation applies: the new item's index
+    /// (`append`: the item count, `prepend`: 0) or the removed item's.
+    pub position: usize,
+}
+
+/// A granular operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GranularOp {
+    /// Add an item at the end (`position` = item count).
+    Append,
+    /// Add an item at the start (`position` = 0).
+    Prepend,
+    /// Add an item before item `position` (or at the end).
+    Insert,
+    /// Remove item `position`.
+    Remove,
+}
+
+impl GranularOp {
+    /// The wire name, also the fragment's action.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GranularOp::Append => "append",
+            GranularOp::Prepend => "prepend",
+            GranularOp::Insert => "insert",
+            GranularOp::Remove => "remove",
+        }
+    }
+}
+
+/// `replacement` data.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplacementData {
+    /// The region's whole new content (between its markers).
+    pub content: String,
+}
+
+/// A fragment that does not hold together (see [`Fragment::validate`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FragmentError {
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for FragmentError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid fragment: {}", self.message)
+    }
+}
+
+impl std::error::Error for FragmentError {}
+
+fn invalid(message: impl Into<String>) -> FragmentError {
+    FragmentError {
+        message: message.into(),
+    }
+}
+
+/// True for a well-formed fragment id: `f-` then 1 to 64 ASCII letters or
+/// digits (so that `<!--ID-->` can be searched for unambiguously).
+pub fn is_valid_id(id: &str) -> bool {
+    match id.strip_prefix("f-") {
+        Some(rest) => {
+            !rest.is_empty() && rest.len() <= 64 && rest.bytes().all(|b| b.is_ascii_alphanumeric())
+        }
+        None => false,
+    }
+}
+
+impl Fragment {
+    /// A `static_dynamic` fragment (action `update`).
+    pub fn static_dynamic(id: impl Into<String>, data: StaticDynamicData) -> Self {
+        Fragment {
+            id: id.into(),
+            strategy: Strategy::StaticDynamic,
+            action: "update".into(),
+            data: FragmentData::StaticDynamic(data),
+        }
+    }
+
+    /// A `markers` fragment (action `patch`).
+    pub fn markers(id: impl Into<String>, patches: Vec<ValuePatch>) -> Self {
+        Fragment {
+            id: id.into(),
+            strategy: Strategy::Markers,
+            action: "patch".into(),
+            data: FragmentData::Markers(MarkersData { patches }),
+        }
+    }
+
+    /// A `granular` fragment (action = the operation). `content` is ignored
+    /// for [`GranularOp::Remove`].
+    pub fn granular(
+        id: impl Into<String>,
+        operation: GranularOp,
+        content: Option<String>,
+        position: usize,
+    ) -> Self {
+        let content = if operation == GranularOp::Remove {
+            None
+        } else {
+            Some(content.unwrap_or_default())
+        };
+        Fragment {
+            id: id.into(),
+            strategy: Strategy::Granular,
+            action: operation.as_str().into(),
+            data: FragmentData::Granular(GranularData {
+                operation,
+                content,
+                position,
+            }),
+        }
+    }
+
+    /// A `replacement` fragment (action `replace`).
+    pub fn replacement(id: impl Into<String>, content: impl Into<String>) -> Self {
+        Fragment {
+            id: id.into(),
+            strategy: Strategy::Replacement,
+            action: "replace".into(),
+            data: FragmentData::Replacement(ReplacementData {
+                content: content.into(),
+            }),
+        }
+    }
+
+    /// The action a fragment with this data must carry.
+    pub fn expected_action(data: &FragmentData) -> &'static str {
+        match data {
+            FragmentData::StaticDynamic(_) => "update",
+            FragmentData::Markers(_) => "patch",
+            FragmentData::Granular(g) => g.operation.as_str(),
+            FragmentData::Replacement(_) => "replace",
+        }
+    }
+
+    /// Checks that the fragment holds together: a well-formed id, `data`
+    /// of the declared strategy, the matching action, `content` present
+    /// exactly when the granular operation adds an item, and `{"f": id}`
+    /// values with well-formed ids. (Whether it fits a page is the
+    /// reconstructor's business.)
+    pub fn validate(&self) -> Result<(), FragmentError> {
+        if !is_valid_id(&self.id) {
+            return Err(invalid(format!("invalid fragment id {:?}", self.id)));
+        }
+        if self.data.strategy() != self.strategy {
+            return Err(invalid(format!(
+                "strategy {} with {} data",
+                self.strategy,
+                self.data.strategy()
+            )));
+        }
+        let action = Fragment::expected_action(&self.data);
+        if self.action != action {
+            return Err(invalid(format!(
+                "action {:?} for strategy {} (expected {action:?})",
+                self.action, self.strategy
+            )));
+        }
+        match &self.data {
+            FragmentData::Granular(g) => {
+                let adds = g.operation != GranularOp::Remove;
+                if adds != g.content.is_some() {
+                    return Err(invalid(if adds {
+                        "granular add without content"
+                    } else {
+                        "granular remove with content"
+                    }));
+                }
+            }
+            FragmentData::StaticDynamic(sd) => {
+                if let Some(statics) = &sd.statics {
+                    if statics.is_empty() {
+                        return Err(invalid("empty statics"));
+                    }
+                }
+                for v in sd.dynamics.values() {
+                    if let DynamicValue::Fragment(id) = v {
+                        if !is_valid_id(id) {
+                            return Err(invalid(format!("invalid child fragment id {id:?}")));
+                        }
+                    }
+                }
+            }
+            FragmentData::Markers(_) | FragmentData::Replacement(_) => {}
+        }
+        Ok(())
+    }
+}
+
+/// The JSON shape before `data` is read according to `strategy`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFragment {
+    id: String,
+    strategy: Strategy,
+    action: String,
+    data: serde_json::Value,
+}
+
+impl<'de> Deserialize<'de> for Fragment {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = RawFragment::deserialize(d)?;
+        let data = match raw.strategy {
+            Strategy::StaticDynamic => {
+                serde_json::from_value(raw.data).map(FragmentData::StaticDynamic)
+            }
+            Strategy::Markers => serde_json::from_value(raw.data).map(FragmentData::Markers),
+            Strategy::Granular => serde_json::from_value(raw.data).map(FragmentData::Granular),
+            Strategy::Replacement => {
+                serde_json::from_value(raw.data).map(FragmentData::Replacement)
+            }
+        }
+        .map_err(|e| de::Error::custom(format!("{} data: {e}", raw.strategy)))?;
+        let f = Fragment {
+            id: raw.id,
+            strategy: raw.strategy,
+            action: raw.action,
+            data,
+        };
+        f.validate().map_err(de::Error::custom)?;
+        Ok(f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip(f: &Fragment, json: &str) {
+        assert_eq!(serde_json::to_string(f).unwrap(), json);
+        let back: Fragment = serde_json::from_str(json).unwrap();
+        assert_eq!(&back, f);
+    }
+
+    #[test]
+    fn static_dynamic_with_statics() {
+        let mut dynamics = BTreeMap::new();
+        dynamics.insert(0, DynamicValue::Html("a &amp; b".into()));
+        dynamics.insert(1, DynamicValue::Fragment("f-00ff".into()));
+        dynamics.insert(10, DynamicValue::Html(String::new()));
+        let f = Fragment::static_dynamic(
+            "f-1",
+            StaticDynamicData {
+                statics: Some(vec!["<p>".into(), "</p>".into()]),
+                dynamics,
+            },
+        );
+        round_trip(
+            &f,
+            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"statics":["<p>","</p>"],"dynamics":{"0":"a &amp; b","1":{"f":"f-00ff"},"10":""}}}"#,
+        );
+    }
+
+    #[test]
+    fn static_dynamic_without_statics() {
+        let mut dynamics = BTreeMap::new();
+        dynamics.insert(2, DynamicValue::Html("x".into()));
+        let f = Fragment::static_dynamic(
+            "f-1",
+            StaticDynamicData {
+                statics: None,
+                dynamics,
+            },
+        );
+        round_trip(
+            &f,
+            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"dynamics":{"2":"x"}}}"#,
+        );
+    }
+
+    #[test]
+    fn markers() {
+        let f = Fragment::markers(
+            "f-ab",
+            vec![
+                ValuePatch {
+                    position: 3,
+                    length: 2,
+                    new_value: "on".into(),
+                },
+                ValuePatch {
+                    position: 9,
+                    length: 0,
+                    new_value: "é".into(),
+                },
+            ],
+        );
+        round_trip(
+            &f,
+            r#"{"id":"f-ab","strategy":"markers","action":"patch","data":{"patches":[{"position":3,"length":2,"new_value":"on"},{"position":9,"length":0,"new_value":"é"}]}}"#,
+        );
+    }
+
+    #[test]
+    fn granular_every_operation() {
+        for (op, name) in [
+            (GranularOp::Append, "append"),
+            (GranularOp::Prepend, "prepend"),
+            (GranularOp::Insert, "insert"),
+        ] {
+            let f = Fragment::granular("f-9", op, Some("<li>x</li>".into()), 2);
+            round_trip(
+                &f,
+                &format!(
+                    r#"{{"id":"f-9","strategy":"granular","action":"{name}","data":{{"operation":"{name}","content":"<li>x</li>","position":2}}}}"#
+                ),
+            );
+        }
+        let f = Fragment::granular("f-9", GranularOp::Remove, Some("ignored".into()), 0);
+        round_trip(
+            &f,
+            r#"{"id":"f-9","strategy":"granular","action":"remove","data":{"operation":"remove","position":0}}"#,
+        );
+    }
+
+    #[test]
+    fn replacement() {
+        let f = Fragment::replacement("f-0", "<b>\"hi\"</b>\n");
+        round_trip(
+            &f,
+            r#"{"id":"f-0","strategy":"replacement","action":"replace","data":{"content":"<b>\"hi\"</b>\n"}}"#,
+        );
+    }
+
+    #[test]
+    fn rejects_malformed() {
+        let bad = [
+            // unknown strategy
+            r#"{"id":"f-1","strategy":"magic","action":"update","data":{"dynamics":{}}}"#,
+            // data of another strategy
+            r#"{"id":"f-1","strategy":"markers","action":"patch","data":{"content":"x"}}"#,
+            r#"{"id":"f-1","strategy":"replacement","action":"replace","data":{"patches":[]}}"#,
+            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"content":"x"}}"#,
+            // extra data fields
+            r#"{"id":"f-1","strategy":"replacement","action":"replace","data":{"content":"x","y":1}}"#,
+            // wrong action
+            r#"{"id":"f-1","strategy":"replacement","action":"patch","data":{"content":"x"}}"#,
+            r#"{"id":"f-1","strategy":"granular","action":"append","data":{"operation":"insert","content":"x","position":0}}"#,
+            // granular content rules
+            r#"{"id":"f-1","strategy":"granular","action":"append","data":{"operation":"append","position":0}}"#,
+            r#"{"id":"f-1","strategy":"granular","action":"remove","data":{"operation":"remove","content":"x","position":0}}"#,
+            r#"{"id":"f-1","strategy":"granular","action":"explode","data":{"operation":"explode","position":0}}"#,
+            // negative / non-integer numbers
+            r#"{"id":"f-1","strategy":"markers","action":"patch","data":{"patches":[{"position":-1,"length":0,"new_value":""}]}}"#,
+            r#"{"id":"f-1","strategy":"markers","action":"patch","data":{"patches":[{"position":1.5,"length":0,"new_value":""}]}}"#,
+            // bad ids
+            r#"{"id":"x","strategy":"replacement","action":"replace","data":{"content":""}}"#,
+            r#"{"id":"f-a-->","strategy":"replacement","action":"replace","data":{"content":""}}"#,
+            r#"{"id":"f-","strategy":"replacement","action":"replace","data":{"content":""}}"#,
+            // bad dynamics
+            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"dynamics":{"x":"a"}}}"#,
+            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"dynamics":{"0":{"g":"f-2"}}}}"#,
+            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"dynamics":{"0":{"f":"nope"}}}}"#,
+            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"dynamics":{"0":1}}}"#,
+            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"statics":[],"dynamics":{}}}"#,
+            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{}}"#,
+            // missing / extra top-level fields, wrong types
+            r#"{"id":"f-1","strategy":"replacement","data":{"content":""}}"#,
+            r#"{"id":"f-1","strategy":"replacement","action":"replace","data":{"content":""},"z":0}"#,
+            r#"{"id":1,"strategy":"replacement","action":"replace","data":{"content":""}}"#,
+            r#"[]"#,
+            r#"null"#,
+        ];
+        for json in bad {
+            assert!(
+                serde_json::from_str::<Fragment>(json).is_err(),
+                "accepted {json}"
+            );
+        }
+    }
+
+    #[test]
+    fn validate_catches_hand_built_mismatches() {
+        let mut f = Fragment::replacement("f-1", "x");
+        f.strategy = Strategy::Markers;
+        assert!(f.validate().is_err());
+        let mut f = Fragment::replacement("f-1", "x");
+        f.action = "update".into();
+        assert!(f.validate().is_err());
+        assert!(Fragment::replacement("f-1", "x").validate().is_ok());
+        assert!(Fragment::replacement("f-1 ", "x").validate().is_err());
+    }
+
+    #[test]
+    fn ids() {
+        assert!(is_valid_id("f-0123456789abcdef"));
+        assert!(!is_valid_id("f-"));
+        assert!(!is_valid_id("g-12"));
+        assert!(!is_valid_id("f-1-2"));
+        assert!(!is_valid_id(&format!("f-{}", "a".repeat(65))));
+    }
+}

@@ -1,0 +1,164 @@
+//! A live page: the current state, its rendered tree, and what the client
+//! holds.
+
+use crate::diff::{self, ClientCache, DiffError, FragmentReport};
+use crate::error::{Loc, RenderError};
+use crate::fragment::Fragment;
+use crate::template::Template;
+use crate::tree::{close_marker, open_marker, Block, Dyn};
+
+/// One client's page: the state it shows, the rendered tree that updates
+/// are computed from, and which fragments the client holds
+/// `static_dynamic` statics for.
+///
+/// [`render`](Page::render) gives the first response;
+/// [`update`](Page::update) gives the fragments to send (as JSON) for each
+/// new state. See the `livetemplate` crate docs for an example.
+#[derive(Debug)]
+pub struct Page<T: Template> {
+    state: T,
+    tree: Block,
+    cache: ClientCache,
+}
+
+impl<T: Template> Page<T> {
+    /// Renders `state` into a new page.
+    pub fn new(state: T) -> Result<Self, RenderError> {
+        let tree = state.build_tree()?;
+        Ok(Page {
+            state,
+            tree,
+            cache: ClientCache::new(),
+        })
+    }
+
+    /// The page's HTML with fragment markers, wrapped in the root's markers:
+    /// what the client first receives. Without the `<!--f-…-->`,
+    /// `<!--/f-…-->` and `<!--i-->` comments it is exactly
+    /// [`Template::render`].
+    ///
+    /// When a client (re)loads this HTML after updates were sent, call
+    /// [`reset_client`](Page::reset_client) first: it holds no statics yet.
+    pub fn render(&self) -> String {
+        let id = self.tree.meta.id;
+        let mut out = String::with_capacity(T::META.size_hint + 2 * id.len() + 64);
+        open_marker(id, &mut out);
+        self.tree.write_html(true, &mut out);
+        close_marker(id, &mut out);
+        out
+    }
+
+    /// The current state.
+    pub fn state(&self) -> &T {
+        &self.state
+    }
+
+    /// Takes the state out of the page.
+    pub fn into_state(self) -> T {
+        self.state
+    }
+
+    /// The rendered tree of the current state.
+    pub fn tree(&self) -> &Block {
+        &self.tree
+    }
+
+    /// Forgets what the client holds (it reloads the page from
+    /// [`render`](Page::render)): later updates send statics again.
+    pub fn reset_client(&mut self) {
+        self.cache.clear();
+    }
+
+    /// Estimated heap bytes the page holds beyond the state: the tree's
+    /// strings and vectors and the client-cache map.
+    pub fn memory_bytes(&self) -> usize {
+        block_heap(&self.tree) + self.cache.memory_bytes()
+    }
+
+    fn diff_error(e: DiffError) -> RenderError {
+        let loc = Loc {
+            file: T::META.path,
+            line: 0,
+            col: 0,
+            action: "",
+        };
+        RenderError::new(&loc, e.to_string())
+    }
+}
+
+impl<T: Template + PartialEq> Page<T> {
+    /// Moves the page to state `new` and returns the fragments that bring
+    /// the client's page from the old render to the new one (none when the
+    /// states are equal). On error the page keeps its old state.
+    pub fn update(&mut self, new: T) -> Result<Vec<Fragment>, RenderError> {
+        self.update_inner(new, false).map(|(f, _)| f)
+    }
+
+    /// Like [`update`](Page::update), with a [`FragmentReport`] per changed
+    /// fragment: the strategy chosen and the JSON size of every applicable
+    /// alternative (for the bandwidth benchmarks).
+    pub fn update_with_report(
+        &mut self,
+        new: T,
+    ) -> Result<(Vec<Fragment>, Vec<FragmentReport>), RenderError> {
+        self.update_inner(new, true)
+    }
+
+    fn update_inner(
+        &mut self,
+        new: T,
+        report: bool,
+    ) -> Result<(Vec<Fragment>, Vec<FragmentReport>), RenderError> {
+        if new == self.state {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let mut changes = Vec::new();
+        if let Err(e) = new.update_tree(&self.state, &mut self.tree, &mut changes) {
+            self.restore_tree();
+            return Err(e);
+        }
+        let result = if report {
+            diff::diff_with_report(&self.tree, &changes, &mut self.cache)
+        } else {
+            diff::diff(&self.tree, &changes, &mut self.cache).map(|f| (f, Vec::new()))
+        };
+        match result {
+            Ok(out) => {
+                self.state = new;
+                Ok(out)
+            }
+            Err(e) => {
+                self.restore_tree();
+                // Whatever the cache learned is unreliable now; statics are
+                // simply sent again.
+                self.cache.clear();
+                Err(Self::diff_error(e))
+            }
+        }
+    }
+
+    /// Rebuilds the tree from the (old) state after a failed update.
+    fn restore_tree(&mut self) {
+        if let Ok(tree) = self.state.build_tree() {
+            self.tree = tree;
+        }
+    }
+}
+
+fn block_heap(b: &Block) -> usize {
+    b.dyns.capacity() * std::mem::size_of::<Dyn>() + b.dyns.iter().map(dyn_heap).sum::<usize>()
+}
+
+fn dyn_heap(d: &Dyn) -> usize {
+    let boxed = |b: &Block| std::mem::size_of::<Block>() + block_heap(b);
+    match d {
+        Dyn::Text(s) => s.capacity(),
+        Dyn::Cond(b) => b.as_deref().map_or(0, boxed),
+        Dyn::List { items, else_block } => {
+            items.capacity() * std::mem::size_of::<Block>()
+                + items.iter().map(block_heap).sum::<usize>()
+                + else_block.as_deref().map_or(0, boxed)
+        }
+        Dyn::Call(b) => boxed(b),
+    }
+}

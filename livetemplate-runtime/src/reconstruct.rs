@@ -1,0 +1,619 @@
+//! Applies fragments to a page's HTML exactly as the browser client does:
+//! the executable specification of the client.
+//!
+//! # The page
+//!
+//! The first render ([`Page::render`](crate::Page::render)) carries every
+//! fragment's region as `<!--ID-->content<!--/ID-->`; the whole page is the
+//! root fragment's region. Each item of a range fragment starts with
+//! `<!--i-->` ([`ITEM_MARKER`]). Fragment ids are unique in a page.
+//!
+//! # Applying a list of fragments
+//!
+//! A list (the result of one update) is applied all or nothing, fragment by
+//! fragment in order (parents come before their children). For each
+//! fragment:
+//!
+//! 1. Check it holds together ([`Fragment::validate`]).
+//! 2. Find its region: the first `<!--ID-->` in the page, then the first
+//!    `<!--/ID-->` after it. The *content* is the text between the two.
+//! 3. Compute the new content by strategy:
+//!    - `replacement`: `data.content`. Forget the cache of this fragment
+//!      and of every fragment whose `<!--ID-->` appears in the old content.
+//!    - `markers`: the patches are sorted, non-overlapping
+//!      (`position + length <= next position`), inside the content and on
+//!      UTF-8 character boundaries; all positions refer to the old content.
+//!      Replace each `content[position .. position + length]` with
+//!      `new_value` (from last to first, or by one left-to-right copy).
+//!      Forget this fragment's cache.
+//!    - `granular`: the content is empty or starts with `<!--i-->`; item `k`
+//!      starts at the `k`-th `<!--i-->` and runs to the next one (or the
+//!      end). With `n` items: `append` needs `position == n` and adds
+//!      `<!--i-->` + `content` at the end; `prepend` needs `position == 0` and
+//!      adds it at the start; `insert` needs `position <= n` and adds it
+//!      before item `position`; `remove` needs `position < n` and deletes
+//!      item `position` with its marker. Forget this fragment's cache.
+//!    - `static_dynamic`: with `statics` (at least one), `dynamics` must give
+//!      exactly the indices `0 .. statics.len() - 1`; cache both for this
+//!      fragment id. Without `statics`, the cache for this id must exist
+//!      and every index must be below its dynamics count: merge the given
+//!      dynamics into it. The new content is `statics[0] + d0 + statics[1] +
+//!      … + statics[n]` where a string dynamic is inserted as is and
+//!      `{"f": C}` is fragment C's whole region (from `<!--C-->` to the end
+//!      of `<!--/C-->`) as it is now in this fragment's old content.
+//! 4. Replace the content between the markers with the new content.
+//!
+//! Any failure (unknown id, missing statics, bad patch, bad position, a
+//! child region not found) rejects the whole list and leaves the page as it
+//! was.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use crate::fragment::{
+    is_valid_id, DynamicValue, Fragment, FragmentData, FragmentError, GranularData, GranularOp,
+    StaticDynamicData, ValuePatch,
+};
+use crate::tree::ITEM_MARKER;
+
+/// A client's view of one page: its HTML and its `static_dynamic` cache.
+#[derive(Clone, Debug, Default)]
+pub struct Reconstructor {
+    html: String,
+    cache: HashMap<String, Cached>,
+}
+
+/// What the client holds for a `static_dynamic` fragment.
+#[derive(Clone, Debug)]
+struct Cached {
+    statics: Vec<String>,
+    dynamics: Vec<DynamicValue>,
+}
+
+/// Why a list of fragments could not be applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReconstructError {
+    /// The fragment does not hold together.
+    Invalid(FragmentError),
+    /// No `<!--ID-->` … `<!--/ID-->` region in the page.
+    UnknownFragment(String),
+    /// `static_dynamic` without statics for a fragment the client holds none for.
+    MissingStatics(String),
+    /// `static_dynamic` dynamics that do not fit the statics.
+    BadDynamics {
+        /// Fragment id.
+        id: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A `{"f": child}` whose region is not in the fragment's content.
+    ChildNotFound {
+        /// Fragment id.
+        id: String,
+        /// The child's id.
+        child: String,
+    },
+    /// A markers patch out of range, overlapping, unsorted or cutting a
+    /// UTF-8 character.
+    BadPatch {
+        /// Fragment id.
+        id: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A granular operation that does not fit the range's items.
+    BadGranular {
+        /// Fragment id.
+        id: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+impl fmt::Display for ReconstructError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReconstructError::Invalid(e) => write!(f, "{e}"),
+            ReconstructError::UnknownFragment(id) => {
+                write!(f, "fragment {id}: no such region in the page")
+            }
+            ReconstructError::MissingStatics(id) => write!(
+                f,
+                "fragment {id}: static_dynamic update without statics, none cached"
+            ),
+            ReconstructError::BadDynamics { id, reason } => {
+                write!(f, "fragment {id}: bad dynamics: {reason}")
+            }
+            ReconstructError::ChildNotFound { id, child } => {
+                write!(f, "fragment {id}: child region {child} not found")
+            }
+            ReconstructError::BadPatch { id, reason } => {
+                write!(f, "fragment {id}: bad patch: {reason}")
+            }
+            ReconstructError::BadGranular { id, reason } => {
+                write!(f, "fragment {id}: bad granular operation: {reason}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ReconstructError {}
+
+impl Reconstructor {
+    /// A client that received `html` (a first render, with markers).
+    pub fn new(html: impl Into<String>) -> Self {
+        Reconstructor {
+            html: html.into(),
+            cache: HashMap::new(),
+        }
+    }
+
+    /// The page's current HTML.
+    pub fn html(&self) -> &str {
+        &self.html
+    }
+
+    /// True when the client holds `static_dynamic` statics for fragment `id`.
+    pub fn has_statics(&self, id: &str) -> bool {
+        self.cache.contains_key(id)
+    }
+
+    /// Ids of the fragments the client holds statics for, sorted.
+    pub fn cached_ids(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = self.cache.keys().map(String::as_str).collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    /// Applies the fragments of one update, in order, all or nothing.
+    pub fn apply(&mut self, fragments: &[Fragment]) -> Result<(), ReconstructError> {
+        if fragments.is_empty() {
+            return Ok(());
+        }
+        let mut html = self.html.clone();
+        let mut cache = self.cache.clone();
+        for f in fragments {
+            apply_one(&mut html, &mut cache, f)?;
+        }
+        self.html = html;
+        self.cache = cache;
+        Ok(())
+    }
+}
+
+/// Content range (between the markers) of region `id` in `html`, searching
+/// from `from`; the second value is the region's end (after the close marker).
+fn find_region(html: &str, id: &str) -> Option<(usize, usize, usize, usize)> {
+    let open = format!("<!--{id}-->");
+    let close = format!("<!--/{id}-->");
+    let start = html.find(&open)?;
+    let content_start = start + open.len();
+    let content_end = content_start + html.get(content_start..)?.find(&close)?;
+    Some((start, content_start, content_end, content_end + close.len()))
+}
+
+/// Ids of every `<!--f-…-->` open marker in `text`.
+fn marker_ids(text: &str) -> impl Iterator<Item = &str> {
+    text.match_indices("<!--f-").filter_map(move |(i, _)| {
+        let rest = text.get(i + 4..)?;
+        let end = rest.find("-->")?;
+        let id = rest.get(..end)?;
+        is_valid_id(id).then_some(id)
+    })
+}
+
+fn apply_one(
+    html: &mut String,
+    cache: &mut HashMap<String, Cached>,
+    f: &Fragment,
+) -> Result<(), ReconstructError> {
+    f.validate().map_err(ReconstructError::Invalid)?;
+    let id = f.id.as_str();
+    let (_, start, end, _) =
+        find_region(html, id).ok_or_else(|| ReconstructError::UnknownFragment(id.to_owned()))?;
+    let content = &html[start..end];
+    let new_content = match &f.data {
+        FragmentData::Replacement(r) => {
+            for nested in marker_ids(content) {
+                cache.remove(nested);
+            }
+            cache.remove(id);
+            r.content.clone()
+        }
+        FragmentData::Markers(m) => {
+            let out = patch(id, content, &m.patches)?;
+            cache.remove(id);
+            out
+        }
+        FragmentData::Granular(g) => {
+            let out = granular(id, content, g)?;
+            cache.remove(id);
+            out
+        }
+        FragmentData::StaticDynamic(sd) => static_dynamic(id, content, sd, cache)?,
+    };
+    html.replace_range(start..end, &new_content);
+    Ok(())
+}
+
+fn patch(id: &str, content: &str, patches: &[ValuePatch]) -> Result<String, ReconstructError> {
+    let bad = |reason: String| ReconstructError::BadPatch {
+        id: id.to_owned(),
+        reason,
+    };
+    let mut out = String::with_capacity(content.len());
+    let mut done = 0; // bytes of `content` copied or replaced so far
+    for p in patches {
+        let end = p
+            .position
+            .checked_add(p.length)
+            .ok_or_else(|| bad("position + length overflows".into()))?;
+        if p.position < done {
+            return Err(bad(format!(
+                "patch at {} overlaps or precedes the previous one (ending at {done})",
+                p.position
+            )));
+        }
+        if end > content.len() {
+            return Err(bad(format!(
+                "{}..{end} is outside the content ({} bytes)",
+                p.position,
+                content.len()
+            )));
+        }
+        let (Some(keep), true) = (content.get(done..p.position), content.is_char_boundary(end))
+        else {
+            return Err(bad(format!("{}..{end} cuts a UTF-8 character", p.position)));
+        };
+        out.push_str(keep);
+        out.push_str(&p.new_value);
+        done = end;
+    }
+    out.push_str(&content[done..]);
+    Ok(out)
+}
+
+fn granular(id: &str, content: &str, g: &GranularData) -> Result<String, ReconstructError> {
+    let bad = |reason: String| ReconstructError::BadGranular {
+        id: id.to_owned(),
+        reason,
+    };
+    if !content.is_empty() && !content.starts_with(ITEM_MARKER) {
+        return Err(bad("the region is not a list of items".into()));
+    }
+    let starts: Vec<usize> = content.match_indices(ITEM_MARKER).map(|(i, _)| i).collect();
+    let n = starts.len();
+    let boundary = |k: usize| starts.get(k).copied().unwrap_or(content.len());
+    let p = g.position;
+    let (at, remove_to) = match g.operation {
+        GranularOp::Append if p == n => (content.len(), None),
+        GranularOp::Prepend if p == 0 => (0, None),
+        GranularOp::Insert if p <= n => (boundary(p), None),
+        GranularOp::Remove if p < n => (boundary(p), Some(boundary(p + 1))),
+        op => {
+            return Err(bad(format!(
+                "{} at position {p} of a list of {n} items",
+                op.as_str()
+            )))
+        }
+    };
+    let mut out =
+        String::with_capacity(content.len() + g.content.as_ref().map_or(0, String::len) + 8);
+    out.push_str(&content[..at]);
+    match remove_to {
+        Some(to) => out.push_str(&content[to..]),
+        None => {
+            out.push_str(ITEM_MARKER);
+            out.push_str(g.content.as_deref().unwrap_or(""));
+            out.push_str(&content[at..]);
+        }
+    }
+    Ok(out)
+}
+
+fn static_dynamic(
+    id: &str,
+    content: &str,
+    sd: &StaticDynamicData,
+    cache: &mut HashMap<String, Cached>,
+) -> Result<String, ReconstructError> {
+    let bad = |reason: String| ReconstructError::BadDynamics {
+        id: id.to_owned(),
+        reason,
+    };
+    let entry = match &sd.statics {
+        Some(statics) => {
+            let n = statics.len().saturating_sub(1);
+            if sd.dynamics.len() != n || sd.dynamics.keys().any(|&k| k >= n) {
+                return Err(bad(format!(
+                    "{} statics need exactly the dynamics 0..{n}",
+                    statics.len()
+                )));
+            }
+            Cached {
+                statics: statics.clone(),
+                dynamics: sd.dynamics.values().cloned().collect(),
+            }
+        }
+        None => {
+            let mut c = cache
+                .get(id)
+                .cloned()
+                .ok_or_else(|| ReconstructError::MissingStatics(id.to_owned()))?;
+            for (&k, v) in &sd.dynamics {
+                let n = c.dynamics.len();
+                let slot = c
+                    .dynamics
+                    .get_mut(k)
+                    .ok_or_else(|| bad(format!("index {k} of {n} dynamics")))?;
+                *slot = v.clone();
+            }
+            c
+        }
+    };
+    let mut out = String::new();
+    let mut children: Vec<&str> = Vec::new();
+    for (i, s) in entry.statics.iter().enumerate() {
+        out.push_str(s);
+        match entry.dynamics.get(i) {
+            Some(DynamicValue::Html(h)) => out.push_str(h),
+            Some(DynamicValue::Fragment(child)) => {
+                // A region is in the page once: so is its reference.
+                if children.contains(&child.as_str()) {
+                    return Err(bad(format!("child {child} referenced twice")));
+                }
+                children.push(child);
+                let (start, _, _, end) =
+                    find_region(content, child).ok_or_else(|| ReconstructError::ChildNotFound {
+                        id: id.to_owned(),
+                        child: child.clone(),
+                    })?;
+                out.push_str(&content[start..end]);
+            }
+            None => {}
+        }
+    }
+    cache.insert(id.to_owned(), entry);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn sd(statics: Option<&[&str]>, dynamics: &[(usize, DynamicValue)]) -> Fragment {
+        Fragment::static_dynamic(
+            "f-p",
+            StaticDynamicData {
+                statics: statics.map(|s| s.iter().map(|x| x.to_string()).collect()),
+                dynamics: dynamics.iter().cloned().collect::<BTreeMap<_, _>>(),
+            },
+        )
+    }
+    fn html(s: &str) -> DynamicValue {
+        DynamicValue::Html(s.into())
+    }
+
+    const PAGE: &str = "<!--f-r-->a<!--f-p--><p>x<!--f-c-->c<!--/f-c--></p><!--/f-p-->b<!--f-l--><!--i--><li>1</li><!--i--><li>2</li><!--/f-l--><!--/f-r-->";
+
+    #[test]
+    fn static_dynamic_then_delta() {
+        let mut r = Reconstructor::new(PAGE);
+        let f = sd(
+            Some(&["<p>", "", "</p>"]),
+            &[(0, html("y")), (1, DynamicValue::Fragment("f-c".into()))],
+        );
+        r.apply(&[f]).unwrap();
+        assert!(r
+            .html()
+            .contains("<!--f-p--><p>y<!--f-c-->c<!--/f-c--></p><!--/f-p-->"));
+        assert!(r.has_statics("f-p"));
+        r.apply(&[sd(None, &[(0, html("zz"))])]).unwrap();
+        assert!(r
+            .html()
+            .contains("<!--f-p--><p>zz<!--f-c-->c<!--/f-c--></p><!--/f-p-->"));
+        // markers on the fragment drops its cache: a delta is then refused
+        r.apply(&[Fragment::markers(
+            "f-p",
+            vec![ValuePatch {
+                position: 3,
+                length: 2,
+                new_value: "q".into(),
+            }],
+        )])
+        .unwrap();
+        assert!(r.html().contains("<!--f-p--><p>q<!--f-c-->"));
+        assert!(!r.has_statics("f-p"));
+        let before = r.html().to_owned();
+        assert_eq!(
+            r.apply(&[sd(None, &[(0, html("w"))])]),
+            Err(ReconstructError::MissingStatics("f-p".into()))
+        );
+        assert_eq!(r.html(), before);
+    }
+
+    #[test]
+    fn granular_ops() {
+        let mut r = Reconstructor::new(PAGE);
+        r.apply(&[
+            Fragment::granular("f-l", GranularOp::Append, Some("<li>3</li>".into()), 2),
+            Fragment::granular("f-l", GranularOp::Prepend, Some("<li>0</li>".into()), 0),
+            Fragment::granular("f-l", GranularOp::Insert, Some("<li>h</li>".into()), 2),
+            Fragment::granular("f-l", GranularOp::Remove, None, 1),
+        ])
+        .unwrap();
+        assert!(r.html().contains(
+            "<!--f-l--><!--i--><li>0</li><!--i--><li>h</li><!--i--><li>2</li><!--i--><li>3</li><!--/f-l-->"
+        ));
+        for bad in [
+            Fragment::granular("f-l", GranularOp::Append, Some("x".into()), 3),
+            Fragment::granular("f-l", GranularOp::Prepend, Some("x".into()), 1),
+            Fragment::granular("f-l", GranularOp::Insert, Some("x".into()), 5),
+            Fragment::granular("f-l", GranularOp::Remove, None, 4),
+            // not a list
+            Fragment::granular("f-p", GranularOp::Remove, None, 0),
+        ] {
+            let before = r.html().to_owned();
+            assert!(r.apply(std::slice::from_ref(&bad)).is_err(), "{bad:?}");
+            assert_eq!(r.html(), before);
+        }
+    }
+
+    #[test]
+    fn replacement_forgets_nested_caches() {
+        let mut r = Reconstructor::new(PAGE);
+        r.apply(&[sd(
+            Some(&["<p>", "", "</p>"]),
+            &[(0, html("y")), (1, DynamicValue::Fragment("f-c".into()))],
+        )])
+        .unwrap();
+        assert!(r.has_statics("f-p"));
+        r.apply(&[Fragment::replacement("f-r", "new")]).unwrap();
+        assert_eq!(r.html(), "<!--f-r-->new<!--/f-r-->");
+        assert!(r.cached_ids().is_empty());
+    }
+
+    #[test]
+    fn rejects_bad_input_atomically() {
+        let mut r = Reconstructor::new(PAGE);
+        let ok = Fragment::replacement("f-c", "C");
+        let p = |position, length| ValuePatch {
+            position,
+            length,
+            new_value: "v".into(),
+        };
+        let mut wrong_action = Fragment::replacement("f-c", "x");
+        wrong_action.action = "patch".into();
+        let bad = vec![
+            Fragment::replacement("f-nope", "x"),
+            wrong_action,
+            // static_dynamic without cache
+            sd(None, &[(0, html("y"))]),
+            // too few / too many / out-of-range dynamics
+            sd(Some(&["<p>", "", "</p>"]), &[(0, html("y"))]),
+            sd(Some(&["<p>", "</p>"]), &[(0, html("y")), (1, html("z"))]),
+            sd(Some(&["<p>", "</p>"]), &[(1, html("y"))]),
+            // the same child twice
+            sd(
+                Some(&["<p>", "", "</p>"]),
+                &[
+                    (0, DynamicValue::Fragment("f-c".into())),
+                    (1, DynamicValue::Fragment("f-c".into())),
+                ],
+            ),
+            // child not inside the fragment
+            sd(
+                Some(&["<p>", "</p>"]),
+                &[(0, DynamicValue::Fragment("f-l".into()))],
+            ),
+            // patches: out of range, overlapping, unsorted, overflow, utf-8
+            Fragment::markers("f-c", vec![p(0, 2)]),
+            Fragment::markers("f-p", vec![p(0, 2), p(1, 1)]),
+            Fragment::markers("f-p", vec![p(3, 0), p(1, 1)]),
+            Fragment::markers("f-p", vec![p(usize::MAX, 2)]),
+        ];
+        for b in bad {
+            let before = r.html().to_owned();
+            let res = r.apply(&[ok.clone(), b.clone()]);
+            assert!(res.is_err(), "{b:?}");
+            assert_eq!(r.html(), before, "{b:?}");
+        }
+        let mut r = Reconstructor::new("<!--f-a-->é<!--/f-a-->");
+        assert!(r.apply(&[Fragment::markers("f-a", vec![p(1, 0)])]).is_err());
+        assert!(r.apply(&[Fragment::markers("f-a", vec![p(0, 1)])]).is_err());
+        r.apply(&[Fragment::markers("f-a", vec![p(0, 2), p(2, 0)])])
+            .unwrap();
+        assert_eq!(r.html(), "<!--f-a-->vv<!--/f-a-->");
+        // a page without the closing marker
+        let mut r = Reconstructor::new("<!--f-a-->x");
+        assert!(r.apply(&[Fragment::replacement("f-a", "y")]).is_err());
+        assert_eq!(r.html(), "<!--f-a-->x");
+    }
+
+    #[test]
+    fn adjacent_zero_length_patches_keep_order() {
+        let mut r = Reconstructor::new("<!--f-a-->ab<!--/f-a-->");
+        let p = |position, length, v: &str| ValuePatch {
+            position,
+            length,
+            new_value: v.into(),
+        };
+        r.apply(&[Fragment::markers(
+            "f-a",
+            vec![p(1, 0, "x"), p(1, 0, "y"), p(1, 1, "B")],
+        )])
+        .unwrap();
+        assert_eq!(r.html(), "<!--f-a-->axyB<!--/f-a-->");
+    }
+
+    /// Random (mostly wrong) fragments never panic, and a rejected list
+    /// leaves the page untouched.
+    #[test]
+    fn random_fragments_never_panic() {
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = move |n: usize| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % n as u64) as usize
+        };
+        let ids = ["f-r", "f-p", "f-c", "f-l", "f-zz"];
+        let texts = ["", "é", "<!--i-->", "<!--f-c-->", "<!--/f-c-->", "x"];
+        let mut r = Reconstructor::new(PAGE);
+        let mut applied = 0;
+        for _ in 0..20_000 {
+            let id = ids[next(ids.len())];
+            let text = texts[next(texts.len())];
+            let f = match next(4) {
+                0 => Fragment::replacement(id, text),
+                1 => Fragment::markers(
+                    id,
+                    (0..next(3))
+                        .map(|_| ValuePatch {
+                            position: next(40),
+                            length: next(4),
+                            new_value: text.into(),
+                        })
+                        .collect(),
+                ),
+                2 => {
+                    let op = [
+                        GranularOp::Append,
+                        GranularOp::Prepend,
+                        GranularOp::Insert,
+                        GranularOp::Remove,
+                    ][next(4)];
+                    Fragment::granular(id, op, Some(text.into()), next(4))
+                }
+                _ => {
+                    let n = next(3);
+                    let statics: Vec<&str> = (0..=n).map(|_| texts[next(texts.len())]).collect();
+                    let dyns: Vec<(usize, DynamicValue)> = (0..n + next(2))
+                        .map(|i| {
+                            let v = if next(3) == 0 {
+                                DynamicValue::Fragment(ids[next(ids.len())].into())
+                            } else {
+                                html(text)
+                            };
+                            (i, v)
+                        })
+                        .collect();
+                    let with_statics = next(2) == 0;
+                    let mut f = sd(with_statics.then_some(&statics[..]), &dyns);
+                    f.id = id.into();
+                    f
+                }
+            };
+            let before = r.html().to_owned();
+            match r.apply(std::slice::from_ref(&f)) {
+                Ok(()) => applied += 1,
+                Err(_) => assert_eq!(r.html(), before),
+            }
+            if r.html().len() > 4096 || next(50) == 0 {
+                r = Reconstructor::new(PAGE);
+            }
+        }
+        assert!(applied > 100);
+    }
+}
