@@ -78,7 +78,10 @@ fn a_field_through_none_is_an_error_not_a_panic() {
 fn fragments_carry_escaped_data_only() {
     let mut page = Page::new(state("t", &["a"])).unwrap();
     let fragments = page
-        .update(state("<script>alert(1)</script>", &["<img src=x onerror=alert(1)>"]))
+        .update(state(
+            "<script>alert(1)</script>",
+            &["<img src=x onerror=alert(1)>"],
+        ))
         .unwrap();
     let json = serde_json::to_string(&fragments).unwrap();
     assert!(!json.contains("<script>alert"), "{json}");
