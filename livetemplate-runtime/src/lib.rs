@@ -5,6 +5,7 @@
 //! [`Range`], …), the contextual escapers ([`escape`]), and the compile-time
 //! description of a template ([`TemplateMeta`]).
 
+pub mod client;
 pub mod diff;
 mod error;
 pub mod escape;
@@ -17,6 +18,7 @@ mod template;
 pub mod tree;
 mod value;
 
+pub use client::CLIENT_JS;
 pub use diff::{ClientCache, FragmentReport};
 pub use error::{Loc, RenderError};
 pub use escape::{Content, Escaper};

@@ -57,7 +57,8 @@
 //! fragment uses one of four [`Strategy`]s (static/dynamic values, position
 //! patches, range item operations, or the region's whole content).
 //! [`Reconstructor`] applies fragments to HTML exactly as the browser client
-//! does.
+//! does; the client itself, minified, is [`CLIENT_JS`] (serve it and call
+//! `LiveTemplate.mount(element, html, {transport: LiveTemplate.websocket(url)})`).
 //!
 //! ```
 //! use livetemplate::{live_template, Page, Reconstructor};
@@ -84,7 +85,7 @@ pub use livetemplate_macros::live_template;
 pub use livetemplate_runtime::{
     DynamicValue, Fragment, FragmentData, FragmentError, FragmentReport, GranularData, GranularOp,
     MarkersData, Page, ReconstructError, Reconstructor, ReplacementData, StaticDynamicData,
-    Strategy, ValuePatch,
+    Strategy, ValuePatch, CLIENT_JS,
 };
 pub use livetemplate_runtime::{
     Html, IndexBy, Len, Range, RenderError, Scalar, Slot, Template, TemplateMeta, ToScalar, Truthy,

@@ -1,0 +1,699 @@
+/* livetemplate client 0.1.0 | MIT OR Apache-2.0 */
+
+// src/reconstruct.js
+var ITEM_MARKER = "<!--i-->";
+var ID_RE = /^f-[A-Za-z0-9]{1,64}$/;
+var KEY_RE = /^(?:0|[1-9][0-9]*)$/;
+var LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?:[^\ud800-\udbff]|^)[\udc00-\udfff]/;
+var USIZE_END = 2 ** 64;
+var ACTIONS = { static_dynamic: "update", markers: "patch", replacement: "replace" };
+var STRATEGIES = ["static_dynamic", "markers", "granular", "replacement"];
+var GRANULAR_OPS = ["append", "prepend", "insert", "remove"];
+var isValidId = (id) => typeof id == "string" && ID_RE.test(id);
+var ReconstructError = class extends Error {
+  constructor(kind, id, message) {
+    super(message);
+    this.name = "ReconstructError";
+    this.kind = kind;
+    this.id = id;
+  }
+};
+var q = JSON.stringify;
+var invalid = (message, id) => new ReconstructError("Invalid", id, "invalid fragment: " + message);
+var err = (kind, id, what) => new ReconstructError(kind, id, `fragment ${id}: ${what}`);
+var isObject = (v) => v !== null && typeof v == "object" && !Array.isArray(v);
+var isUsize = (v) => typeof v == "number" && Number.isInteger(v) && v >= 0 && v < USIZE_END;
+function fields(obj, what, allowed, required, id) {
+  if (!isObject(obj)) throw invalid(`${what}: expected an object`, id);
+  for (const k of Object.keys(obj))
+    if (!allowed.includes(k)) throw invalid(`${what}: unknown field ${q(k)}`, id);
+  for (const k of required)
+    if (obj[k] === void 0) throw invalid(`${what}: missing field ${q(k)}`, id);
+}
+function str(v, what, id) {
+  if (typeof v != "string") throw invalid(`${what}: expected a string`, id);
+  if (LONE_SURROGATE.test(v)) throw invalid(`${what}: lone surrogate in string`, id);
+  return v;
+}
+function usize(v, what, id) {
+  if (!isUsize(v)) throw invalid(`${what}: expected a non-negative integer`, id);
+  return v;
+}
+function parseFragment(raw) {
+  fields(raw, "fragment", ["id", "strategy", "action", "data"], ["id", "strategy", "action", "data"]);
+  const id = raw.id;
+  if (typeof id != "string") throw invalid("id: expected a string");
+  const strategy = raw.strategy;
+  if (!STRATEGIES.includes(strategy))
+    throw invalid(`unknown strategy ${q(strategy)}`, id);
+  const action = raw.action;
+  if (typeof action != "string") throw invalid("action: expected a string", id);
+  const d = raw.data;
+  const what = strategy + " data";
+  let data;
+  if (strategy === "static_dynamic") {
+    fields(d, what, ["statics", "dynamics"], ["dynamics"], id);
+    let statics = null;
+    if (d.statics != null) {
+      if (!Array.isArray(d.statics)) throw invalid(`${what}: statics: expected an array`, id);
+      statics = d.statics.map((s) => str(s, what + ": statics", id));
+    }
+    if (!isObject(d.dynamics)) throw invalid(`${what}: dynamics: expected an object`, id);
+    const dynamics = [];
+    for (const k of Object.keys(d.dynamics)) {
+      const n = Number(k);
+      if (!KEY_RE.test(k) || n >= USIZE_END) throw invalid(`${what}: dynamics: bad index ${q(k)}`, id);
+      const v = d.dynamics[k];
+      if (typeof v == "string") dynamics.push([n, str(v, what, id)]);
+      else {
+        fields(v, what + ": dynamic", ["f"], ["f"], id);
+        if (!isValidId(v.f)) throw invalid(`invalid child fragment id ${q(v.f)}`, id);
+        dynamics.push([n, { f: v.f }]);
+      }
+    }
+    dynamics.sort((a, b) => a[0] - b[0]);
+    data = { statics, dynamics };
+  } else if (strategy === "markers") {
+    fields(d, what, ["patches"], ["patches"], id);
+    if (!Array.isArray(d.patches)) throw invalid(`${what}: patches: expected an array`, id);
+    const all = ["position", "length", "new_value"];
+    data = {
+      patches: d.patches.map((p) => {
+        fields(p, what + ": patch", all, all, id);
+        return {
+          position: usize(p.position, "position", id),
+          length: usize(p.length, "length", id),
+          new_value: str(p.new_value, "new_value", id)
+        };
+      })
+    };
+  } else if (strategy === "granular") {
+    fields(d, what, ["operation", "content", "position"], ["operation", "position"], id);
+    if (!GRANULAR_OPS.includes(d.operation)) throw invalid(`unknown granular operation ${q(d.operation)}`, id);
+    data = {
+      operation: d.operation,
+      content: d.content == null ? null : str(d.content, "content", id),
+      position: usize(d.position, "position", id)
+    };
+  } else {
+    fields(d, what, ["content"], ["content"], id);
+    data = { content: str(d.content, "content", id) };
+  }
+  if (!isValidId(id)) throw invalid(`invalid fragment id ${q(id)}`, id);
+  const expected = strategy === "granular" ? data.operation : ACTIONS[strategy];
+  if (action !== expected)
+    throw invalid(`action ${q(action)} for strategy ${strategy} (expected ${q(expected)})`, id);
+  if (strategy === "granular") {
+    const adds = data.operation !== "remove";
+    if (adds !== (data.content !== null))
+      throw invalid(adds ? "granular add without content" : "granular remove with content", id);
+  }
+  if (strategy === "static_dynamic" && data.statics && data.statics.length === 0)
+    throw invalid("empty statics", id);
+  return { id, strategy, action, data };
+}
+function utf8Length(s) {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128) {
+      if (c < 2048) n += 1;
+      else if (c >= 55296 && c < 56320 && (s.charCodeAt(i + 1) & 64512) === 56320) {
+        n += 2;
+        i++;
+      } else n += 2;
+    }
+  }
+  return n;
+}
+function byteCursor(s) {
+  let i = 0;
+  let b = 0;
+  return (byte) => {
+    while (b < byte && i < s.length) {
+      const c = s.charCodeAt(i);
+      if (c < 128) b += 1;
+      else if (c < 2048) b += 2;
+      else if (c >= 55296 && c < 56320 && (s.charCodeAt(i + 1) & 64512) === 56320) {
+        b += 4;
+        i++;
+      } else b += 3;
+      i++;
+    }
+    return b === byte ? i : -1;
+  };
+}
+function findRegion(html, id) {
+  const open = `<!--${id}-->`;
+  const close = `<!--/${id}-->`;
+  const start = html.indexOf(open);
+  if (start < 0) return null;
+  const cs = start + open.length;
+  const ce = html.indexOf(close, cs);
+  if (ce < 0) return null;
+  return [start, cs, ce, ce + close.length];
+}
+function markerIds(text) {
+  const ids = [];
+  for (let i = text.indexOf("<!--f-"); i >= 0; i = text.indexOf("<!--f-", i + 6)) {
+    const end = text.indexOf("-->", i + 4);
+    if (end < 0) continue;
+    const id = text.slice(i + 4, end);
+    if (isValidId(id)) ids.push(id);
+  }
+  return ids;
+}
+function patch(id, content, patches) {
+  const bad = (reason) => err("BadPatch", id, "bad patch: " + reason);
+  const len = utf8Length(content);
+  const at = byteCursor(content);
+  let out = "";
+  let done = 0;
+  let doneIdx = 0;
+  for (const p of patches) {
+    const end = p.position + p.length;
+    if (end >= USIZE_END) throw bad("position + length overflows");
+    if (p.position < done)
+      throw bad(`patch at ${p.position} overlaps or precedes the previous one (ending at ${done})`);
+    if (end > len) throw bad(`${p.position}..${end} is outside the content (${len} bytes)`);
+    const from = at(p.position);
+    const to = from < 0 ? -1 : at(end);
+    if (to < 0) throw bad(`${p.position}..${end} cuts a UTF-8 character`);
+    out += content.slice(doneIdx, from) + p.new_value;
+    done = end;
+    doneIdx = to;
+  }
+  return out + content.slice(doneIdx);
+}
+function granular(id, content, g) {
+  const bad = (reason) => err("BadGranular", id, "bad granular operation: " + reason);
+  if (content !== "" && !content.startsWith(ITEM_MARKER)) throw bad("the region is not a list of items");
+  const starts = [];
+  for (let i = content.indexOf(ITEM_MARKER); i >= 0; i = content.indexOf(ITEM_MARKER, i + ITEM_MARKER.length))
+    starts.push(i);
+  const n = starts.length;
+  const boundary = (k) => k < n ? starts[k] : content.length;
+  const p = g.position;
+  const op = g.operation;
+  let at;
+  let removeTo = -1;
+  if (op === "append" && p === n) at = content.length;
+  else if (op === "prepend" && p === 0) at = 0;
+  else if (op === "insert" && p <= n) at = boundary(p);
+  else if (op === "remove" && p < n) {
+    at = boundary(p);
+    removeTo = boundary(p + 1);
+  } else throw bad(`${op} at position ${p} of a list of ${n} items`);
+  const head = content.slice(0, at);
+  return removeTo >= 0 ? head + content.slice(removeTo) : head + ITEM_MARKER + g.content + content.slice(at);
+}
+function staticDynamic(id, content, sd, cache) {
+  const bad = (reason) => err("BadDynamics", id, "bad dynamics: " + reason);
+  let entry;
+  if (sd.statics) {
+    const n = sd.statics.length - 1;
+    if (sd.dynamics.length !== n || sd.dynamics.some(([k]) => k >= n))
+      throw bad(`${sd.statics.length} statics need exactly the dynamics 0..${n}`);
+    entry = { statics: sd.statics, dynamics: sd.dynamics.map(([, v]) => v) };
+  } else {
+    const c = cache.get(id);
+    if (!c) throw err("MissingStatics", id, "static_dynamic update without statics, none cached");
+    entry = { statics: c.statics, dynamics: c.dynamics.slice() };
+    for (const [k, v] of sd.dynamics) {
+      if (k >= entry.dynamics.length) throw bad(`index ${k} of ${entry.dynamics.length} dynamics`);
+      entry.dynamics[k] = v;
+    }
+  }
+  let out = "";
+  const children = [];
+  entry.statics.forEach((s, i) => {
+    out += s;
+    const d = entry.dynamics[i];
+    if (typeof d == "string") out += d;
+    else if (d) {
+      if (children.includes(d.f)) throw bad(`child ${d.f} referenced twice`);
+      children.push(d.f);
+      const r = findRegion(content, d.f);
+      if (!r) throw err("ChildNotFound", id, `child region ${d.f} not found`);
+      out += content.slice(r[0], r[3]);
+    }
+  });
+  cache.set(id, entry);
+  return out;
+}
+function applyOne(state, f) {
+  const { id, data } = f;
+  const html = state.html;
+  const r = findRegion(html, id);
+  if (!r) throw err("UnknownFragment", id, "no such region in the page");
+  const content = html.slice(r[1], r[2]);
+  const cache = state.cache;
+  let next;
+  switch (f.strategy) {
+    case "replacement":
+      for (const nested of markerIds(content)) cache.delete(nested);
+      cache.delete(id);
+      next = data.content;
+      break;
+    case "markers":
+      next = patch(id, content, data.patches);
+      cache.delete(id);
+      break;
+    case "granular":
+      next = granular(id, content, data);
+      cache.delete(id);
+      break;
+    default:
+      next = staticDynamic(id, content, data, cache);
+  }
+  state.html = html.slice(0, r[1]) + next + html.slice(r[2]);
+}
+var Reconstructor = class {
+  constructor(html) {
+    this.html = String(html);
+    this.cache = /* @__PURE__ */ new Map();
+  }
+  /** True when the client holds `static_dynamic` statics for fragment `id`. */
+  hasStatics(id) {
+    return this.cache.has(id);
+  }
+  /** Ids of the fragments the client holds statics for, sorted. */
+  cachedIds() {
+    return [...this.cache.keys()].sort();
+  }
+  /**
+   * Applies the fragments of one update (parsed JSON: an array of
+   * fragments), in order, all or nothing. Throws a `ReconstructError` and
+   * leaves the page and cache untouched when any fragment is refused.
+   * Returns the ids of the fragments applied.
+   */
+  apply(fragments) {
+    if (!Array.isArray(fragments)) throw invalid("expected an array of fragments");
+    if (fragments.length === 0) return [];
+    const list = fragments.map(parseFragment);
+    const state = { html: this.html, cache: new Map(this.cache) };
+    for (const f of list) applyOne(state, f);
+    this.html = state.html;
+    this.cache = state.cache;
+    return list.map((f) => f.id);
+  }
+};
+
+// src/morph.js
+var MARKER = /^\/?f-[A-Za-z0-9]{1,64}$/;
+var LOOK = 3;
+var XHTML = "http://www.w3.org/1999/xhtml";
+var key = (n) => n.nodeType === 1 ? n.getAttribute("id") && "#" + n.getAttribute("id") || null : n.nodeType === 8 && MARKER.test(n.data) ? n.data : null;
+var same = (a, b) => a.nodeType === b.nodeType && (a.nodeType !== 1 || a.localName === b.localName && a.namespaceURI === b.namespaceURI);
+function move(parent, node, before) {
+  if (parent.moveBefore)
+    try {
+      return parent.moveBefore(node, before);
+    } catch {
+    }
+  parent.insertBefore(node, before);
+}
+function syncAttrs(from, to) {
+  const ta = to.attributes;
+  for (let i = 0; i < ta.length; i++) {
+    const a = ta[i];
+    const cur = a.namespaceURI ? from.getAttributeNodeNS(a.namespaceURI, a.localName) : from.getAttributeNode(a.name);
+    if (!cur || cur.value !== a.value) from.setAttributeNode(a.cloneNode());
+  }
+  const fa = from.attributes;
+  for (let i = fa.length - 1; i >= 0; i--) {
+    const a = fa[i];
+    if (!(a.namespaceURI ? to.hasAttributeNS(a.namespaceURI, a.localName) : to.hasAttribute(a.name)))
+      from.removeAttributeNode(a);
+  }
+}
+var selState = (s) => s.multiple + Array.from(s.options, (o) => (o.defaultSelected ? "+" : "-") + o.value).join("\0");
+function morphNode(from, to, ctx) {
+  if (from.nodeType !== 1) {
+    if (from.nodeValue !== to.nodeValue) from.nodeValue = to.nodeValue;
+    return;
+  }
+  const name = from.namespaceURI === XHTML && from.localName;
+  if (name === "input") {
+    const valueChanged = from.getAttribute("value") !== to.getAttribute("value") || from.type !== to.type;
+    const checkedChanged = from.hasAttribute("checked") !== to.hasAttribute("checked");
+    syncAttrs(from, to);
+    if ((valueChanged || checkedChanged) && from.type !== "file" && !ctx.keep(from)) {
+      if (valueChanged && from.value !== to.value) from.value = to.value;
+      if (checkedChanged) from.checked = to.checked;
+    }
+  } else if (name === "textarea") {
+    syncAttrs(from, to);
+    if (from.defaultValue !== to.defaultValue) {
+      const live = from.value;
+      from.defaultValue = to.defaultValue;
+      from.value = ctx.keep(from) ? live : to.value;
+    }
+  } else if (name === "select") {
+    const before = selState(from);
+    const live = Array.from(from.options, (o) => o.selected);
+    syncAttrs(from, to);
+    morphChildren(from, to, ctx);
+    if (selState(from) !== before) {
+      const keep = ctx.keep(from) && live.length === from.options.length;
+      Array.from(from.options, (o, i) => o.selected = keep ? live[i] : to.options[i].selected);
+    }
+  } else {
+    syncAttrs(from, to);
+    if (to.hasAttribute("lt-ignore")) return;
+    if (name === "template") morphChildren(from.content, to.content, ctx);
+    else morphChildren(from, to, ctx);
+  }
+}
+function morphChildren(parent, toParent, ctx, cur = parent.firstChild, end = null, t = toParent.firstChild, toEnd = null) {
+  const doc = parent.ownerDocument || parent;
+  const wanted = /* @__PURE__ */ new Set();
+  for (let n = t; n !== toEnd; n = n.nextSibling) {
+    const k = key(n);
+    if (k) wanted.add(k);
+  }
+  const keyed = /* @__PURE__ */ new Map();
+  for (let n = cur; n !== end; n = n.nextSibling) {
+    const k = key(n);
+    if (k && wanted.has(k)) keyed.set(k, n);
+  }
+  const remove = (n) => {
+    const next = n.nextSibling;
+    parent.removeChild(n);
+    return next;
+  };
+  const ahead = (start, stop, node) => {
+    for (let n = start, i = 0; n !== stop && i < LOOK && !key(n); n = n.nextSibling, i++)
+      if (n.isEqualNode(node)) return n;
+    return null;
+  };
+  for (; t !== toEnd; t = t.nextSibling) {
+    let ck;
+    while (cur !== end && (ck = key(cur)) && keyed.get(ck) !== cur) cur = remove(cur);
+    const k = key(t);
+    let m = null;
+    if (k) {
+      m = keyed.get(k);
+      if (m && same(m, t)) keyed.delete(k);
+      else m = null;
+    } else if (cur !== end && !key(cur)) {
+      if (cur.isEqualNode(t)) {
+        cur = cur.nextSibling;
+        continue;
+      }
+      if (!ahead(t.nextSibling, toEnd, cur)) {
+        const found = ahead(cur.nextSibling, end, t);
+        if (found) {
+          while (cur !== found) cur = remove(cur);
+          cur = cur.nextSibling;
+          continue;
+        }
+        if (same(cur, t)) m = cur;
+        else {
+          const next = cur.nextSibling;
+          if (next !== end && !key(next) && same(next, t)) {
+            cur = remove(cur);
+            m = cur;
+          }
+        }
+      }
+    }
+    if (m) {
+      if (m === cur) cur = cur.nextSibling;
+      else move(parent, m, cur);
+      morphNode(m, t, ctx);
+    } else parent.insertBefore(doc.importNode(t, true), cur);
+  }
+  while (cur !== end) cur = remove(cur);
+}
+var inert;
+function parse(container, html) {
+  if (container.nodeType === 9) return new DOMParser().parseFromString(html, "text/html").documentElement;
+  inert || (inert = document.implementation.createHTMLDocument(""));
+  const el = inert.createElementNS(container.namespaceURI, container.localName);
+  el.innerHTML = html;
+  return el;
+}
+function morph(container, html, keep = () => false) {
+  const to = parse(container, html);
+  const ctx = { keep };
+  if (container.nodeType === 9) {
+    const root = container.documentElement;
+    syncAttrs(root, to);
+    for (const tag of ["head", "body"]) {
+      const a = container[tag];
+      const b = Array.from(to.children).find((c) => c.localName === tag);
+      if (a && b) {
+        syncAttrs(a, b);
+        morphChildren(a, b, ctx);
+      }
+    }
+  } else morphChildren(container, to, ctx);
+}
+
+// src/index.js
+var version = "0.1.0";
+var PREFIX = "lt-value-";
+var hasOwn = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
+var report = (view, e) => {
+  console.error("livetemplate: " + (e && e.message ? e.message : e));
+  view.onError && view.onError(e);
+};
+function controlValue(c) {
+  if (c.type === "checkbox") return c.checked;
+  if (c.type === "select-multiple") return Array.from(c.selectedOptions, (o) => o.value);
+  return c.value != null ? c.value : c.getAttribute("value") || "";
+}
+function controlState(c) {
+  if (c.type === "checkbox" || c.type === "radio") return c.checked;
+  if (c.options) return Array.from(c.options, (o) => +o.selected).join("");
+  return c.value;
+}
+function resetControl(c) {
+  if (c.type === "checkbox" || c.type === "radio") c.checked = c.defaultChecked;
+  else if (c.options) Array.from(c.options, (o) => o.selected = o.defaultSelected);
+  else if (c.type !== "file" && "defaultValue" in c) c.value = c.defaultValue;
+}
+function formValues(form, submitter) {
+  let fd;
+  try {
+    fd = new FormData(form, submitter || void 0);
+  } catch {
+    fd = new FormData(form);
+    if (submitter && submitter.name) fd.append(submitter.name, submitter.value);
+  }
+  const values = {};
+  for (const [k, v] of fd) {
+    if (typeof v != "string") continue;
+    values[k] = hasOwn(values, k) ? [].concat(values[k], v) : v;
+  }
+  return values;
+}
+function withExtra(el, values) {
+  for (const a of el.attributes) if (a.name.startsWith(PREFIX)) values[a.name.slice(PREFIX.length)] = a.value;
+  return values;
+}
+function mount(container, html, options = {}) {
+  const doc = container.nodeType === 9 ? container : container.ownerDocument;
+  const transport = options.transport;
+  const lastSent = /* @__PURE__ */ new WeakMap();
+  const timers = /* @__PURE__ */ new Map();
+  const listeners = [];
+  let submitted = [];
+  const keep = (el) => el === doc.activeElement && lastSent.has(el) && lastSent.get(el) !== controlValue(el);
+  function sync() {
+    const active = doc.activeElement;
+    let sel = null;
+    try {
+      if (active && active.selectionStart != null)
+        sel = [active.selectionStart, active.selectionEnd, active.selectionDirection];
+    } catch {
+    }
+    try {
+      morph(container, view.model.html, keep);
+    } catch (e) {
+      report(view, e);
+      if (container.nodeType === 9) container.documentElement.innerHTML = view.model.html;
+      else container.innerHTML = view.model.html;
+    }
+    for (const [c, state] of submitted) if (c.isConnected && controlState(c) === state) resetControl(c);
+    submitted = [];
+    if (active && active !== doc.body && active.isConnected && doc.activeElement !== active) {
+      active.focus({ preventScroll: true });
+      if (sel)
+        try {
+          active.setSelectionRange(sel[0], sel[1], sel[2]);
+        } catch {
+        }
+    }
+  }
+  const view = {
+    model: null,
+    onError: options.onError,
+    get html() {
+      return view.model ? view.model.html : null;
+    },
+    /** Replaces the model with a new first render (e.g. after a reconnect) and morphs the page to it. */
+    render(html2) {
+      view.model = new Reconstructor(html2);
+      submitted = [];
+      sync();
+    },
+    /**
+     * Applies one update (an array of fragments, parsed or JSON text) all or
+     * nothing. On a refused list logs the reason, leaves model and page as
+     * they were and returns false.
+     */
+    apply(fragments) {
+      if (!view.model) {
+        report(view, new ReconstructError("UnknownFragment", null, "no page rendered yet"));
+        return false;
+      }
+      try {
+        if (typeof fragments == "string") fragments = JSON.parse(fragments);
+        if (view.model.apply(fragments).length === 0) return true;
+      } catch (e) {
+        report(view, e);
+        return false;
+      }
+      sync();
+      return true;
+    },
+    /** Sends `{type: "event", action, values}` to the server. */
+    send(action, values = {}) {
+      const msg = { type: "event", action, values };
+      if (options.onEvent) options.onEvent(msg);
+      if (transport) transport.send(msg);
+      return msg;
+    },
+    destroy() {
+      for (const [type, fn] of listeners) container.removeEventListener(type, fn);
+      for (const t of timers.values()) clearTimeout(t);
+      timers.clear();
+      if (transport) transport.close();
+    }
+  };
+  const on = (type, fn) => {
+    container.addEventListener(type, fn);
+    listeners.push([type, fn]);
+  };
+  const find = (target, attr) => {
+    const el = target && (target.nodeType === 1 ? target : target.parentElement);
+    return el && el.closest ? el.closest("[" + attr + "]") : null;
+  };
+  on("click", (e) => {
+    const el = find(e.target, "lt-click");
+    if (!el) return;
+    if (el.localName === "a") e.preventDefault();
+    view.send(el.getAttribute("lt-click"), withExtra(el, {}));
+  });
+  on("submit", (e) => {
+    const form = e.target;
+    if (!form.hasAttribute || !form.hasAttribute("lt-submit")) return;
+    e.preventDefault();
+    const values = formValues(form, e.submitter);
+    submitted = Array.from(form.elements, (c) => [c, controlState(c)]);
+    view.send(form.getAttribute("lt-submit"), withExtra(form, values));
+  });
+  const field = (attr) => (e) => {
+    const el = find(e.target, attr);
+    if (!el) return;
+    const c = e.target;
+    const fire = () => {
+      timers.delete(el);
+      let values;
+      if (el.localName === "form") values = formValues(el);
+      else {
+        const v = controlValue(c);
+        values = { [c.name || c.getAttribute("name") || "value"]: v };
+        lastSent.set(c, v);
+      }
+      view.send(el.getAttribute(attr), withExtra(el, values));
+    };
+    if (attr === "lt-change") return fire();
+    const ms = el.getAttribute("lt-debounce") || c.getAttribute("lt-debounce");
+    const delay = ms != null && ms !== "" ? +ms : options.debounce != null ? options.debounce : 300;
+    clearTimeout(timers.get(el));
+    if (delay > 0) timers.set(el, setTimeout(fire, delay));
+    else fire();
+  };
+  on("change", field("lt-change"));
+  on("input", field("lt-input"));
+  if (transport)
+    transport.onMessage((msg) => {
+      if (typeof msg == "string")
+        try {
+          msg = JSON.parse(msg);
+        } catch (e) {
+          return report(view, e);
+        }
+      if (msg && msg.type === "render") view.render(msg.html);
+      else if (msg && msg.type === "update") {
+        if (!view.apply(msg.fragments) && transport.reconnect) transport.reconnect();
+      } else report(view, new Error("unknown message " + JSON.stringify(msg)));
+    });
+  if (html != null) view.render(html);
+  return view;
+}
+function websocket(url, { minDelay = 500, maxDelay = 15e3, protocols } = {}) {
+  const u = new URL(url, typeof location != "undefined" ? location.href : void 0);
+  u.protocol = u.protocol.replace(/^http/, "ws");
+  const callbacks = [];
+  const queue = [];
+  let ws;
+  let attempt = 0;
+  let timer;
+  let closed = false;
+  function connect() {
+    ws = new WebSocket(u.href, protocols);
+    ws.onmessage = (e) => {
+      attempt = 0;
+      let msg;
+      try {
+        msg = JSON.parse(e.data);
+      } catch {
+        return console.error("livetemplate: message is not JSON");
+      }
+      if (callbacks.length) for (const cb of callbacks) cb(msg);
+      else queue.push(msg);
+    };
+    ws.onclose = () => {
+      if (closed) return;
+      const delay = Math.min(maxDelay, minDelay * 2 ** attempt++);
+      timer = setTimeout(connect, delay * (0.5 + Math.random() / 2));
+    };
+  }
+  connect();
+  return {
+    send(msg) {
+      if (!ws || ws.readyState !== 1) return false;
+      ws.send(JSON.stringify(msg));
+      return true;
+    },
+    onMessage(cb) {
+      callbacks.push(cb);
+      while (queue.length) cb(queue.shift());
+    },
+    /** Drops the connection and connects again (the server then sends a fresh render). */
+    reconnect() {
+      if (!closed && ws.readyState < 2) ws.close();
+    },
+    close() {
+      closed = true;
+      clearTimeout(timer);
+      if (ws) ws.close();
+    }
+  };
+}
+export {
+  ReconstructError,
+  Reconstructor,
+  formValues,
+  isValidId,
+  morph,
+  mount,
+  parseFragment,
+  utf8Length,
+  version,
+  websocket
+};

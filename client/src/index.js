@@ -1,0 +1,293 @@
+// livetemplate browser client: keeps the page model (reconstruct.js), morphs
+// the DOM to it (morph.js), sends events, and talks to the server through a
+// pluggable transport. See ../README.md.
+
+import { Reconstructor, ReconstructError, isValidId, parseFragment, utf8Length } from "./reconstruct.js";
+import { morph } from "./morph.js";
+
+export { Reconstructor, ReconstructError, isValidId, parseFragment, utf8Length, morph };
+
+export const version = "0.1.0";
+
+const PREFIX = "lt-value-";
+const hasOwn = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
+const report = (view, e) => {
+  console.error("livetemplate: " + (e && e.message ? e.message : e));
+  view.onError && view.onError(e);
+};
+
+/** What a control sends: checkbox → checked, multiple select → values, else value. */
+function controlValue(c) {
+  if (c.type === "checkbox") return c.checked;
+  if (c.type === "select-multiple") return Array.from(c.selectedOptions, (o) => o.value);
+  return c.value != null ? c.value : c.getAttribute("value") || "";
+}
+
+/** The state a submission snapshots (to reset the control after the server answered). */
+function controlState(c) {
+  if (c.type === "checkbox" || c.type === "radio") return c.checked;
+  if (c.options) return Array.from(c.options, (o) => +o.selected).join("");
+  return c.value;
+}
+
+/** Resets a control to its default (the server's render of it). */
+function resetControl(c) {
+  if (c.type === "checkbox" || c.type === "radio") c.checked = c.defaultChecked;
+  else if (c.options) Array.from(c.options, (o) => (o.selected = o.defaultSelected));
+  else if (c.type !== "file" && "defaultValue" in c) c.value = c.defaultValue;
+}
+
+/** The fields of a form as `{name: value}` (a repeated name gives an array; files are left out). */
+export function formValues(form, submitter) {
+  let fd;
+  try {
+    fd = new FormData(form, submitter || undefined);
+  } catch {
+    fd = new FormData(form);
+    if (submitter && submitter.name) fd.append(submitter.name, submitter.value);
+  }
+  const values = {};
+  for (const [k, v] of fd) {
+    if (typeof v != "string") continue;
+    values[k] = hasOwn(values, k) ? [].concat(values[k], v) : v;
+  }
+  return values;
+}
+
+function withExtra(el, values) {
+  for (const a of el.attributes) if (a.name.startsWith(PREFIX)) values[a.name.slice(PREFIX.length)] = a.value;
+  return values;
+}
+
+/**
+ * Mounts a live page. `container` is the element whose content is the page,
+ * or `document` for a whole document; `html` is the server's first render
+ * (`Page::render()`), markers included, or null to wait for the transport's
+ * first `{"type":"render"}` message.
+ *
+ * Options: `transport` ({send, onMessage, close}, e.g. `websocket(url)`),
+ * `onEvent(msg)` (called with every event message, transport or not),
+ * `onError(err)`, `debounce` (ms for `lt-input`, default 300).
+ *
+ * Returns the view: `apply(fragments)` → boolean, `render(html)`,
+ * `send(action, values)`, `html` (the model), `model` (the Reconstructor),
+ * `destroy()`.
+ */
+export function mount(container, html, options = {}) {
+  const doc = container.nodeType === 9 ? container : container.ownerDocument;
+  const transport = options.transport;
+  const lastSent = new WeakMap(); // control -> value last sent by lt-input / lt-change
+  const timers = new Map(); // lt-input element -> debounce timeout
+  const listeners = [];
+  let submitted = []; // [control, state] of the last lt-submit, reset after the next update
+
+  // A focused control whose value the user changed since it was last sent
+  // keeps it even when the server's render of it changed (the server's
+  // render is then based on an older value).
+  const keep = (el) =>
+    el === doc.activeElement && lastSent.has(el) && lastSent.get(el) !== controlValue(el);
+
+  function sync() {
+    const active = doc.activeElement;
+    let sel = null;
+    try {
+      if (active && active.selectionStart != null)
+        sel = [active.selectionStart, active.selectionEnd, active.selectionDirection];
+    } catch {}
+    try {
+      morph(container, view.model.html, keep);
+    } catch (e) {
+      // Should not happen; fall back to a plain reset rather than a page
+      // that differs from the model.
+      report(view, e);
+      if (container.nodeType === 9) container.documentElement.innerHTML = view.model.html;
+      else container.innerHTML = view.model.html;
+    }
+    for (const [c, state] of submitted) if (c.isConnected && controlState(c) === state) resetControl(c);
+    submitted = [];
+    if (active && active !== doc.body && active.isConnected && doc.activeElement !== active) {
+      active.focus({ preventScroll: true });
+      if (sel)
+        try {
+          active.setSelectionRange(sel[0], sel[1], sel[2]);
+        } catch {}
+    }
+  }
+
+  const view = {
+    model: null,
+    onError: options.onError,
+    get html() {
+      return view.model ? view.model.html : null;
+    },
+    /** Replaces the model with a new first render (e.g. after a reconnect) and morphs the page to it. */
+    render(html) {
+      view.model = new Reconstructor(html);
+      submitted = [];
+      sync();
+    },
+    /**
+     * Applies one update (an array of fragments, parsed or JSON text) all or
+     * nothing. On a refused list logs the reason, leaves model and page as
+     * they were and returns false.
+     */
+    apply(fragments) {
+      if (!view.model) {
+        report(view, new ReconstructError("UnknownFragment", null, "no page rendered yet"));
+        return false;
+      }
+      try {
+        if (typeof fragments == "string") fragments = JSON.parse(fragments);
+        if (view.model.apply(fragments).length === 0) return true;
+      } catch (e) {
+        report(view, e);
+        return false;
+      }
+      sync();
+      return true;
+    },
+    /** Sends `{type: "event", action, values}` to the server. */
+    send(action, values = {}) {
+      const msg = { type: "event", action, values };
+      if (options.onEvent) options.onEvent(msg);
+      if (transport) transport.send(msg);
+      return msg;
+    },
+    destroy() {
+      for (const [type, fn] of listeners) container.removeEventListener(type, fn);
+      for (const t of timers.values()) clearTimeout(t);
+      timers.clear();
+      if (transport) transport.close();
+    },
+  };
+
+  // Events, delegated to the container so that they survive morphs.
+  const on = (type, fn) => {
+    container.addEventListener(type, fn);
+    listeners.push([type, fn]);
+  };
+  const find = (target, attr) => {
+    const el = target && (target.nodeType === 1 ? target : target.parentElement);
+    return el && el.closest ? el.closest("[" + attr + "]") : null;
+  };
+
+  on("click", (e) => {
+    const el = find(e.target, "lt-click");
+    if (!el) return;
+    if (el.localName === "a") e.preventDefault();
+    view.send(el.getAttribute("lt-click"), withExtra(el, {}));
+  });
+
+  on("submit", (e) => {
+    const form = e.target;
+    if (!form.hasAttribute || !form.hasAttribute("lt-submit")) return;
+    e.preventDefault();
+    const values = formValues(form, e.submitter);
+    submitted = Array.from(form.elements, (c) => [c, controlState(c)]);
+    view.send(form.getAttribute("lt-submit"), withExtra(form, values));
+  });
+
+  const field = (attr) => (e) => {
+    const el = find(e.target, attr);
+    if (!el) return;
+    const c = e.target;
+    const fire = () => {
+      timers.delete(el);
+      let values;
+      if (el.localName === "form") values = formValues(el);
+      else {
+        const v = controlValue(c);
+        values = { [c.name || c.getAttribute("name") || "value"]: v };
+        lastSent.set(c, v);
+      }
+      view.send(el.getAttribute(attr), withExtra(el, values));
+    };
+    if (attr === "lt-change") return fire();
+    const ms = el.getAttribute("lt-debounce") || c.getAttribute("lt-debounce");
+    const delay = ms != null && ms !== "" ? +ms : options.debounce != null ? options.debounce : 300;
+    clearTimeout(timers.get(el));
+    if (delay > 0) timers.set(el, setTimeout(fire, delay));
+    else fire();
+  };
+  on("change", field("lt-change"));
+  on("input", field("lt-input"));
+
+  if (transport)
+    transport.onMessage((msg) => {
+      if (typeof msg == "string")
+        try {
+          msg = JSON.parse(msg);
+        } catch (e) {
+          return report(view, e);
+        }
+      if (msg && msg.type === "render") view.render(msg.html);
+      else if (msg && msg.type === "update") {
+        // Out of step with the server: ask for a fresh render if we can.
+        if (!view.apply(msg.fragments) && transport.reconnect) transport.reconnect();
+      } else report(view, new Error("unknown message " + JSON.stringify(msg)));
+    });
+
+  if (html != null) view.render(html);
+  return view;
+}
+
+/**
+ * A WebSocket transport: `{send, onMessage, close, reconnect}`. Connects to
+ * `url` (relative URLs and http(s) schemes are turned into ws(s)), parses
+ * every message as JSON, reconnects after a drop with exponential backoff
+ * (`minDelay` ms doubling up to `maxDelay`, with jitter). On each
+ * (re)connection the server sends `{"type":"render","html":…}` first.
+ * Messages sent while disconnected are dropped (send returns false).
+ */
+export function websocket(url, { minDelay = 500, maxDelay = 15000, protocols } = {}) {
+  const u = new URL(url, typeof location != "undefined" ? location.href : undefined);
+  u.protocol = u.protocol.replace(/^http/, "ws");
+  const callbacks = [];
+  const queue = []; // messages received before anyone listened
+  let ws;
+  let attempt = 0;
+  let timer;
+  let closed = false;
+
+  function connect() {
+    ws = new WebSocket(u.href, protocols);
+    ws.onmessage = (e) => {
+      attempt = 0;
+      let msg;
+      try {
+        msg = JSON.parse(e.data);
+      } catch {
+        return console.error("livetemplate: message is not JSON");
+      }
+      if (callbacks.length) for (const cb of callbacks) cb(msg);
+      else queue.push(msg);
+    };
+    ws.onclose = () => {
+      if (closed) return;
+      const delay = Math.min(maxDelay, minDelay * 2 ** attempt++);
+      timer = setTimeout(connect, delay * (0.5 + Math.random() / 2));
+    };
+  }
+  connect();
+
+  return {
+    send(msg) {
+      if (!ws || ws.readyState !== 1) return false;
+      ws.send(JSON.stringify(msg));
+      return true;
+    },
+    onMessage(cb) {
+      callbacks.push(cb);
+      while (queue.length) cb(queue.shift());
+    },
+    /** Drops the connection and connects again (the server then sends a fresh render). */
+    reconnect() {
+      if (!closed && ws.readyState < 2) ws.close(); // onclose schedules the next attempt
+    },
+    close() {
+      closed = true;
+      clearTimeout(timer);
+      if (ws) ws.close();
+    },
+  };
+}

@@ -1,0 +1,379 @@
+// The page model: applies fragments to the page's HTML exactly as the Rust
+// `Reconstructor` (livetemplate-runtime/src/reconstruct.rs) does. That file
+// is the specification; this one is a transliteration of it, checked against
+// it by test/*.test.mjs. No DOM here: it runs in Node as well.
+//
+// Fragments arrive as parsed JSON, so this module also does what serde does
+// on the Rust side before `apply` (fragment.rs): it checks the JSON shape of
+// every fragment (known strategy, data fields of that strategy and no others,
+// integers that fit a usize, well-formed ids, no lone surrogates) before
+// `Fragment::validate`'s rules. A fragment Rust would refuse to deserialise
+// is refused here with kind "Invalid".
+//
+// Strings are JavaScript (UTF-16) strings throughout; only `markers` patch
+// positions are UTF-8 byte offsets (the server is Rust). They are mapped to
+// string indices per patch, and a position that falls inside a character is
+// refused as Rust refuses it.
+
+export const ITEM_MARKER = "<!--i-->";
+
+const ID_RE = /^f-[A-Za-z0-9]{1,64}$/;
+const KEY_RE = /^(?:0|[1-9][0-9]*)$/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?:[^\ud800-\udbff]|^)[\udc00-\udfff]/;
+const USIZE_END = 2 ** 64; // u64::MAX + 1, exactly representable
+const ACTIONS = { static_dynamic: "update", markers: "patch", replacement: "replace" };
+const STRATEGIES = ["static_dynamic", "markers", "granular", "replacement"];
+const GRANULAR_OPS = ["append", "prepend", "insert", "remove"];
+
+/** True for a well-formed fragment id: `f-` then 1 to 64 ASCII letters or digits. */
+export const isValidId = (id) => typeof id == "string" && ID_RE.test(id);
+
+/**
+ * Why a list of fragments could not be applied. `kind` is the name of the
+ * Rust `ReconstructError` variant: Invalid, UnknownFragment, MissingStatics,
+ * BadDynamics, ChildNotFound, BadPatch, BadGranular; `message` is its Display.
+ */
+export class ReconstructError extends Error {
+  constructor(kind, id, message) {
+    super(message);
+    this.name = "ReconstructError";
+    this.kind = kind;
+    this.id = id;
+  }
+}
+
+const q = JSON.stringify;
+const invalid = (message, id) => new ReconstructError("Invalid", id, "invalid fragment: " + message);
+const err = (kind, id, what) => new ReconstructError(kind, id, `fragment ${id}: ${what}`);
+
+// ---------------------------------------------------------------------------
+// The JSON shape (serde on the Rust side)
+
+const isObject = (v) => v !== null && typeof v == "object" && !Array.isArray(v);
+const isUsize = (v) => typeof v == "number" && Number.isInteger(v) && v >= 0 && v < USIZE_END;
+
+function fields(obj, what, allowed, required, id) {
+  if (!isObject(obj)) throw invalid(`${what}: expected an object`, id);
+  for (const k of Object.keys(obj))
+    if (!allowed.includes(k)) throw invalid(`${what}: unknown field ${q(k)}`, id);
+  for (const k of required)
+    if (obj[k] === undefined) throw invalid(`${what}: missing field ${q(k)}`, id);
+}
+
+function str(v, what, id) {
+  if (typeof v != "string") throw invalid(`${what}: expected a string`, id);
+  if (LONE_SURROGATE.test(v)) throw invalid(`${what}: lone surrogate in string`, id);
+  return v;
+}
+
+function usize(v, what, id) {
+  if (!isUsize(v)) throw invalid(`${what}: expected a non-negative integer`, id);
+  return v;
+}
+
+/**
+ * Checks one fragment as Rust deserialises and validates it, and returns it
+ * in a normal form: `{id, strategy, action, data}` where `data` is
+ * - static_dynamic: `{statics: string[] | null, dynamics: [index, value][]}`
+ *   sorted by index, a value being a string (HTML) or `{f: childId}`;
+ * - markers: `{patches: {position, length, new_value}[]}`;
+ * - granular: `{operation, content: string | null, position}`;
+ * - replacement: `{content}`.
+ * Throws a `ReconstructError` of kind "Invalid".
+ */
+export function parseFragment(raw) {
+  fields(raw, "fragment", ["id", "strategy", "action", "data"], ["id", "strategy", "action", "data"]);
+  const id = raw.id;
+  if (typeof id != "string") throw invalid("id: expected a string");
+  const strategy = raw.strategy;
+  if (!STRATEGIES.includes(strategy))
+    throw invalid(`unknown strategy ${q(strategy)}`, id);
+  const action = raw.action;
+  if (typeof action != "string") throw invalid("action: expected a string", id);
+  const d = raw.data;
+  const what = strategy + " data";
+  let data;
+  if (strategy === "static_dynamic") {
+    fields(d, what, ["statics", "dynamics"], ["dynamics"], id);
+    let statics = null;
+    if (d.statics != null) {
+      if (!Array.isArray(d.statics)) throw invalid(`${what}: statics: expected an array`, id);
+      statics = d.statics.map((s) => str(s, what + ": statics", id));
+    }
+    if (!isObject(d.dynamics)) throw invalid(`${what}: dynamics: expected an object`, id);
+    const dynamics = [];
+    for (const k of Object.keys(d.dynamics)) {
+      const n = Number(k);
+      if (!KEY_RE.test(k) || n >= USIZE_END) throw invalid(`${what}: dynamics: bad index ${q(k)}`, id);
+      const v = d.dynamics[k];
+      if (typeof v == "string") dynamics.push([n, str(v, what, id)]);
+      else {
+        fields(v, what + ": dynamic", ["f"], ["f"], id);
+        if (!isValidId(v.f)) throw invalid(`invalid child fragment id ${q(v.f)}`, id);
+        dynamics.push([n, { f: v.f }]);
+      }
+    }
+    dynamics.sort((a, b) => a[0] - b[0]);
+    data = { statics, dynamics };
+  } else if (strategy === "markers") {
+    fields(d, what, ["patches"], ["patches"], id);
+    if (!Array.isArray(d.patches)) throw invalid(`${what}: patches: expected an array`, id);
+    const all = ["position", "length", "new_value"];
+    data = {
+      patches: d.patches.map((p) => {
+        fields(p, what + ": patch", all, all, id);
+        return {
+          position: usize(p.position, "position", id),
+          length: usize(p.length, "length", id),
+          new_value: str(p.new_value, "new_value", id),
+        };
+      }),
+    };
+  } else if (strategy === "granular") {
+    fields(d, what, ["operation", "content", "position"], ["operation", "position"], id);
+    if (!GRANULAR_OPS.includes(d.operation)) throw invalid(`unknown granular operation ${q(d.operation)}`, id);
+    data = {
+      operation: d.operation,
+      content: d.content == null ? null : str(d.content, "content", id),
+      position: usize(d.position, "position", id),
+    };
+  } else {
+    fields(d, what, ["content"], ["content"], id);
+    data = { content: str(d.content, "content", id) };
+  }
+  // Fragment::validate
+  if (!isValidId(id)) throw invalid(`invalid fragment id ${q(id)}`, id);
+  const expected = strategy === "granular" ? data.operation : ACTIONS[strategy];
+  if (action !== expected)
+    throw invalid(`action ${q(action)} for strategy ${strategy} (expected ${q(expected)})`, id);
+  if (strategy === "granular") {
+    const adds = data.operation !== "remove";
+    if (adds !== (data.content !== null))
+      throw invalid(adds ? "granular add without content" : "granular remove with content", id);
+  }
+  if (strategy === "static_dynamic" && data.statics && data.statics.length === 0)
+    throw invalid("empty statics", id);
+  return { id, strategy, action, data };
+}
+
+// ---------------------------------------------------------------------------
+// UTF-8 offsets
+
+/** Bytes of `s` in UTF-8 (a lone surrogate counts 3, as TextEncoder's U+FFFD). */
+export function utf8Length(s) {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) {
+      if (c < 0x800) n += 1;
+      else if (c >= 0xd800 && c < 0xdc00 && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+        n += 2; // 4 bytes for 2 code units
+        i++;
+      } else n += 2;
+    }
+  }
+  return n;
+}
+
+/**
+ * Walks `s` forward mapping UTF-8 byte offsets to string indices. `to(byte)`
+ * takes non-decreasing offsets and returns the index, or -1 when the offset
+ * is inside a character (or past the end).
+ */
+function byteCursor(s) {
+  let i = 0; // string index
+  let b = 0; // its byte offset
+  return (byte) => {
+    while (b < byte && i < s.length) {
+      const c = s.charCodeAt(i);
+      if (c < 0x80) b += 1;
+      else if (c < 0x800) b += 2;
+      else if (c >= 0xd800 && c < 0xdc00 && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+        b += 4;
+        i++;
+      } else b += 3;
+      i++;
+    }
+    return b === byte ? i : -1;
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Applying
+
+/**
+ * Content range of region `id` in `html`: [start, contentStart, contentEnd,
+ * end], or null. The first `<!--ID-->`, then the first `<!--/ID-->` after it.
+ */
+export function findRegion(html, id) {
+  const open = `<!--${id}-->`;
+  const close = `<!--/${id}-->`;
+  const start = html.indexOf(open);
+  if (start < 0) return null;
+  const cs = start + open.length;
+  const ce = html.indexOf(close, cs);
+  if (ce < 0) return null;
+  return [start, cs, ce, ce + close.length];
+}
+
+/** Ids of every `<!--f-…-->` open marker in `text`. */
+function markerIds(text) {
+  const ids = [];
+  for (let i = text.indexOf("<!--f-"); i >= 0; i = text.indexOf("<!--f-", i + 6)) {
+    const end = text.indexOf("-->", i + 4);
+    if (end < 0) continue;
+    const id = text.slice(i + 4, end);
+    if (isValidId(id)) ids.push(id);
+  }
+  return ids;
+}
+
+function patch(id, content, patches) {
+  const bad = (reason) => err("BadPatch", id, "bad patch: " + reason);
+  const len = utf8Length(content);
+  const at = byteCursor(content);
+  let out = "";
+  let done = 0; // bytes of content copied or replaced so far
+  let doneIdx = 0; // the same as a string index
+  for (const p of patches) {
+    const end = p.position + p.length;
+    if (end >= USIZE_END) throw bad("position + length overflows");
+    if (p.position < done)
+      throw bad(`patch at ${p.position} overlaps or precedes the previous one (ending at ${done})`);
+    if (end > len) throw bad(`${p.position}..${end} is outside the content (${len} bytes)`);
+    const from = at(p.position);
+    const to = from < 0 ? -1 : at(end);
+    if (to < 0) throw bad(`${p.position}..${end} cuts a UTF-8 character`);
+    out += content.slice(doneIdx, from) + p.new_value;
+    done = end;
+    doneIdx = to;
+  }
+  return out + content.slice(doneIdx);
+}
+
+function granular(id, content, g) {
+  const bad = (reason) => err("BadGranular", id, "bad granular operation: " + reason);
+  if (content !== "" && !content.startsWith(ITEM_MARKER)) throw bad("the region is not a list of items");
+  const starts = [];
+  for (let i = content.indexOf(ITEM_MARKER); i >= 0; i = content.indexOf(ITEM_MARKER, i + ITEM_MARKER.length))
+    starts.push(i);
+  const n = starts.length;
+  const boundary = (k) => (k < n ? starts[k] : content.length);
+  const p = g.position;
+  const op = g.operation;
+  let at;
+  let removeTo = -1;
+  if (op === "append" && p === n) at = content.length;
+  else if (op === "prepend" && p === 0) at = 0;
+  else if (op === "insert" && p <= n) at = boundary(p);
+  else if (op === "remove" && p < n) {
+    at = boundary(p);
+    removeTo = boundary(p + 1);
+  } else throw bad(`${op} at position ${p} of a list of ${n} items`);
+  const head = content.slice(0, at);
+  return removeTo >= 0
+    ? head + content.slice(removeTo)
+    : head + ITEM_MARKER + g.content + content.slice(at);
+}
+
+function staticDynamic(id, content, sd, cache) {
+  const bad = (reason) => err("BadDynamics", id, "bad dynamics: " + reason);
+  let entry;
+  if (sd.statics) {
+    const n = sd.statics.length - 1;
+    if (sd.dynamics.length !== n || sd.dynamics.some(([k]) => k >= n))
+      throw bad(`${sd.statics.length} statics need exactly the dynamics 0..${n}`);
+    entry = { statics: sd.statics, dynamics: sd.dynamics.map(([, v]) => v) };
+  } else {
+    const c = cache.get(id);
+    if (!c) throw err("MissingStatics", id, "static_dynamic update without statics, none cached");
+    entry = { statics: c.statics, dynamics: c.dynamics.slice() };
+    for (const [k, v] of sd.dynamics) {
+      if (k >= entry.dynamics.length) throw bad(`index ${k} of ${entry.dynamics.length} dynamics`);
+      entry.dynamics[k] = v;
+    }
+  }
+  let out = "";
+  const children = [];
+  entry.statics.forEach((s, i) => {
+    out += s;
+    const d = entry.dynamics[i];
+    if (typeof d == "string") out += d;
+    else if (d) {
+      // A region is in the page once: so is its reference.
+      if (children.includes(d.f)) throw bad(`child ${d.f} referenced twice`);
+      children.push(d.f);
+      const r = findRegion(content, d.f);
+      if (!r) throw err("ChildNotFound", id, `child region ${d.f} not found`);
+      out += content.slice(r[0], r[3]);
+    }
+  });
+  cache.set(id, entry);
+  return out;
+}
+
+function applyOne(state, f) {
+  const { id, data } = f;
+  const html = state.html;
+  const r = findRegion(html, id);
+  if (!r) throw err("UnknownFragment", id, "no such region in the page");
+  const content = html.slice(r[1], r[2]);
+  const cache = state.cache;
+  let next;
+  switch (f.strategy) {
+    case "replacement":
+      for (const nested of markerIds(content)) cache.delete(nested);
+      cache.delete(id);
+      next = data.content;
+      break;
+    case "markers":
+      next = patch(id, content, data.patches);
+      cache.delete(id);
+      break;
+    case "granular":
+      next = granular(id, content, data);
+      cache.delete(id);
+      break;
+    default:
+      next = staticDynamic(id, content, data, cache);
+  }
+  state.html = html.slice(0, r[1]) + next + html.slice(r[2]);
+}
+
+/**
+ * A client's view of one page: its HTML (markers included) and its
+ * `static_dynamic` cache. The JavaScript twin of the Rust `Reconstructor`.
+ */
+export class Reconstructor {
+  constructor(html) {
+    this.html = String(html);
+    this.cache = new Map(); // id -> {statics: string[], dynamics: (string | {f})[]}
+  }
+
+  /** True when the client holds `static_dynamic` statics for fragment `id`. */
+  hasStatics(id) {
+    return this.cache.has(id);
+  }
+
+  /** Ids of the fragments the client holds statics for, sorted. */
+  cachedIds() {
+    return [...this.cache.keys()].sort();
+  }
+
+  /**
+   * Applies the fragments of one update (parsed JSON: an array of
+   * fragments), in order, all or nothing. Throws a `ReconstructError` and
+   * leaves the page and cache untouched when any fragment is refused.
+   * Returns the ids of the fragments applied.
+   */
+  apply(fragments) {
+    if (!Array.isArray(fragments)) throw invalid("expected an array of fragments");
+    if (fragments.length === 0) return [];
+    const list = fragments.map(parseFragment);
+    const state = { html: this.html, cache: new Map(this.cache) };
+    for (const f of list) applyOne(state, f);
+    this.html = state.html;
+    this.cache = state.cache;
+    return list.map((f) => f.id);
+  }
+}
