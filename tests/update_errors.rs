@@ -52,7 +52,7 @@ fn index_out_of_range_is_an_error_and_the_page_is_unchanged() {
 
 #[test]
 fn a_failing_first_render_is_an_error() {
-    let err = Page::new(state("t", &[])).err().expect("no item 0");
+    let err = Page::new(state("t", &[])).expect_err("no item 0");
     assert!(err.to_string().contains("index out of range"), "{err}");
     assert!(state("t", &[]).render().is_err());
 }

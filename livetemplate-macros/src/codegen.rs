@@ -337,7 +337,7 @@ impl Gen<'_> {
                     let #meta_ident: &'static #rt::BlockMeta = #meta_expr;
                     let mut __dyns: ::std::vec::Vec<#rt::Dyn> = ::std::vec::Vec::with_capacity(#n);
                     #out
-                    #rt::Block { meta: #meta_ident, dyns: __dyns }
+                    #rt::Block::new(#meta_ident, __dyns)
                 })
             }
         };

@@ -202,22 +202,9 @@ fn close_len(id: &str) -> usize {
     id.len() + 8 // <!--/ID-->
 }
 
-/// Length of `b.html(true)`.
+/// Length of `b.html(true)` (cached in the block).
 pub(crate) fn block_len(b: &Block) -> usize {
-    let statics: usize = b
-        .meta
-        .statics
-        .iter()
-        .take(b.dyns.len() + 1)
-        .map(|s| s.len())
-        .sum();
-    let dyns: usize = b
-        .dyns
-        .iter()
-        .enumerate()
-        .map(|(i, d)| dyn_len_at(b.meta.dynamics.get(i), d))
-        .sum();
-    statics + dyns
+    b.html_len()
 }
 
 /// The fragment control a dynamic is, if it is one.
@@ -240,19 +227,7 @@ fn dyn_len_at(dm: Option<&Dynamic>, d: &Dyn) -> usize {
 
 /// Length of `d.write_html(true, fragment)`.
 fn dyn_len(d: &Dyn, fragment: bool) -> usize {
-    match d {
-        Dyn::Text(s) => s.len(),
-        Dyn::Cond(b) => b.as_deref().map_or(0, block_len),
-        Dyn::List { items, else_block } => {
-            let else_len = match (items.is_empty(), else_block) {
-                (true, Some(b)) => block_len(b),
-                _ => 0,
-            };
-            let marker = if fragment { ITEM_MARKER.len() } else { 0 };
-            else_len + items.iter().map(|b| marker + block_len(b)).sum::<usize>()
-        }
-        Dyn::Call(b) => block_len(b),
-    }
+    d.html_len(fragment)
 }
 
 /// Dynamic `d` as its block writes it (markers included).
@@ -1238,7 +1213,7 @@ mod tests {
         Dyn::Text(s.to_owned())
     }
     fn b(meta: &'static BlockMeta, dyns: Vec<Dyn>) -> Block {
-        Block { meta, dyns }
+        Block::new(meta, dyns)
     }
     fn bx(meta: &'static BlockMeta, dyns: Vec<Dyn>) -> Option<Box<Block>> {
         Some(Box::new(b(meta, dyns)))

@@ -113,7 +113,10 @@ impl<T: Template + PartialEq> Page<T> {
             return Ok((Vec::new(), Vec::new()));
         }
         let mut changes = Vec::new();
-        if let Err(e) = new.update_tree(&self.state, &mut self.tree, &mut changes) {
+        let updated = new.update_tree(&self.state, &mut self.tree, &mut changes);
+        // The root's dynamics were edited in place.
+        self.tree.refresh_len();
+        if let Err(e) = updated {
             self.restore_tree();
             return Err(e);
         }

@@ -11,6 +11,54 @@ use crate::template::{BlockMeta, ControlMeta, Dynamic};
 pub struct Block {
     pub meta: &'static BlockMeta,
     pub dyns: Vec<Dyn>,
+    /// Length of `html(true)`, computed when the block is built from the
+    /// lengths of its children (so a diff finds offsets without rendering).
+    /// Blocks are immutable once built, except the root, whose `dyns`
+    /// `update_tree` edits: call [`Block::refresh_len`] after that.
+    len: usize,
+}
+
+impl Block {
+    /// A block with these dynamic values.
+    pub fn new(meta: &'static BlockMeta, dyns: Vec<Dyn>) -> Self {
+        let mut b = Block { meta, dyns, len: 0 };
+        b.refresh_len();
+        b
+    }
+
+    /// Length of [`Block::html`]`(true)`.
+    pub fn html_len(&self) -> usize {
+        self.len
+    }
+
+    /// Recomputes the length after `dyns` were edited in place (one level:
+    /// the children's lengths are their own).
+    pub fn refresh_len(&mut self) {
+        let statics: usize = self
+            .meta
+            .statics
+            .iter()
+            .take(self.dyns.len() + 1)
+            .map(|s| s.len())
+            .sum();
+        let dyns: usize = self
+            .dyns
+            .iter()
+            .enumerate()
+            .map(|(i, d)| match self.meta.dynamics.get(i) {
+                Some(Dynamic::Block(c)) if c.fragment => {
+                    marker_len(c.id, false) + d.html_len(true) + marker_len(c.id, true)
+                }
+                _ => d.html_len(false),
+            })
+            .sum();
+        self.len = statics + dyns;
+    }
+}
+
+/// Length of `<!--ID-->` (or `<!--/ID-->` when `close`).
+fn marker_len(id: &str, close: bool) -> usize {
+    id.len() + 7 + usize::from(close)
 }
 
 impl PartialEq for Block {
@@ -122,6 +170,23 @@ impl Block {
 }
 
 impl Dyn {
+    /// Length of [`Dyn::write_html`]`(true, fragment, …)`.
+    pub fn html_len(&self, fragment: bool) -> usize {
+        match self {
+            Dyn::Text(s) => s.len(),
+            Dyn::Cond(b) => b.as_deref().map_or(0, Block::html_len),
+            Dyn::List { items, else_block } => {
+                let else_len = match (items.is_empty(), else_block) {
+                    (true, Some(b)) => b.html_len(),
+                    _ => 0,
+                };
+                let marker = if fragment { ITEM_MARKER.len() } else { 0 };
+                else_len + items.iter().map(|b| marker + b.html_len()).sum::<usize>()
+            }
+            Dyn::Call(b) => b.html_len(),
+        }
+    }
+
     /// Appends the dynamic's HTML; `fragment` adds item markers to lists.
     pub fn write_html(&self, marked: bool, fragment: bool, out: &mut String) {
         match self {
