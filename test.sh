@@ -1,25 +1,95 @@
 #!/usr/bin/env bash
 # Runs every test of the project: formatting, lints, unit, integration,
-# compile-fail (trybuild), property, Go-parity and doc tests.
+# compile-fail (trybuild), property, Go-parity and doc tests, then the JS
+# client's unit tests and its browser tests in Chromium (smoke, the
+# reconstruction invariant on the fixtures the Rust tests wrote, the todos
+# example end to end).
 # Usage: ./test.sh        (CI runs exactly this through .ci/run)
+# Installs what the browser tests need when it is missing: Debian's chromium
+# (apt-get, as root) and client/node_modules (npm ci).
 set -euo pipefail
 cd "$(dirname "$0")"
 
 # Property tests run this many cases per property (more in CI).
 export PROPTEST_CASES="${PROPTEST_CASES:-$([ "${CI:-}" = true ] && echo 1000 || echo 256)}"
+# Random state sequences per template in the browser fixtures (tests/browser_fixtures.rs).
+export LT_BROWSER_SEQUENCES="${LT_BROWSER_SEQUENCES:-$([ "${CI:-}" = true ] && echo 100 || echo 40)}"
+export LT_FIXTURES_DIR="${LT_FIXTURES_DIR:-$PWD/target/browser-fixtures}"
+todos_bin="" # the example's binary, known once it is built
 
 log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
+node_log="$(mktemp)"
+# Servers the browser tests start write their pid here; whatever is still
+# running at the end is killed (by pid, and only if it is that binary).
+LT_TEST_PIDS="$(mktemp)"
+export LT_TEST_PIDS
+cleanup() {
+  while read -r pid; do
+    if [ -n "$pid" ] && [ -n "$todos_bin" ] && [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$todos_bin" ]; then
+      kill -9 "$pid" 2>/dev/null || true
+    fi
+  done <"$LT_TEST_PIDS"
+  rm -f "$log" "$node_log" "$LT_TEST_PIDS"
+}
+trap cleanup EXIT
 
 echo "== cargo fmt --check"
 cargo fmt --all --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
-echo "== cargo test (PROPTEST_CASES=$PROPTEST_CASES)"
+echo "== cargo test (PROPTEST_CASES=$PROPTEST_CASES, LT_BROWSER_SEQUENCES=$LT_BROWSER_SEQUENCES)"
+# the browser fixtures of this run only (browser_fixtures writes them)
+rm -f "$LT_FIXTURES_DIR"/*.json
 cargo test --workspace --all-targets 2>&1 | tee -a "$log"
 echo "== doc tests"
 cargo test --workspace --doc 2>&1 | tee -a "$log"
+echo "== cargo build --example todos (for the end-to-end browser test)"
+cargo build --example todos
+todos_bin="$(cd "${CARGO_TARGET_DIR:-target}" && pwd -P)/debug/examples/todos"
+
+echo "== browser test setup"
+if [ ! -x /usr/bin/chromium ]; then
+  echo "installing Debian's chromium (/usr/bin/chromium is missing)"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+fi
+/usr/bin/chromium --version 2>/dev/null
+command -v node >/dev/null || { echo "node is missing (Node.js 20 or later)"; exit 1; }
+node --version
+(
+  cd client
+  # npm ci when node_modules is missing or was installed from another package-lock.json
+  lock="$(sha256sum package-lock.json | cut -d' ' -f1)"
+  if [ ! -d node_modules ] || [ "$(cat node_modules/.lt-package-lock.sha256 2>/dev/null)" != "$lock" ]; then
+    npm ci --no-audit --no-fund
+    echo "$lock" >node_modules/.lt-package-lock.sha256
+  fi
+)
+
+# Readable output on the terminal, TAP in the log for the counts.
+node_test() {
+  node --test --test-timeout=900000 \
+    --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=tap --test-reporter-destination="$node_log.tap" "$@" 2>&1 || node_failed=1
+  cat "$node_log.tap" >>"$node_log"
+  rm -f "$node_log.tap"
+}
+node_failed=0
+echo "== node --test client/test/ (JS client unit tests)"
+node_test client/test/
+echo "== node --test client/test-browser/ (Chromium: smoke, invariant, todos e2e)"
+LT_TODOS_BIN="$todos_bin" node_test client/test-browser/
 
 # One closing line for the whole run.
-awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i) ~ /^passed;?$/) p += $(i-1); if ($(i) ~ /^failed;?$/) f += $(i-1) } }
-     END { printf "rust tests: %d passed, %d failed\n", p, f; exit (f > 0) }' "$log"
+read -r rust_pass rust_fail < <(awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i) ~ /^passed;?$/) p += $(i-1); if ($(i) ~ /^failed;?$/) f += $(i-1) } }
+     END { print p + 0, f + 0 }' "$log")
+# `# fail` and `# cancelled` (timeouts, failed hooks) count as failures
+read -r node_pass node_fail < <(awk '/^# pass / { p += $3 } /^# (fail|cancelled) / { f += $3 } END { print p + 0, f + 0 }' "$node_log")
+# a node run that failed without a failing test (a crash) still fails
+[ "$node_failed" -eq 0 ] || [ "$node_fail" -gt 0 ] || node_fail=1
+echo "rust tests: $rust_pass passed, $rust_fail failed"
+echo "node tests: $node_pass passed, $node_fail failed"
+echo "total: $((rust_pass + node_pass)) passed, $((rust_fail + node_fail)) failed"
+[ "$((rust_fail + node_fail))" -eq 0 ]

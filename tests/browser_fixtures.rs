@@ -1,7 +1,7 @@
 //! Writes the fixtures of the in-browser reconstruction invariant: for each
 //! template of the property suite, random state sequences with the first
 //! render, the fragments of every update and the fresh render after it.
-//! `client/test/browser/invariant.mjs` replays them with the real JS client
+//! `client/test-browser/invariant.test.mjs` replays them with the real JS client
 //! in Chromium and compares DOMs. Each sequence is also checked here with the
 //! Rust reconstructor, so a fixture is known good before the browser sees it.
 //!

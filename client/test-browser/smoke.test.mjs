@@ -1,24 +1,22 @@
 // Browser smoke tests of the DOM half (morph, form state, events, transport)
-// in a real Chromium through playwright-core. Not part of `node --test test/`:
-//   CHROMIUM=/usr/bin/chromium-headless-shell node --test test-browser/
-// (Debian: apt-get install chromium-headless-shell). Skipped without a browser.
+// in a real Chromium (/usr/bin/chromium, Debian's `chromium`) through
+// playwright-core: `node --test test-browser/` (test.sh installs what it
+// needs). Not skipped without a browser: the suite fails.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, existsSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import http from "node:http";
 import crypto from "node:crypto";
+import { launch } from "../test-support/browser.mjs";
 
-const exe = [process.env.CHROMIUM, "/usr/bin/chromium-headless-shell", "/usr/bin/chromium"].find((p) => p && existsSync(p));
 const js = readFileSync(new URL("../dist/livetemplate.min.js", import.meta.url), "utf8");
 let browser;
 let page;
 
 before(async () => {
-  if (!exe) return;
-  const { chromium } = await import("playwright-core");
-  browser = await chromium.launch({ executablePath: exe, args: ["--no-sandbox"] });
+  browser = await launch();
 });
-after(() => browser && browser.close());
+after(() => browser?.close());
 
 async function fresh(body = '<div id="app"></div>') {
   page = await browser.newPage();
@@ -43,9 +41,7 @@ async function fresh(body = '<div id="app"></div>') {
   });
 }
 
-const opts = { skip: !exe && "no Chromium (set CHROMIUM=…)" };
-
-test("morph keeps nodes, focus, caret and typed values; the server's changes win", opts, async () => {
+test("morph keeps nodes, focus, caret and typed values; the server's changes win", async () => {
   await fresh();
   const r = await page.evaluate(() => {
     const app = document.getElementById("app");
@@ -87,7 +83,7 @@ test("morph keeps nodes, focus, caret and typed values; the server's changes win
   assert.equal(r.badSame, true);
 });
 
-test("keyed items keep identity, focus and value across reorders", opts, async () => {
+test("keyed items keep identity, focus and value across reorders", async () => {
   await fresh();
   const r = await page.evaluate(() => {
     const item = (k) => `<!--i--><li id="k${k}">item ${k} <input name="n${k}" value="v${k}"></li>`;
@@ -103,7 +99,7 @@ test("keyed items keep identity, focus and value across reorders", opts, async (
   assert.deepEqual(r, [true, true, "typed", 1, 3]);
 });
 
-test("random updates: the page is always the parse of the model", opts, async () => {
+test("random updates: the page is always the parse of the model", async () => {
   await fresh();
   const r = await page.evaluate((N) => {
     console.error = () => {};
@@ -151,7 +147,7 @@ test("random updates: the page is always the parse of the model", opts, async ()
   assert.ok(r.applied > 1000, String(r.applied));
 });
 
-test("a whole document: <html> attributes, head, body; scripts stay inert", opts, async () => {
+test("a whole document: <html> attributes, head, body; scripts stay inert", async () => {
   page = await browser.newPage();
   const html = '<!--f-r--><!DOCTYPE html><html lang="en"><head><title>A</title></head><body class="x"><p><!--f-p-->x<!--/f-p--></p><input id="i"></body></html><!--/f-r-->';
   await page.setContent(html);
@@ -167,7 +163,7 @@ test("a whole document: <html> attributes, head, body; scripts stay inert", opts
   assert.deepEqual(r, ["fr", "B", "y", "typed", 0]);
 });
 
-test("events: lt-click, lt-submit (and the reset after it), lt-input, lt-change", opts, async () => {
+test("events: lt-click, lt-submit (and the reset after it), lt-input, lt-change", async () => {
   await fresh();
   await page.evaluate(() => {
     window.sent = [];
@@ -208,7 +204,7 @@ test("events: lt-click, lt-submit (and the reset after it), lt-input, lt-change"
   ]);
 });
 
-test("websocket transport: render, updates, events, reconnect after a drop and after a refused update", opts, async () => {
+test("websocket transport: render, updates, events, reconnect after a drop and after a refused update", async () => {
   const log = [];
   let conns = 0;
   const frame = (s) => {

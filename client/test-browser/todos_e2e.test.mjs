@@ -1,0 +1,442 @@
+// End to end: the compiled todos example (`cargo build --example todos`,
+// test.sh does it) on a free 127.0.0.1 port, used in Chromium as a person
+// would: add, toggle, edit, filter, remove, clear completed, the live clock,
+// focus and typed text across server-started updates, a second tab with its
+// own state. Every WebSocket frame is recorded: after the first `render`
+// message the server only sends `update` messages with fragments, never a
+// whole page; the bytes per interaction are printed (the README quotes them).
+//
+// Binary: $LT_TODOS_BIN, default <target dir>/debug/examples/todos. Its pid
+// is appended to the file $LT_TEST_PIDS names, when set (test.sh's trap).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, appendFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import net from "node:net";
+import http from "node:http";
+import path from "node:path";
+import { launch } from "../test-support/browser.mjs";
+import { Reconstructor } from "../src/reconstruct.js";
+
+const repo = fileURLToPath(new URL("../../", import.meta.url));
+const targetDir = process.env.CARGO_TARGET_DIR ? path.resolve(repo, process.env.CARGO_TARGET_DIR) : path.join(repo, "target");
+const bin = process.env.LT_TODOS_BIN || path.join(targetDir, "debug", "examples", "todos");
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+let server; // the example's process
+let serverLog = "";
+let url;
+let browser;
+let documentBytes = 0; // the HTTP response of GET /
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function get(u) {
+  return new Promise((resolve, reject) => {
+    const req = http.get(u, { timeout: 2000 }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (d) => (body += d));
+      res.on("end", () => resolve({ status: res.statusCode, body }));
+    });
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.on("error", reject);
+  });
+}
+
+function stopServer() {
+  if (server && server.exitCode === null && server.signalCode === null) server.kill("SIGKILL");
+}
+process.on("exit", stopServer);
+for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"])
+  process.on(sig, () => {
+    stopServer();
+    process.exit(128 + (sig === "SIGINT" ? 2 : sig === "SIGTERM" ? 15 : 1));
+  });
+
+before(async () => {
+  assert.ok(existsSync(bin), `${bin} is missing: run \`cargo build --example todos\` first (test.sh does)`);
+  const port = await freePort();
+  url = `http://127.0.0.1:${port}/`;
+  server = spawn(bin, [], { env: { ...process.env, LT_ADDR: `127.0.0.1:${port}` }, stdio: ["ignore", "pipe", "pipe"] });
+  // test.sh kills what is listed here when it ends, whatever happened to this process
+  if (process.env.LT_TEST_PIDS) appendFileSync(process.env.LT_TEST_PIDS, `${server.pid}\n`);
+  server.stdout.on("data", (d) => (serverLog += d));
+  server.stderr.on("data", (d) => (serverLog += d));
+  let exited = null;
+  server.on("exit", (code, sig) => (exited = `exited (${code ?? sig})`));
+  // wait until it answers: at most ~30 s
+  for (let i = 0; ; i++) {
+    if (exited) throw new Error(`todos ${exited} before answering:\n${serverLog}`);
+    try {
+      const r = await get(url);
+      if (r.status === 200) {
+        documentBytes = Buffer.byteLength(r.body);
+        break;
+      }
+    } catch {}
+    if (i >= 300) throw new Error(`todos did not answer on ${url} within 30 s:\n${serverLog}`);
+    await sleep(100);
+  }
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  if (server && server.exitCode === null && server.signalCode === null) {
+    const gone = new Promise((r) => server.once("exit", r));
+    server.kill("SIGTERM");
+    await Promise.race([gone, sleep(3000)]);
+    stopServer();
+  }
+});
+
+/** A tab of the app, with every WebSocket frame recorded. */
+async function openTab() {
+  const page = await browser.newPage();
+  const tab = { page, frames: [], sockets: 0, errors: [] };
+  page.on("pageerror", (e) => tab.errors.push(`pageerror: ${e.message}`));
+  page.on("console", (m) => {
+    // the example serves no favicon; the browser's request for it is no error of the app
+    if (m.type() === "error" && !m.location().url.endsWith("/favicon.ico")) tab.errors.push(`console.error: ${m.text()} (${m.location().url})`);
+  });
+  page.on("websocket", (ws) => {
+    tab.sockets++;
+    ws.on("framereceived", (f) => tab.frames.push({ dir: "in", text: String(f.payload) }));
+    ws.on("framesent", (f) => tab.frames.push({ dir: "out", text: String(f.payload) }));
+  });
+  await page.goto(url);
+  await until(() => tab.frames.some((f) => f.dir === "in"), "the first message");
+  const first = JSON.parse(tab.frames.find((f) => f.dir === "in").text);
+  assert.equal(first.type, "render");
+  tab.render = first.html;
+  tab.root = /^<!--(f-[0-9a-f]+)-->/.exec(first.html)[1];
+  return tab;
+}
+
+/** Polls `cond` (sync or async) every 50 ms for at most `ms`. */
+async function until(cond, what, ms = 8000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    if (await cond()) return;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+const seconds = (tab) => tab.page.evaluate(() => Number(document.getElementById("seconds").textContent));
+
+// What the page shows, read from the live DOM (properties, not only attributes).
+function shown(tab) {
+  return tab.page.evaluate(() => {
+    const items = [...document.querySelectorAll("ul.todo-list > li")].map((li) => {
+      if (li.classList.contains("empty")) return { empty: li.textContent.trim() };
+      const box = li.querySelector("input.toggle");
+      const text = li.querySelector("form.edit input[name=text]");
+      return {
+        id: li.id,
+        class: li.className,
+        checked: box.checked,
+        checkedAttr: box.hasAttribute("checked"),
+        text: text.value,
+        textAttr: text.getAttribute("value"),
+      };
+    });
+    return {
+      items,
+      count: document.querySelector(".count").textContent.replace(/\s+/g, " ").trim(),
+      selected: [...document.querySelectorAll(".filters a.selected")].map((a) => a.textContent),
+      clear: document.querySelector("button.clear")?.textContent ?? null,
+    };
+  });
+}
+
+// What the page must show for a list of todos and a filter.
+function expected(todos, filter) {
+  const visible = todos.filter((t) => (filter === "active" ? !t.done : filter === "done" ? t.done : true));
+  const left = todos.filter((t) => !t.done).length;
+  const completed = todos.length - left;
+  return {
+    items: visible.length
+      ? visible.map((t) => ({
+          id: `todo-${t.id}`,
+          class: t.done ? "completed" : "",
+          checked: t.done,
+          checkedAttr: t.done,
+          text: t.text,
+          textAttr: t.text,
+        }))
+      : [{ empty: "Nothing to do." }],
+    count: `${left} ${left === 1 ? "item" : "items"} left`,
+    selected: [{ all: "All", active: "Active", done: "Completed" }[filter]],
+    clear: completed ? `Clear completed (${completed})` : null,
+  };
+}
+
+async function expectShown(tab, todos, filter, what) {
+  const want = expected(todos, filter);
+  try {
+    await until(async () => JSON.stringify(await shown(tab)) === JSON.stringify(want), what);
+  } catch {
+    assert.deepEqual(await shown(tab), want, `after ${what}`);
+  }
+  await expectModel(tab, what);
+}
+
+// Server messages after the render; the clock's updates told apart from the
+// interactions' (a clock tick changes only the seconds slot of the root).
+function updates(tab, from = 0) {
+  return tab.frames
+    .slice(from)
+    .filter((f) => f.dir === "in")
+    .map((f) => ({ ...f, msg: JSON.parse(f.text), bytes: Buffer.byteLength(f.text) }));
+}
+// The page model, replayed here from the recorded messages with the client's
+// Reconstructor: the page size after each update, and what the DOM must be.
+function model(tab) {
+  tab.replayed ??= 0;
+  const msgs = updates(tab);
+  for (; tab.replayed < msgs.length; tab.replayed++) {
+    const { msg, text } = msgs[tab.replayed];
+    if (tab.replayed === 0) tab.model = new Reconstructor(msg.html);
+    else tab.model.apply(msg.fragments); // throws on a refused update
+    tab.pageBytes = [...(tab.pageBytes || []), Buffer.byteLength(tab.model.html)];
+  }
+  return tab.model.html;
+}
+
+/** Waits until the page is the browser's parse of the model. */
+async function expectModel(tab, what) {
+  const same = () =>
+    tab.page.evaluate((html) => {
+      const app = document.getElementById("app");
+      const fresh = app.cloneNode(false);
+      fresh.innerHTML = html;
+      return fresh.isEqualNode(app);
+    }, model(tab));
+  try {
+    await until(same, `the page to be the parse of the model after ${what}`, 3000);
+  } catch (e) {
+    const [got, want] = await tab.page.evaluate((html) => [document.getElementById("app").innerHTML, html], model(tab));
+    assert.fail(`${e.message}\n  page:  ${JSON.stringify(got)}\n  model: ${JSON.stringify(want)}`);
+  }
+}
+
+function isClock(tab, msg) {
+  if (tab.secondsSlot === undefined) return false;
+  const f = msg.fragments;
+  return (
+    f.length === 1 &&
+    f[0].id === tab.root &&
+    f[0].strategy === "static_dynamic" &&
+    !f[0].data.statics &&
+    Object.keys(f[0].data.dynamics).join() === tab.secondsSlot
+  );
+}
+
+const report = []; // [interaction, event bytes, update bytes, update messages, page bytes after]
+
+/** Does `act`, waits for the page to show `todos`/`filter`, and records the bytes of the interaction. */
+async function interact(tab, name, act, todos, filter) {
+  const mark = tab.frames.length;
+  await act();
+  await expectShown(tab, todos, filter, name);
+  // the interaction's update may be reported by the browser a little after the DOM changed
+  let own = [];
+  await until(() => (own = updates(tab, mark).filter((u) => !isClock(tab, u.msg))).length > 0, `the update of ${name}`, 3000);
+  const sent = tab.frames.slice(mark).filter((f) => f.dir === "out");
+  assert.ok(sent.length >= 1, `${name}: no event sent`);
+  model(tab);
+  report.push([name, sent.reduce((n, f) => n + Buffer.byteLength(f.text), 0), own.reduce((n, u) => n + u.bytes, 0), own.length, tab.pageBytes.at(-1)]);
+}
+
+function checkProtocol(tab) {
+  const msgs = updates(tab);
+  assert.equal(msgs[0].msg.type, "render");
+  model(tab);
+  for (const [i, { msg, bytes, text }] of msgs.entries()) {
+    if (i === 0) continue;
+    const page = tab.pageBytes[i]; // the page after this update
+    assert.deepEqual(Object.keys(msg).sort(), ["fragments", "type"], text);
+    assert.equal(msg.type, "update", text);
+    assert.ok(Array.isArray(msg.fragments) && msg.fragments.length > 0, text);
+    for (const f of msg.fragments) {
+      assert.ok(["static_dynamic", "markers", "granular", "replacement"].includes(f.strategy), text);
+      assert.ok(!(f.id === tab.root && f.strategy === "replacement"), `a whole-page replacement: ${text}`);
+    }
+    // No whole page: the root is never re-sent as HTML, the page's skeleton
+    // travels once (the root's statics, in the first update), and every
+    // update is smaller than the page it produces.
+    const statics = msg.fragments.some((f) => f.id === tab.root && f.data.statics);
+    if (statics) assert.equal((tab.staticsSent = (tab.staticsSent || 0) + 1), 1, `the root's statics sent again: ${text}`);
+    else assert.ok(!text.includes('<section class=\\"todoapp\\">') && !text.includes("<footer>"), `the page's skeleton in an update: ${text}`);
+    assert.ok(bytes < page, `an update of ${bytes} bytes for a page of ${page}: ${text.slice(0, 300)}`);
+    tab.maxShare = Math.max(tab.maxShare || 0, bytes / page);
+  }
+  assert.equal(tab.sockets, 1, "the client reconnected");
+  assert.deepEqual(tab.errors, []);
+}
+
+// The tests below run in order on one tab (`node:test` runs a file's tests
+// one after the other); a failing step fails the ones after it too.
+const start = [
+  { id: 1, text: "Try livetemplate", done: false },
+  { id: 2, text: "Open a second tab", done: false },
+];
+let todos = structuredClone(start);
+let tab;
+let tab2;
+
+test("the page loads, the client gets the render message", async () => {
+  tab = await openTab();
+  await expectShown(tab, todos, "all", "the first render");
+});
+
+test("the live clock ticks: updates the server starts", async () => {
+  // The first update carries the root's statics (the client does not have them yet).
+  const s0 = await seconds(tab);
+  await until(async () => (await seconds(tab)) > s0, "the clock to tick", 5000);
+  await until(() => updates(tab).length >= 2, "the first clock update");
+  const firstUpdate = updates(tab)[1];
+  const statics = firstUpdate.msg.fragments.find((f) => f.id === tab.root)?.data.statics;
+  assert.ok(statics, "the first update carries the root's statics");
+  tab.secondsSlot = String(statics.findIndex((s) => s.endsWith('<b id="seconds">')));
+  assert.notEqual(tab.secondsSlot, "-1");
+  model(tab);
+  report.push(["clock tick, first (with the root's statics)", 0, firstUpdate.bytes, 1, tab.pageBytes[1]]);
+  const mark = tab.frames.length;
+  const s1 = await seconds(tab);
+  await until(async () => (await seconds(tab)) > s1, "a clock tick", 5000);
+  await expectShown(tab, todos, "all", "a clock tick");
+  const clock = updates(tab, mark).filter((u) => isClock(tab, u.msg));
+  assert.ok(clock.length >= 1, "a tick is a clock-only update");
+  report.push(["clock tick", 0, clock[0].bytes, 1, tab.pageBytes.at(-1)]);
+});
+
+test("typed text, focus and caret survive server updates that do not touch the control", async () => {
+  const input = tab.page.locator("form.new input[name=text]");
+  await input.click();
+  await input.pressSequentially("half typ", { delay: 10 });
+  const s1 = await seconds(tab);
+  await until(async () => (await seconds(tab)) >= s1 + 2, "two clock ticks while typing", 6000);
+  assert.deepEqual(
+    await tab.page.evaluate(() => {
+      const el = document.querySelector("form.new input[name=text]");
+      return [el.value, document.activeElement === el, el.selectionStart, el.selectionEnd];
+    }),
+    ["half typ", true, 8, 8],
+  );
+  await input.fill("");
+
+  // a todo's own input, inside the list fragment
+  const other = tab.page.locator("#todo-2 form.edit input[name=text]");
+  await other.click();
+  await other.press("End");
+  await other.pressSequentially("!!", { delay: 5 });
+  const s2 = await seconds(tab);
+  await until(async () => (await seconds(tab)) > s2, "a clock tick while editing", 5000);
+  assert.deepEqual(
+    await tab.page.evaluate(() => {
+      const el = document.querySelector("#todo-2 form.edit input[name=text]");
+      return [el.value, el.getAttribute("value"), document.activeElement === el];
+    }),
+    ["Open a second tab!!", "Open a second tab", true],
+  );
+  await other.fill("Open a second tab");
+  await tab.page.locator("h1").click(); // blur
+});
+
+test("add two todos by typing and submitting; the form is emptied", async () => {
+  const input = tab.page.locator("form.new input[name=text]");
+  for (const text of ["Buy milk", "Walk dog"]) {
+    todos.push({ id: todos.length + 1, text, done: false });
+    await interact(
+      tab,
+      `add "${text}"`,
+      async () => {
+        await input.click();
+        await input.pressSequentially(text, { delay: 5 });
+        await input.press("Enter");
+      },
+      todos,
+      "all",
+    );
+    await until(async () => (await input.inputValue()) === "", "the new-todo input to be emptied");
+  }
+});
+
+test("toggle one, edit one", async () => {
+  todos[2].done = true;
+  await interact(tab, "toggle", () => tab.page.click("#todo-3 input.toggle"), todos, "all");
+  const edit = tab.page.locator("#todo-4 form.edit input[name=text]");
+  todos[3].text = "Walk the dog";
+  await interact(
+    tab,
+    "edit",
+    async () => {
+      await edit.fill("");
+      await edit.pressSequentially("Walk the dog", { delay: 5 });
+      await edit.press("Enter");
+    },
+    todos,
+    "all",
+  );
+});
+
+test("filter active, completed, all", async () => {
+  await interact(tab, "filter active", () => tab.page.click("a[href='#active']"), todos, "active");
+  await interact(tab, "filter completed", () => tab.page.click("a[href='#done']"), todos, "done");
+  await interact(tab, "filter all", () => tab.page.click("a[href='#all']"), todos, "all");
+});
+
+test("remove one, clear completed", async () => {
+  todos = todos.filter((t) => t.id !== 1);
+  await interact(tab, "remove", () => tab.page.click("#todo-1 button.destroy"), todos, "all");
+  todos = todos.filter((t) => !t.done);
+  await interact(tab, "clear completed", () => tab.page.click("button.clear"), todos, "all");
+});
+
+test("a second tab has its own page, state and clock", async () => {
+  tab2 = await openTab();
+  await expectShown(tab2, start, "all", "the second tab's first render");
+  const mine = structuredClone([...start, { id: 3, text: "Only in tab 2", done: false }]);
+  const input = tab2.page.locator("form.new input[name=text]");
+  await input.fill("Only in tab 2");
+  await input.press("Enter");
+  await expectShown(tab2, mine, "all", "adding in the second tab");
+  await tab2.page.click("#todo-1 input.toggle");
+  mine[0].done = true;
+  await expectShown(tab2, mine, "all", "toggling in the second tab");
+  await expectShown(tab, todos, "all", "the first tab, untouched by the second");
+  await tab.page.click("a[href='#active']");
+  await expectShown(tab, todos, "active", "filtering in the first tab");
+  await expectShown(tab2, mine, "all", "the second tab, untouched by the first");
+  const [c1, c2] = [await seconds(tab), await seconds(tab2)];
+  assert.ok(c1 > c2, `each tab has its own clock (${c1} vs ${c2})`);
+});
+
+test("after the render message the server sends only updates with fragments, never a whole page", async () => {
+  checkProtocol(tab);
+  checkProtocol(tab2);
+  await tab2.page.close();
+  await tab.page.close();
+  const lines = [
+    `todos e2e: WebSocket bytes per interaction vs the page's full HTML (first Page::render() = ${Buffer.byteLength(tab.render)} bytes, whole HTTP document = ${documentBytes} bytes, render message = ${Buffer.byteLength(updates(tab)[0].text)} bytes; largest update = ${(100 * tab.maxShare).toFixed(1)}% of its page)`,
+    "  interaction                                  event  update  page after  update/page",
+    ...report.map(
+      ([name, ev, up, n, page]) =>
+        `  ${name.padEnd(44)} ${String(ev).padStart(5)} ${String(up).padStart(7)} ${String(page).padStart(11)} ${((100 * up) / page).toFixed(1).padStart(11)}%${n > 1 ? ` (${n} messages)` : ""}`,
+    ),
+  ];
+  console.log(lines.join("\n"));
+});
