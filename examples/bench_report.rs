@@ -905,11 +905,9 @@ impl Report {
                 {
                     let _ = writeln!(
                         w,
-                        "\nThe time grows with the changed cell's row (the cells are listed in the \
-                         corpus table). Profiling (perf) at the time of writing put most of it in \
-                         `diff::Walk::patches` → `diff::block_len`: the markers position is \
-                         found by summing the lengths of every cell before the changed one, \
-                         which costs about as much as rendering them."
+                        "\nAt least one cell's update took as long as a full render of the table \
+                         (the cells are listed in the corpus table); rerun on a quiet machine \
+                         before drawing conclusions."
                     );
                 }
             }
