@@ -58,6 +58,17 @@ pub fn generate(input: &Input, root: &Block) -> Result<Generated, TemplateError>
         0,
         root_meta.clone(),
     )?;
+    // The static size hint cannot know how long ranges run, so the render
+    // also reserves what its previous run wrote (one growth at most for a
+    // page of stable size instead of a doubling per power of two).
+    let body = quote! {
+        static __LT_LAST_LEN: ::core::sync::atomic::AtomicUsize =
+            ::core::sync::atomic::AtomicUsize::new(0);
+        let __lt_start = __out.len();
+        __out.reserve(__LT_LAST_LEN.load(::core::sync::atomic::Ordering::Relaxed));
+        #body
+        __LT_LAST_LEN.store(__out.len() - __lt_start, ::core::sync::atomic::Ordering::Relaxed);
+    };
     g.mode = Mode::Tree;
     let (tree, _) = g.block(
         root,
