@@ -4,7 +4,8 @@
 //! and sailfish (`TemplateOnce::render_once`) in one criterion run.
 //! `cargo bench --bench render`.
 //!
-//! The three templates of each benchmark (`benches/render_templates/`) are
+//! Our templates are in `benches/render_templates/`; the peers' are in `templates/bench/`
+//! (askama and sailfish look for templates under `templates/`) and
 //! the same page written in each language, with the same whitespace, so
 //! they produce the same bytes; that is checked before timing. Every value
 //! is escaped by all three (the benchmark's sailfish template prints the
@@ -52,13 +53,13 @@ mod askama_peer {
     use askama::Template;
 
     #[derive(Template)]
-    #[template(path = "../benches/render_templates/big-table.askama.html")]
+    #[template(path = "bench/big-table.askama.html")]
     pub struct BigTable {
         pub table: Vec<Vec<usize>>,
     }
 
     #[derive(Template)]
-    #[template(path = "../benches/render_templates/teams.askama.html")]
+    #[template(path = "bench/teams.askama.html")]
     pub struct Teams {
         pub year: u16,
         pub teams: Vec<Team>,
@@ -74,13 +75,13 @@ mod sailfish_peer {
     use sailfish::TemplateOnce;
 
     #[derive(TemplateOnce)]
-    #[template(path = "../benches/render_templates/big-table.stpl")]
+    #[template(path = "bench/big-table.stpl")]
     pub struct BigTable<'a> {
         pub table: &'a [Vec<usize>],
     }
 
     #[derive(TemplateOnce)]
-    #[template(path = "../benches/render_templates/teams.stpl")]
+    #[template(path = "bench/teams.stpl")]
     pub struct Teams<'a> {
         pub year: u16,
         pub teams: &'a [Team],
