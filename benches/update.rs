@@ -2,6 +2,14 @@
 //! (`benches/scenarios/mod.rs`), plus `render()` of the Big table for the
 //! one-cell comparison. `cargo bench --bench update`.
 //!
+//! Next to each `update/<scenario>` runs `naive/<scenario>`: the same change
+//! (same previous and next state) computed the naive way: both states
+//! rendered in full with `T::render()` and the two HTML strings diffed with a
+//! byte-level common-prefix / common-suffix diff
+//! (`scenarios::prefix_suffix_diff`, the cheapest possible text diff; a
+//! real diff such as `similar::TextDiff::from_chars` would only be slower).
+//! The ratio naive / update is the speed-up of the library.
+//!
 //! Each iteration updates a page that was built from the scenario's initial
 //! state and went through the warm-up update (the client cache in its steady
 //! state) to the first measured state. `Page` is not `Clone`, so the prepared
@@ -19,7 +27,7 @@ use livetemplate::{Page, Template};
 #[path = "scenarios/mod.rs"]
 #[allow(dead_code)]
 mod scenarios;
-use scenarios::{Scenario, Visitor};
+use scenarios::{naive_update, Scenario, Visitor};
 
 struct Bench<'c> {
     c: &'c mut Criterion,
@@ -33,6 +41,7 @@ impl Visitor for Bench<'_> {
             page
         };
         let name = format!("update/{}", s.name);
+        let naive = format!("naive/{}", s.name);
         if s.page == "big table" {
             // warm-up state ↔ first measured state: the same cell each way
             let (a, b) = (s.steps[1].clone(), s.steps[0].clone());
@@ -48,6 +57,18 @@ impl Visitor for Bench<'_> {
                         drop(f);
                     }
                     total
+                })
+            });
+            // the naive baseline of the same one-cell change, both ways
+            self.c.bench_function(&naive, |bench| {
+                let mut back = false;
+                bench.iter(|| {
+                    back = !back;
+                    if back {
+                        naive_update(&b, &a)
+                    } else {
+                        naive_update(&a, &b)
+                    }
                 })
             });
             self.c
@@ -70,6 +91,9 @@ impl Visitor for Bench<'_> {
                     BatchSize::SmallInput,
                 )
             });
+            let (prev, next) = (&s.steps[0], &s.steps[1]);
+            self.c
+                .bench_function(&naive, |bench| bench.iter(|| naive_update(prev, next)));
         }
     }
 }

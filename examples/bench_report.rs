@@ -16,7 +16,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
 use livetemplate::__rt::{BlockMeta, Dynamic};
@@ -27,7 +27,7 @@ use livetemplate::{
 
 #[path = "../benches/scenarios/mod.rs"]
 mod scenarios;
-use scenarios::{Kind, Scenario, Visitor};
+use scenarios::{naive_update, Kind, Scenario, TodoPage, Visitor};
 
 // ---------------------------------------------------------------------------
 // A counting allocator: bytes live and allocation calls.
@@ -37,13 +37,16 @@ struct Counting;
 static LIVE: AtomicUsize = AtomicUsize::new(0);
 static ALLOCS: AtomicUsize = AtomicUsize::new(0);
 static BLOCKS: AtomicUsize = AtomicUsize::new(0);
+/// Cleared for the throughput run (the last thing measured): shared atomic
+/// counters would make the threads contend. `live()` is meaningless after.
+static COUNTING: AtomicBool = AtomicBool::new(true);
 
 // SAFETY: every call is forwarded to `System` unchanged; only counters are
 // updated on the side.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let p = System.alloc(layout);
-        if !p.is_null() {
+        if !p.is_null() && COUNTING.load(Relaxed) {
             LIVE.fetch_add(layout.size(), Relaxed);
             ALLOCS.fetch_add(1, Relaxed);
             BLOCKS.fetch_add(1, Relaxed);
@@ -53,7 +56,7 @@ unsafe impl GlobalAlloc for Counting {
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         let p = System.alloc_zeroed(layout);
-        if !p.is_null() {
+        if !p.is_null() && COUNTING.load(Relaxed) {
             LIVE.fetch_add(layout.size(), Relaxed);
             ALLOCS.fetch_add(1, Relaxed);
             BLOCKS.fetch_add(1, Relaxed);
@@ -63,13 +66,15 @@ unsafe impl GlobalAlloc for Counting {
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         System.dealloc(ptr, layout);
-        LIVE.fetch_sub(layout.size(), Relaxed);
-        BLOCKS.fetch_sub(1, Relaxed);
+        if COUNTING.load(Relaxed) {
+            LIVE.fetch_sub(layout.size(), Relaxed);
+            BLOCKS.fetch_sub(1, Relaxed);
+        }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         let p = System.realloc(ptr, layout, new_size);
-        if !p.is_null() {
+        if !p.is_null() && COUNTING.load(Relaxed) {
             LIVE.fetch_sub(layout.size(), Relaxed);
             LIVE.fetch_add(new_size, Relaxed);
             ALLOCS.fetch_add(1, Relaxed);
@@ -263,6 +268,9 @@ struct ScenarioResult {
     what: &'static str,
     updates: Vec<Update>,
     latency: Latency,
+    /// The naive baseline of the same measured updates: both states
+    /// rendered with `T::render()`, the two strings diffed.
+    naive: Latency,
 }
 
 impl ScenarioResult {
@@ -293,6 +301,22 @@ struct Memory {
     size_of_page: usize,
 }
 
+/// Many live todo pages: memory held beyond their states.
+struct Scale {
+    pages: usize,
+    /// Bytes held by all the pages beyond their states.
+    total: usize,
+}
+
+/// Updates per second across many todo pages, from several threads.
+struct Throughput {
+    pages: usize,
+    threads: usize,
+    rounds: usize,
+    updates: usize,
+    elapsed: Duration,
+}
+
 /// Anything that went wrong: reported, not hidden.
 #[derive(Default)]
 struct Problems(Vec<String>);
@@ -306,6 +330,10 @@ struct Report {
     table_render: Option<(Latency, Latency)>,
     /// The interleaved todo session, with a label per update.
     session: Option<(ScenarioResult, Vec<&'static str>)>,
+    /// Todo pages at 1,000 and 10,000.
+    scale: Vec<Scale>,
+    /// 2 threads, then 1 thread for comparison.
+    throughput: Vec<Throughput>,
 }
 
 // ---------------------------------------------------------------------------
@@ -348,6 +376,7 @@ impl Visitor for Report {
             self.memory.push(memory(&s, n));
         }
         let latency = self.latency(&s);
+        let naive = self.naive(&s);
         if s.page == "big table" && self.table_render.is_none() {
             self.table_render = Some(render_latency(&s.initial, self.quick));
         }
@@ -359,6 +388,7 @@ impl Visitor for Report {
             what: s.what,
             updates,
             latency,
+            naive,
         });
     }
 }
@@ -468,6 +498,47 @@ impl Report {
         }
     }
 
+    /// The naive baseline of each measured update (previous state → next
+    /// state), timed; each patch is also checked against the new render.
+    fn naive<T: Template + Clone + PartialEq>(&mut self, s: &Scenario<T>) -> Latency {
+        let target: usize = if self.quick { 100 } else { 2_000 };
+        let pairs: Vec<(&T, &T)> = s.steps.windows(2).map(|w| (&w[0], &w[1])).collect();
+        for (k, (prev, next)) in pairs.iter().enumerate() {
+            let old = prev.render().expect("render");
+            let new = next.render().expect("render");
+            let p = naive_update(*prev, *next);
+            let mut rebuilt = old.clone();
+            rebuilt.replace_range(p.start..p.start + p.removed, &p.inserted);
+            if rebuilt != new {
+                self.problems.0.push(format!(
+                    "{} step {}: the naive patch does not give the new render",
+                    s.name,
+                    k + 1
+                ));
+            }
+        }
+        let rounds = target.div_ceil(pairs.len().max(1));
+        let mut lat = Latency {
+            by_step: vec![Vec::new(); pairs.len()],
+            ..Latency::default()
+        };
+        for _ in 0..rounds {
+            for (k, (prev, next)) in pairs.iter().enumerate() {
+                let t = Instant::now();
+                let p = naive_update(*prev, *next);
+                let dt = t.elapsed();
+                drop(p);
+                lat.samples.push(dt);
+                lat.by_step[k].push(dt);
+            }
+        }
+        lat.samples.sort_unstable();
+        for v in &mut lat.by_step {
+            v.sort_unstable();
+        }
+        lat
+    }
+
     /// `page.update` timed on fresh pages that went through the warm-up.
     fn latency<T: Template + Clone + PartialEq>(&mut self, s: &Scenario<T>) -> Latency {
         let target: usize = if self.quick { 300 } else { 20_000 };
@@ -559,6 +630,86 @@ fn render_latency<T: Template + Clone>(state: &T, quick: bool) -> (Latency, Late
     (plain, marked)
 }
 
+/// Bytes held by `n` live todo pages (after the counter-tick warm-up),
+/// beyond clones of their states.
+fn scale(n: usize) -> Scale {
+    let s = scenarios::counter_tick();
+    let base = live().0;
+    let pages: Vec<Page<TodoPage>> = (0..n)
+        .map(|_| {
+            let mut p = Page::new(s.initial.clone()).expect("page");
+            let _ = p.update(s.steps[0].clone());
+            p
+        })
+        .collect();
+    let with_pages = live().0;
+    let states: Vec<TodoPage> = pages.iter().map(|p| p.state().clone()).collect();
+    let states_bytes = live().0 - with_pages;
+    let total = (with_pages - base).saturating_sub(states_bytes);
+    drop(states);
+    drop(pages);
+    Scale { pages: n, total }
+}
+
+/// `pages` todo pages split between `threads` threads (each owns its share),
+/// `rounds` rounds; each round updates every page once, alternating a
+/// counter tick and a todo toggle (and the count). The next state is cloned
+/// from a precomputed sequence inside the timed loop, as a server would hand
+/// a fresh state to `update`.
+fn throughput(pages: usize, threads: usize, rounds: usize) -> Throughput {
+    let initial = scenarios::todo_initial();
+    let mut seq = Vec::with_capacity(rounds + 1);
+    let mut st = initial.clone();
+    for r in 0..=rounds {
+        if r % 2 == 0 {
+            st.ticks += 1;
+        } else {
+            let i = (r / 2) % st.todos.len();
+            st.todos[i].done = !st.todos[i].done;
+            st.remaining = st.todos.iter().filter(|t| !t.done).count();
+        }
+        seq.push(st.clone());
+    }
+    let mut all: Vec<Page<TodoPage>> = (0..pages)
+        .map(|_| {
+            let mut p = Page::new(initial.clone()).expect("page");
+            let _ = p.update(seq[0].clone()); // warm-up
+            p
+        })
+        .collect();
+    let seq = &seq;
+    let per = pages.div_ceil(threads);
+    let t = Instant::now();
+    let updates: usize = std::thread::scope(|sc| {
+        let handles: Vec<_> = all
+            .chunks_mut(per)
+            .map(|mine| {
+                sc.spawn(move || {
+                    let mut n = 0;
+                    for next in &seq[1..] {
+                        for p in mine.iter_mut() {
+                            let f = p.update(next.clone()).expect("update");
+                            drop(f);
+                            n += 1;
+                        }
+                    }
+                    n
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("thread")).sum()
+    });
+    let elapsed = t.elapsed();
+    drop(all);
+    Throughput {
+        pages,
+        threads,
+        rounds,
+        updates,
+        elapsed,
+    }
+}
+
 // ---------------------------------------------------------------------------
 // The report.
 
@@ -599,6 +750,11 @@ fn pass(ok: bool) -> &'static str {
 fn mean(v: impl Iterator<Item = usize>) -> f64 {
     let (s, n) = v.fold((0, 0), |(s, n), x| (s + x, n + 1));
     s as f64 / n.max(1) as f64
+}
+
+/// `a / b`.
+fn ratio(a: Duration, b: Duration) -> f64 {
+    a.as_secs_f64() / b.as_secs_f64().max(1e-12)
 }
 
 fn min_f(v: impl Iterator<Item = f64>) -> f64 {
@@ -867,22 +1023,34 @@ impl Report {
         );
         let _ = writeln!(
             w,
-            "| scenario | samples | P50 (µs) | P95 (µs) | mean (µs) | allocations / update |"
+            "| scenario | samples | P50 (µs) | P95 (µs) | mean (µs) | allocations / update | naive P50 (µs) | naive / ours (P50) |"
         );
-        let _ = writeln!(w, "|---|---:|---:|---:|---:|---:|");
+        let _ = writeln!(w, "|---|---:|---:|---:|---:|---:|---:|---:|");
         for r in &self.results {
             let l = &r.latency;
             let _ = writeln!(
                 w,
-                "| {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} | {:.1}× |",
                 r.name,
                 l.samples.len(),
                 us(l.pct(50)),
                 us(l.pct(95)),
                 us(l.mean()),
-                l.allocs
+                l.allocs,
+                us(r.naive.pct(50)),
+                ratio(r.naive.pct(50), l.pct(50))
             );
         }
+        let _ = writeln!(
+            w,
+            "\n*Naive* is the same measured updates (same previous and next states) \
+             computed without the library: both states rendered in full with `T::render()` \
+             and the two HTML strings diffed by their common byte prefix and suffix \
+             (`prefix_suffix_diff` in the scenarios: the cheapest possible text diff, so a \
+             lower bound for a real one such as `similar::TextDiff`); each patch was checked \
+             to turn the old render into the new one. The same comparison runs in \
+             criterion as `naive/<scenario>` next to `update/<scenario>`."
+        );
         let table = self.results.iter().find(|r| r.page == "big table");
         if let Some(t) = table {
             let _ = writeln!(
@@ -896,6 +1064,19 @@ impl Report {
                     .map(|(k, v)| format!("update {}: {} µs", k + 1, us(percentile(v, 50))))
                     .collect::<Vec<_>>()
                     .join(", ")
+            );
+            let _ = writeln!(
+                w,
+                "\n{}: naive baseline (two full renders + diff) P50 {} µs / P95 {} µs against \
+                 `page.update` P50 {} µs / P95 {} µs: ours is **{:.1}×** faster at P50 \
+                 ({:.1}× at P95).",
+                t.name,
+                us(t.naive.pct(50)),
+                us(t.naive.pct(95)),
+                us(t.latency.pct(50)),
+                us(t.latency.pct(95)),
+                ratio(t.naive.pct(50), t.latency.pct(50)),
+                ratio(t.naive.pct(95), t.latency.pct(95)),
             );
             if let Some((plain, _)) = &self.table_render {
                 if t.latency
@@ -951,6 +1132,60 @@ impl Report {
             );
         }
         let _ = writeln!(w);
+        if !self.scale.is_empty() {
+            let _ = writeln!(
+                w,
+                "Many live todo pages (after the counter-tick warm-up), held at once, beyond \
+                 clones of their states, same counting allocator:\n"
+            );
+            let _ = writeln!(w, "| todo pages | per page (B) | total (MB) |");
+            let _ = writeln!(w, "|---:|---:|---:|");
+            for m in &self.scale {
+                let _ = writeln!(
+                    w,
+                    "| {} | {} | {:.1} |",
+                    m.pages,
+                    m.total / m.pages.max(1),
+                    m.total as f64 / 1e6
+                );
+            }
+            let _ = writeln!(w);
+        }
+
+        // --- throughput
+        if let Some(t) = self.throughput.first() {
+            let _ = writeln!(w, "## Throughput\n");
+            let _ = writeln!(
+                w,
+                "{} todo pages (each after the warm-up update) split between threads \
+                 (`std::thread::scope`, each thread owns its share of the pages); {} rounds, \
+                 each updating every page once, alternating a counter tick and a todo toggle \
+                 (with the count). Timed from the threads' start to the last join; each update \
+                 includes cloning the next state from a precomputed sequence and dropping the \
+                 fragments. The 1-thread row is the same run on one thread, for scaling. The \
+                 counting allocator's counters are switched off for this run (shared atomic \
+                 counters would make the threads contend).\n",
+                t.pages, t.rounds
+            );
+            let _ = writeln!(
+                w,
+                "| threads | updates | wall time (ms) | updates / s | mean per update (µs, wall × threads / updates) |"
+            );
+            let _ = writeln!(w, "|---:|---:|---:|---:|---:|");
+            for t in &self.throughput {
+                let secs = t.elapsed.as_secs_f64().max(1e-12);
+                let _ = writeln!(
+                    w,
+                    "| {} | {} | {:.1} | {:.0} | {:.2} |",
+                    t.threads,
+                    t.updates,
+                    secs * 1e3,
+                    t.updates as f64 / secs,
+                    secs * 1e6 * t.threads as f64 / t.updates.max(1) as f64
+                );
+            }
+            let _ = writeln!(w);
+        }
 
         // --- targets
         let _ = writeln!(w, "## Targets (issue 3)\n");
@@ -1083,6 +1318,17 @@ impl Report {
                 us(render),
                 cells.len(),
                 pass(cheaper == cells.len())
+            );
+        }
+        if let Some(t) = table {
+            let r = ratio(t.naive.pct(50), t.latency.pct(50));
+            let _ = writeln!(
+                w,
+                "| 100×100 one-cell update ≥ 10× faster than the naive render-both-and-diff (issue 5) | naive P50 {} µs, update P50 {} µs: {:.1}× | {} |",
+                us(t.naive.pct(50)),
+                us(t.latency.pct(50)),
+                r,
+                pass(r >= 10.0)
             );
         }
         let _ = writeln!(
@@ -1290,6 +1536,8 @@ fn main() {
         problems: Problems::default(),
         table_render: None,
         session: None,
+        scale: Vec::new(),
+        throughput: Vec::new(),
     };
     eprintln!("running the corpus{}:", if quick { " (quick)" } else { "" });
     scenarios::corpus(&mut report);
@@ -1305,9 +1553,20 @@ fn main() {
             what: session.what,
             updates,
             latency: Latency::default(),
+            naive: Latency::default(),
         },
         labels,
     ));
+    for n in [1_000, 10_000] {
+        eprintln!("  memory of {n} todo pages");
+        report.scale.push(scale(n));
+    }
+    let rounds = if quick { 20 } else { 200 };
+    // the last measurement: the allocator stops counting for good
+    COUNTING.store(false, Relaxed);
+    eprintln!("  throughput: 1000 todo pages, 2 threads, {rounds} rounds");
+    report.throughput.push(throughput(1_000, 2, rounds));
+    report.throughput.push(throughput(1_000, 1, rounds));
     let cmd = format!(
         "cargo run --release --example bench_report{}",
         if quick { " -- --quick" } else { "" }

@@ -91,6 +91,57 @@ pub fn corpus(v: &mut impl Visitor) {
 }
 
 // ---------------------------------------------------------------------------
+// The naive baseline.
+
+/// The change from one HTML string to another, as a naive server would send
+/// it: the bytes between the common prefix and the common suffix.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NaivePatch {
+    /// Byte offset where the two strings start to differ.
+    pub start: usize,
+    /// Bytes of the old string replaced.
+    pub removed: usize,
+    /// What replaces them.
+    pub inserted: String,
+}
+
+/// Byte-level common-prefix / common-suffix diff of two strings (cut on
+/// `char` boundaries): O(n) and allocation-free apart from the inserted
+/// text, so it is the *cheapest* naive diff, a lower bound for a real text
+/// diff such as `similar::TextDiff`.
+pub fn prefix_suffix_diff(old: &str, new: &str) -> NaivePatch {
+    let (a, b) = (old.as_bytes(), new.as_bytes());
+    let mut p = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    while !(old.is_char_boundary(p) && new.is_char_boundary(p)) {
+        p -= 1;
+    }
+    let max = a.len().min(b.len()) - p;
+    let mut s = a[p..]
+        .iter()
+        .rev()
+        .zip(b[p..].iter().rev())
+        .take(max)
+        .take_while(|(x, y)| x == y)
+        .count();
+    while !(old.is_char_boundary(a.len() - s) && new.is_char_boundary(b.len() - s)) {
+        s -= 1;
+    }
+    NaivePatch {
+        start: p,
+        removed: a.len() - s - p,
+        inserted: new[p..b.len() - s].to_owned(),
+    }
+}
+
+/// The naive update: render both states in full (`T::render()`) and diff
+/// the two HTML strings with [`prefix_suffix_diff`].
+pub fn naive_update<T: Template>(prev: &T, next: &T) -> NaivePatch {
+    let old = prev.render().expect("render");
+    let new = next.render().expect("render");
+    prefix_suffix_diff(&old, &new)
+}
+
+// ---------------------------------------------------------------------------
 // The todo page.
 
 #[derive(Clone, Debug, PartialEq)]
