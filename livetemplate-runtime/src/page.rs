@@ -84,12 +84,11 @@ impl<T: Template> Page<T> {
         };
         RenderError::new(&loc, e.to_string())
     }
-}
 
-impl<T: Template + PartialEq> Page<T> {
     /// Moves the page to state `new` and returns the fragments that bring
     /// the client's page from the old render to the new one (none when the
-    /// states are equal). On error the page keeps its old state.
+    /// states are equal: the generated code compares the fields each value
+    /// reads, with `PartialEq`). On error the page keeps its old state.
     pub fn update(&mut self, new: T) -> Result<Vec<Fragment>, RenderError> {
         self.update_inner(new, false).map(|(f, _)| f)
     }
@@ -109,9 +108,8 @@ impl<T: Template + PartialEq> Page<T> {
         new: T,
         report: bool,
     ) -> Result<(Vec<Fragment>, Vec<FragmentReport>), RenderError> {
-        if new == self.state {
-            return Ok((Vec::new(), Vec::new()));
-        }
+        // No whole-state comparison first: `update_tree` compares field by
+        // field anyway, and an unchanged state yields no change.
         let mut changes = Vec::new();
         let updated = new.update_tree(&self.state, &mut self.tree, &mut changes);
         // The root's dynamics were edited in place.
