@@ -61,11 +61,11 @@ pub fn generate(input: &Input, root: &Block) -> Result<Generated, TemplateError>
     // The static size hint cannot know how long ranges run, so the render
     // also reserves what its previous run wrote (one growth at most for a
     // page of stable size instead of a doubling per power of two).
+    let rt_path = g.rt.clone();
+    // `__LT_LAST_LEN` is a static next to the impl (see `lib.rs`).
     let body = quote! {
-        static __LT_LAST_LEN: ::core::sync::atomic::AtomicUsize =
-            ::core::sync::atomic::AtomicUsize::new(0);
         let __lt_start = __out.len();
-        __out.reserve(__LT_LAST_LEN.load(::core::sync::atomic::Ordering::Relaxed));
+        __out.reserve(#rt_path::Template::size_hint(self));
         #body
         __LT_LAST_LEN.store(__out.len() - __lt_start, ::core::sync::atomic::Ordering::Relaxed);
     };

@@ -161,6 +161,12 @@ fn expand(
     });
     Ok(quote! {
         #track
+        const _: () = {
+        /// Bytes the previous render of this type wrote: the next one
+        /// reserves as much (a page of stable size then allocates once).
+        static __LT_LAST_LEN: ::core::sync::atomic::AtomicUsize =
+            ::core::sync::atomic::AtomicUsize::new(0);
+
         impl #impl_generics ::livetemplate::__rt::Template for #name #ty_generics #where_clause {
             const META: &'static ::livetemplate::__rt::TemplateMeta = &::livetemplate::__rt::TemplateMeta {
                 path: #path,
@@ -195,7 +201,15 @@ fn expand(
                 #update
                 ::core::result::Result::Ok(())
             }
+
+            fn size_hint(&self) -> usize {
+                ::core::cmp::max(
+                    __LT_LAST_LEN.load(::core::sync::atomic::Ordering::Relaxed),
+                    <Self as ::livetemplate::__rt::Template>::META.size_hint,
+                )
+            }
         }
+        };
     })
 }
 

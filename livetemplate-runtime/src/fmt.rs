@@ -121,6 +121,34 @@ pub fn write_json_float(f: f64, out: &mut String) {
     }
 }
 
+/// `"00" "01" … "99"`: two decimal digits per pair.
+const DIGIT_PAIRS: &str = "\
+0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// Writes `n` in decimal. Integers are the hottest path of a numeric page:
+/// values below 100 (table cells, counts, scores) take one inline write
+/// of a digit or a digit pair, with no call and no variable-length copy;
+/// `itoa` writes the rest.
+#[inline]
+pub fn write_uint(n: u64, out: &mut String) {
+    if n < 10 {
+        out.push(char::from(b'0' + n as u8));
+    } else if n < 100 {
+        let i = n as usize * 2;
+        out.push_str(&DIGIT_PAIRS[i..i + 2]);
+    } else if n < 10_000 {
+        let (hi, lo) = (n as usize / 100 * 2, n as usize % 100 * 2);
+        out.push_str(&DIGIT_PAIRS[hi + usize::from(n < 1000)..hi + 2]);
+        out.push_str(&DIGIT_PAIRS[lo..lo + 2]);
+    } else {
+        out.push_str(itoa::Buffer::new().format(n));
+    }
+}
+
 fn is_string(v: &dyn Slot) -> bool {
     matches!(v.as_scalar(), Some(Scalar::Str(_)))
 }
@@ -432,6 +460,30 @@ pub fn sprintf(format: &str, args: &[&dyn Slot]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn integers_are_written_in_decimal_at_every_length() {
+        let mut cases: Vec<u64> = vec![0, 9, 10, 42, 99, 100, 101, 999, 1000, 2015, 9999, 10_000];
+        cases.extend([123_456_789, u64::from(u32::MAX), u64::MAX]);
+        for n in cases {
+            let mut s = String::from("x");
+            write_uint(n, &mut s);
+            assert_eq!(s, format!("x{n}"));
+        }
+        for n in [i64::MIN, -100, -1, 0, 7, i64::MAX] {
+            let mut s = String::new();
+            n.write_plain(&mut s);
+            assert_eq!(s, n.to_string());
+        }
+        for n in [i128::MIN, u128::MAX as i128] {
+            let mut s = String::new();
+            n.write_plain(&mut s);
+            assert_eq!(s, n.to_string());
+        }
+        let mut s = String::new();
+        u128::MAX.write_plain(&mut s);
+        assert_eq!(s, u128::MAX.to_string());
+    }
 
     fn go(f: f64) -> String {
         let mut s = String::new();

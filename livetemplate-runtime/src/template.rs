@@ -16,9 +16,16 @@ pub trait Template {
 
     /// Renders the page.
     fn render(&self) -> Result<String, RenderError> {
-        let mut out = String::with_capacity(Self::META.size_hint);
+        let mut out = String::with_capacity(self.size_hint());
         self.render_into(&mut out)?;
         Ok(out)
+    }
+
+    /// Bytes a render is expected to write: the static estimate of
+    /// [`TemplateMeta::size_hint`], or, when larger, what the previous
+    /// render of this type wrote (generated code tracks it).
+    fn size_hint(&self) -> usize {
+        Self::META.size_hint
     }
 
     /// Renders the page as a tree of dynamic values (for live updates).

@@ -170,15 +170,22 @@ macro_rules! int_slot {
     ($($t:ty)*) => {$(
         impl Slot for $t {
             #[inline]
+            #[allow(clippy::cast_sign_loss, clippy::unnecessary_cast, unused_comparisons)]
             fn write_plain(&self, out: &mut String) {
-                out.push_str(itoa::Buffer::new().format(*self))
+                if *self >= 0 && (*self as u128) <= u64::MAX as u128 {
+                    crate::fmt::write_uint(*self as u64, out)
+                } else {
+                    out.push_str(itoa::Buffer::new().format(*self))
+                }
             }
+            #[inline]
             fn is_inert(&self) -> bool {
                 true
             }
             fn write_json(&self, out: &mut String) {
                 self.write_plain(out)
             }
+            #[inline]
             #[allow(clippy::cast_possible_wrap, clippy::unnecessary_cast)]
             fn as_scalar(&self) -> Option<Scalar<'_>> {
                 Some(Scalar::Int(*self as i128))
