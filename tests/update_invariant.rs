@@ -86,3 +86,57 @@ invariant! {
     script_and_style: Scripted,
     full_page: FullPage,
 }
+
+/// Tables whose rows are updated in place: the root range's items hold
+/// nested ranges over the item (edited cell by cell), next to other values
+/// of the row and to a nested range that reads `$` (rebuilt whole).
+#[livetemplate::live_template(
+    source = r#"<table>{{range $r, $row := .rows}}<tr class="r{{$r}}"><th>{{len $row}}</th>{{range $c, $v := .}}<td>{{$c}}:{{$v}}</td>{{end}}<td>{{range .}}{{.}}{{end}}</td><td>{{range .}}{{$.unit}}{{end}}</td></tr>{{end}}</table><p>{{.unit}}</p>"#
+)]
+#[derive(Clone, Debug, PartialEq)]
+pub struct Grid {
+    rows: Vec<Vec<u8>>,
+    unit: String,
+}
+
+/// A grid, then edits: set one cell, append or drop a cell of a row, add or
+/// drop a row, or change the unit.
+fn grid_sequences() -> impl Strategy<Value = Vec<Grid>> {
+    let grid = (
+        proptest::collection::vec(proptest::collection::vec(0..20u8, 0..5), 0..5),
+        "[a-c]{0,2}",
+    )
+        .prop_map(|(rows, unit)| Grid { rows, unit });
+    let edit = (0..6u8, 0..6usize, 0..6usize, 0..20u8);
+    (grid, proptest::collection::vec(edit, 1..12)).prop_map(|(first, edits)| {
+        let mut states = vec![first];
+        for (kind, r, c, v) in edits {
+            let mut g = states.last().expect("first").clone();
+            let n = g.rows.len();
+            match kind {
+                0 | 1 if n > 0 => {
+                    let row = &mut g.rows[r % n];
+                    if !row.is_empty() {
+                        let len = row.len();
+                        row[c % len] = v;
+                    }
+                }
+                2 if n > 0 => g.rows[r % n].push(v),
+                3 if n > 0 => {
+                    g.rows[r % n].pop();
+                }
+                4 => g.rows.insert(r % (n + 1), vec![v]),
+                _ => g.unit = format!("{}{}", g.unit, v % 3),
+            }
+            states.push(g);
+        }
+        states
+    })
+}
+
+proptest! {
+    #[test]
+    fn rows_updated_in_place(states in grid_sequences()) {
+        check_sequence::<Grid>(states);
+    }
+}

@@ -48,6 +48,7 @@ pub fn generate(input: &Input, root: &Block) -> Result<Generated, TemplateError>
         range_depth: 0,
         collectors: Vec::new(),
         last_range: None,
+        want_item_update: false,
     };
     let root_meta = quote!(&<Self as ::livetemplate::__rt::Template>::META.root);
     let (body, meta) = g.block(
@@ -101,6 +102,9 @@ struct Gen<'a> {
     collectors: Vec<RootDeps>,
     /// Pieces of the last range generated in Tree mode (for item reuse).
     last_range: Option<RangeParts>,
+    /// Set by `update` for a root-level range: the range also generates the
+    /// in-place update of its items (see [`Gen::item_update`]).
+    want_item_update: bool,
 }
 
 /// What `update_tree` needs to rebuild single items of a root-level range.
@@ -108,9 +112,18 @@ struct RangeParts {
     /// Expression of one item's `Block`, reading the item through `dot`.
     body: TokenStream,
     dot: Ident,
+    /// The key's identifier when the range binds it (`{{range $i, $v := …}}`).
+    key: Option<Ident>,
     bindings: TokenStream,
     /// Root fields the body reads besides the item (through `$` or variables).
     body_deps: RootDeps,
+    /// The collection expression (evaluated where the range stands) and
+    /// whether it is an owned value rather than a reference.
+    coll: TokenStream,
+    coll_owned: bool,
+    /// Statements updating an item's block in place (see
+    /// [`Gen::item_update`]), when generated.
+    item_update: Option<TokenStream>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -651,6 +664,7 @@ impl Gen<'_> {
         index: usize,
     ) -> Result<(TokenStream, Vec<TokenStream>), TemplateError> {
         let rt = self.rt.clone();
+        let want_item_update = std::mem::take(&mut self.want_item_update);
         let loc = self.loc(span);
         let (bind, owned) = self.pipeline(pipe, scope, &loc)?.bind();
         let coll_ident = self.fresh("coll");
@@ -708,11 +722,20 @@ impl Gen<'_> {
             outer.merge(&body_deps);
         }
         if self.mode == Mode::Tree {
+            let item_update = if want_item_update {
+                Some(self.item_update(body, &mut inner, &dot, path)?)
+            } else {
+                None
+            };
             self.last_range = Some(RangeParts {
                 body: body_code.clone(),
                 dot: dot.clone(),
+                key: (pipe.decl.len() == 2).then(|| key.clone()),
                 bindings: bindings.clone(),
                 body_deps,
+                coll: bind.clone(),
+                coll_owned: owned,
+                item_update,
             });
         }
         let mut metas = vec![body_meta];
@@ -970,7 +993,9 @@ impl Gen<'_> {
             }
             self.collectors.push(RootDeps::default());
             self.last_range = None;
+            self.want_item_update = matches!(item, Item::Range { .. });
             let r = self.dynamic(item, &mut scope, &format!("0/{i}"), &parent, index);
+            self.want_item_update = false;
             let deps = self.collectors.pop().expect("pushed above");
             let Some((code, _)) = r? else { continue };
             let changed = self.changed(&deps);
@@ -981,7 +1006,7 @@ impl Gen<'_> {
             };
             let parts = self.last_range.take();
             let field = match item {
-                Item::Range { pipe, .. } if pipe.decl.len() <= 1 => root_field(pipe),
+                Item::Range { pipe, .. } => root_field(pipe),
                 _ => None,
             };
             let body = match (parts, field) {
@@ -995,45 +1020,196 @@ impl Gen<'_> {
                         let c = self.changed(&parts.body_deps);
                         quote!(!(#c))
                     };
-                    let RangeParts {
-                        body,
-                        dot,
-                        bindings,
-                        ..
-                    } = parts;
-                    quote! {
-                        let __olds: ::std::vec::Vec<&_> =
-                            #rt::Range::range_items(&__old.#f).map(|(_, v)| v).collect();
-                        let __news: ::std::vec::Vec<&_> =
-                            #rt::Range::range_items(&self.#f).map(|(_, v)| v).collect();
-                        let __ops = if #body_same {
-                            (&&#rt::ItemsDiff(&__olds, &__news)).lt_item_ops()
-                        } else {
-                            ::core::option::Option::None
-                        };
-                        let __edits = #rt::tree::splice_items(
-                            &mut __tree.dyns[#index], __ops, __olds.len(), __news.len(),
-                            |__j| {
-                                let #dot = __news[__j];
-                                #bindings
-                                ::core::result::Result::Ok(#body)
-                            },
-                        )?;
-                        match __edits {
-                            ::core::option::Option::Some(__edits) => {
-                                if !__edits.is_empty() {
-                                    __changes.push(#rt::Change::List { index: #index, edits: __edits });
-                                }
-                            }
-                            ::core::option::Option::None => { #rebuild }
-                        }
-                    }
+                    let old_coll = quote!(&__old.#f);
+                    let new_coll = quote!(&self.#f);
+                    let target = quote!(__tree.dyns[#index]);
+                    let changes = quote!(__changes);
+                    self.splice(
+                        &parts, &old_coll, &new_coll, false, &target, index, &changes, &rebuild,
+                        &body_same,
+                    )
                 }
                 _ => rebuild,
             };
             out.extend(quote!(if #changed { #body }));
             index += 1;
         }
+        Ok(out)
+    }
+
+    /// Code editing the list at `target` (dynamic `index` of its block) item
+    /// by item from collection `old_coll` to `new_coll` (both references, or
+    /// both owned values when `owned`): items equal in both states (and
+    /// `body_same`: the body reads nothing else that changed) keep their
+    /// rendered block; changed ones are updated in place when the range
+    /// has an item update, else rebuilt. The edits go to `changes`; when the
+    /// list cannot be edited item by item, `rebuild` runs instead.
+    #[allow(clippy::too_many_arguments)]
+    fn splice(
+        &self,
+        parts: &RangeParts,
+        old_coll: &TokenStream,
+        new_coll: &TokenStream,
+        owned: bool,
+        target: &TokenStream,
+        index: usize,
+        changes: &TokenStream,
+        rebuild: &TokenStream,
+        body_same: &TokenStream,
+    ) -> TokenStream {
+        let rt = &self.rt;
+        let RangeParts {
+            body,
+            dot,
+            key,
+            bindings,
+            item_update,
+            ..
+        } = parts;
+        let (oc, nc) = if owned {
+            (quote!(&__oc), quote!(&__nc))
+        } else {
+            (quote!(__oc), quote!(__nc))
+        };
+        // With a key variable, an item renders from its key and value:
+        // items are compared as (key, value) pairs, so an item whose index
+        // shifted is rebuilt.
+        let (items, item_at, old_at) = match key {
+            Some(key) => (
+                quote!(let __olds: ::std::vec::Vec<(_, &_)> = #rt::Range::range_items(#oc).collect();
+                let __news: ::std::vec::Vec<(_, &_)> = #rt::Range::range_items(#nc).collect();),
+                quote!(let (#key, #dot) = __news[__j];),
+                quote!(__olds[__i].1),
+            ),
+            None => (
+                quote!(let __olds: ::std::vec::Vec<&_> =
+                    #rt::Range::range_items(#oc).map(|(_, v)| v).collect();
+                let __news: ::std::vec::Vec<&_> =
+                    #rt::Range::range_items(#nc).map(|(_, v)| v).collect();),
+                quote!(let #dot = __news[__j];),
+                quote!(__olds[__i]),
+            ),
+        };
+        let update = match item_update {
+            Some(stmts) => quote!(
+                |__i: usize, __j: usize, __item: &mut #rt::Block| -> #rt::tree::ItemUpdate {
+                    #item_at
+                    #bindings
+                    let __odot = #old_at;
+                    let mut __ch: ::std::vec::Vec<#rt::Change> = ::std::vec::Vec::new();
+                    #stmts
+                    ::core::result::Result::Ok(::core::option::Option::Some(__ch))
+                }
+            ),
+            None => quote!(
+                |_: usize, _: usize, _: &mut #rt::Block| -> #rt::tree::ItemUpdate {
+                    ::core::result::Result::Ok(::core::option::Option::None)
+                }
+            ),
+        };
+        quote! {{
+            let __oc = #old_coll;
+            let __nc = #new_coll;
+            #items
+            let __ops = if #body_same {
+                (&&#rt::ItemsDiff(&__olds, &__news)).lt_item_ops()
+            } else {
+                ::core::option::Option::None
+            };
+            let __edits = #rt::tree::splice_items(
+                &mut #target, __ops, __olds.len(), __news.len(),
+                |__j| {
+                    #item_at
+                    #bindings
+                    ::core::result::Result::Ok(#body)
+                },
+                #update,
+            )?;
+            match __edits {
+                ::core::option::Option::Some(__edits) => {
+                    if !__edits.is_empty() {
+                        #changes.push(#rt::Change::List { index: #index, edits: __edits });
+                    }
+                }
+                ::core::option::Option::None => { #rebuild }
+            }
+        }}
+    }
+
+    /// Statements updating `__item`, the block of a range item, in place
+    /// from the old item `__odot` to the new one (bound to `dot`), recording
+    /// what they replace in `__ch`: each dynamic of the body is recomputed
+    /// and kept only when it differs, so the diff sees the changed values
+    /// alone. A nested range over the item (a table row's cells) whose body
+    /// reads nothing else is edited item by item, so one changed cell
+    /// rebuilds one cell, not the row.
+    fn item_update(
+        &mut self,
+        body: &Block,
+        scope: &mut Scope,
+        dot: &Ident,
+        path: &str,
+    ) -> Result<TokenStream, TemplateError> {
+        let rt = self.rt.clone();
+        let vars_before = scope.vars.len();
+        let m = self.fresh("m");
+        let mut out = quote!(let #m: &'static #rt::BlockMeta = __item.meta;);
+        let parent = quote!(#m);
+        let mut index = 0usize;
+        for (i, item) in body.items.iter().enumerate() {
+            match item {
+                Item::Static(_) => continue,
+                Item::Decl { pipe, span } => {
+                    let loc = self.loc(*span);
+                    out.extend(self.declare(pipe, scope, &loc)?);
+                    continue;
+                }
+                _ => {}
+            }
+            self.last_range = None;
+            let child_path = format!("{path}/body/{i}");
+            let Some((code, _)) = self.dynamic(item, scope, &child_path, &parent, index)? else {
+                continue;
+            };
+            let nested = self.last_range.take();
+            let rebuild = quote! {
+                let __new: #rt::Dyn = #code;
+                if __new != __item.dyns[#index] {
+                    let __prev = ::core::mem::replace(&mut __item.dyns[#index], __new);
+                    __ch.push(#rt::Change::Replaced { index: #index, old: __prev });
+                }
+            };
+            let stmt = match (item, nested) {
+                (
+                    Item::Range {
+                        pipe,
+                        body: nested_body,
+                        else_body: None,
+                        ..
+                    },
+                    Some(parts),
+                ) if dot_relative(pipe) && closed(nested_body, &pipe.decl) => {
+                    let coll = &parts.coll;
+                    let old = quote!({ let #dot = __odot; #coll });
+                    let target = quote!(__item.dyns[#index]);
+                    self.splice(
+                        &parts,
+                        &old,
+                        coll,
+                        parts.coll_owned,
+                        &target,
+                        index,
+                        &quote!(__ch),
+                        &rebuild,
+                        &quote!(true),
+                    )
+                }
+                _ => rebuild,
+            };
+            out.extend(stmt);
+            index += 1;
+        }
+        scope.vars.truncate(vars_before);
         Ok(out)
     }
 
@@ -1277,6 +1453,62 @@ fn root_field(pipe: &Pipeline) -> Option<String> {
         },
         _ => None,
     }
+}
+
+/// `.` or `.a.b`: a value read from the dot alone.
+fn dot_relative(pipe: &Pipeline) -> bool {
+    match pipe.cmds.as_slice() {
+        [cmd] => matches!(cmd.args.as_slice(), [Expr::Dot(_) | Expr::Field { .. }]),
+        _ => false,
+    }
+}
+
+/// True when `block` reads nothing but its dot and the variables in
+/// `own` (a range's own key and value): no `$`, no outer variable, no
+/// declaration, no template call. Such a body renders the same for equal
+/// items wherever it stands.
+fn closed(block: &Block, own: &[(String, Span)]) -> bool {
+    fn pipe_ok(p: &Pipeline, own: &[(String, Span)]) -> bool {
+        p.cmds.iter().flat_map(|c| &c.args).all(|e| expr_ok(e, own))
+    }
+    fn expr_ok(e: &Expr, own: &[(String, Span)]) -> bool {
+        match e {
+            Expr::Var { name, .. } => !name.is_empty() && own.iter().any(|(v, _)| v == name),
+            Expr::Paren { pipe, .. } => pipe_ok(pipe, own),
+            _ => true,
+        }
+    }
+    block.items.iter().all(|item| match item {
+        Item::Static(_) => true,
+        Item::Slot { pipe, .. } => pipe_ok(pipe, own),
+        Item::If {
+            branches,
+            else_body,
+            ..
+        }
+        | Item::With {
+            branches,
+            else_body,
+            ..
+        } => {
+            branches
+                .iter()
+                .all(|(p, b)| p.decl.is_empty() && pipe_ok(p, own) && closed(b, own))
+                && else_body.as_ref().is_none_or(|b| closed(b, own))
+        }
+        Item::Range {
+            pipe,
+            body,
+            else_body,
+            ..
+        } => {
+            pipe.decl.is_empty()
+                && pipe_ok(pipe, own)
+                && closed(body, own)
+                && else_body.as_ref().is_none_or(|b| closed(b, own))
+        }
+        Item::Decl { .. } | Item::Call { .. } => false,
+    })
 }
 
 fn sanitize(name: &str) -> String {

@@ -310,6 +310,9 @@ struct Edit<'a> {
     at: usize,
     removed: Vec<&'a Block>,
     inserted: Vec<&'a Block>,
+    /// The item at `at` was updated in place with these changes (nothing
+    /// removed or inserted).
+    changes: Option<&'a [Change]>,
 }
 
 /// Undoes `edits` on the new `items`: the old items, and the blocks each
@@ -321,6 +324,22 @@ fn undo_edits<'a>(
     let mut cur: Vec<&Block> = items.iter().collect();
     let mut out: Vec<Edit<'a>> = Vec::with_capacity(edits.len());
     for e in edits.iter().rev() {
+        if !e.changes.is_empty() {
+            if e.at >= cur.len() || !e.removed.is_empty() || e.inserted != 0 {
+                return Err(err(format!(
+                    "in-place edit at {} of a list of {}",
+                    e.at,
+                    cur.len()
+                )));
+            }
+            out.push(Edit {
+                at: e.at,
+                removed: Vec::new(),
+                inserted: Vec::new(),
+                changes: Some(&e.changes),
+            });
+            continue;
+        }
         let end =
             e.at.checked_add(e.inserted)
                 .filter(|&end| end <= cur.len())
@@ -337,6 +356,7 @@ fn undo_edits<'a>(
             at: e.at,
             removed: e.removed.iter().collect(),
             inserted,
+            changes: None,
         });
     }
     out.reverse();
@@ -380,6 +400,7 @@ fn diff_items<'a>(old: &[&'a Block], new: &[&'a Block]) -> Vec<Edit<'a>> {
             at: n.start,
             removed: old.get(o).unwrap_or_default().to_vec(),
             inserted: new.get(n).unwrap_or_default().to_vec(),
+            changes: None,
         });
     }
     edits
@@ -391,15 +412,27 @@ enum ListChange<'a> {
     /// Only items added or removed.
     AddRemove,
     /// Items changed in place, same block: (old index, new block), sorted.
-    InPlace(Vec<(usize, &'a Block)>),
+    InPlace(Vec<Pair<'a>>),
     /// Anything else.
     Structural,
 }
 
+/// An item changed in place: its index, its new block, and the changes
+/// that made it (`None`: the old block is the old list's item).
+type Pair<'a> = (usize, &'a Block, Option<&'a [Change]>);
+
 fn classify_edits<'a>(old: &[&'a Block], edits: &[Edit<'a>]) -> ListChange<'a> {
     let mut add_remove = false;
-    let mut pairs: Vec<(usize, &'a Block)> = Vec::new();
+    let mut pairs: Vec<Pair<'a>> = Vec::new();
     for e in edits {
+        if let Some(changes) = e.changes {
+            // Updated in place: the old list holds the (updated) block.
+            match old.get(e.at) {
+                Some(b) => pairs.push((e.at, b, Some(changes))),
+                None => return ListChange::Structural,
+            }
+            continue;
+        }
         match (e.removed.len(), e.inserted.len()) {
             (0, 0) => {}
             (0, _) | (_, 0) => add_remove = true,
@@ -409,7 +442,7 @@ fn classify_edits<'a>(old: &[&'a Block], edits: &[Edit<'a>]) -> ListChange<'a> {
                         return ListChange::Structural;
                     }
                     if o != n {
-                        pairs.push((e.at + j, n));
+                        pairs.push((e.at + j, n, None));
                     }
                 }
             }
@@ -465,8 +498,9 @@ enum OldVal<'a> {
 
 /// Where a walked block's old dynamics come from.
 #[derive(Clone, Copy)]
-enum OldSrc<'a> {
-    Root(&'a [OldVal<'a>]),
+enum OldSrc<'s, 'a> {
+    /// The block was edited in place: the old value of each dynamic.
+    Root(&'s [OldVal<'a>]),
     Block(&'a Block),
 }
 
@@ -563,8 +597,9 @@ impl<'a> Walk<'a> {
 
     /// Walks block `new` against its old version (same meta), recording
     /// changed values, and (when `top`) changed child fragments.
-    fn block(&mut self, new: &'a Block, old: OldSrc<'a>, top: bool) -> Result<(), DiffError> {
+    fn block(&mut self, new: &'a Block, old: OldSrc<'_, 'a>, top: bool) -> Result<(), DiffError> {
         let meta: &'static BlockMeta = new.meta;
+        self.pieces.reserve(2 * new.dyns.len() + 1);
         for (i, nd) in new.dyns.iter().enumerate() {
             self.len(meta.statics.get(i).map_or(0, |s| s.len()));
             let dm = meta.dynamics.get(i);
@@ -577,6 +612,11 @@ impl<'a> Walk<'a> {
                 },
             };
             let frag = fragment_ctrl(dm);
+            if let (OldVal::Edited(edits), None, false) = (ov, frag, top) {
+                if self.edited_list(nd, edits)? {
+                    continue;
+                }
+            }
             match (ov, frag) {
                 (OldVal::Same, Some(c)) => {
                     self.len(open_len(c.id));
@@ -659,20 +699,63 @@ impl<'a> Walk<'a> {
         }
     }
 
-    /// Walks range items `old` with the items at `pairs` changed in place.
-    fn items(&mut self, old: &[&'a Block], pairs: &[(usize, &'a Block)]) -> Result<(), DiffError> {
+    /// Walks range items `old` with the items at `pairs` changed in place;
+    /// `markers`: the items carry item markers (a fragment's list).
+    fn items(
+        &mut self,
+        old: &[&'a Block],
+        pairs: &[Pair<'a>],
+        markers: bool,
+    ) -> Result<(), DiffError> {
         let mut pairs = pairs.iter().peekable();
+        self.pieces.reserve(2 * old.len());
         for (k, ob) in old.iter().enumerate() {
-            self.len(ITEM_MARKER.len());
+            if markers {
+                self.len(ITEM_MARKER.len());
+            }
             match pairs.peek() {
-                Some((at, nb)) if *at == k => {
-                    self.block(nb, OldSrc::Block(ob), false)?;
+                Some((at, nb, changes)) if *at == k => {
+                    match changes {
+                        Some(changes) => {
+                            let vals = old_vals(nb, changes)?;
+                            self.block(nb, OldSrc::Root(&vals), false)?;
+                        }
+                        None => self.block(nb, OldSrc::Block(ob), false)?,
+                    }
                     pairs.next();
                 }
                 _ => self.pieces.push(Piece::Block(ob)),
             }
         }
         Ok(())
+    }
+
+    /// Walks a folded list `nd` edited by `edits` when its items were only
+    /// changed in place (same count, same blocks): one small patch per
+    /// changed value. `false` (nothing walked) otherwise.
+    fn edited_list(&mut self, nd: &'a Dyn, edits: &'a [ListEdit]) -> Result<bool, DiffError> {
+        let Dyn::List {
+            items,
+            else_block: None,
+        } = nd
+        else {
+            return Ok(false);
+        };
+        let (old, edits) = undo_edits(items, edits)?;
+        if old.len() != items.len() {
+            return Ok(false);
+        }
+        match classify_edits(&old, &edits) {
+            ListChange::None => {
+                self.pieces.push(Piece::Dyn(nd, false));
+                Ok(true)
+            }
+            ListChange::InPlace(pairs) => {
+                self.items(&old, &pairs, false)?;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
     }
 }
 
@@ -780,35 +863,49 @@ struct Differ<'c> {
     report: Option<Vec<FragmentReport>>,
 }
 
+/// The old value of each dynamic of `block`, which `changes` edited in
+/// place (the root, or a range item updated in place).
+fn old_vals<'a>(block: &Block, changes: &'a [Change]) -> Result<Vec<OldVal<'a>>, DiffError> {
+    let mut old = vec![OldVal::Same; block.dyns.len()];
+    for c in changes {
+        let (index, val) = match c {
+            Change::Replaced { index, old } => (*index, OldVal::Dyn(old)),
+            Change::List { index, edits } => (*index, OldVal::Edited(edits)),
+        };
+        let slot = old.get_mut(index).ok_or_else(|| {
+            err(format!(
+                "change at {index} of block {} with {} dynamics",
+                block.meta.id,
+                block.dyns.len()
+            ))
+        })?;
+        *slot = match (*slot, val) {
+            // An unchanged value, or a list with no edits.
+            (OldVal::Same, OldVal::Dyn(d)) if *d == block.dyns[index] => OldVal::Same,
+            (OldVal::Same, OldVal::Edited([])) => OldVal::Same,
+            (OldVal::Same, v) => v,
+            // A second change of the same dynamic: the first one holds
+            // the old value.
+            (first @ OldVal::Dyn(_), OldVal::Dyn(_)) => first,
+            _ => {
+                return Err(err(format!(
+                    "conflicting changes at dynamic {index} of block {}",
+                    block.meta.id
+                )))
+            }
+        };
+    }
+    Ok(old)
+}
+
 impl Differ<'_> {
     fn root(&mut self, tree: &Block, changes: &[Change]) -> Result<(), DiffError> {
         if changes.is_empty() {
             return Ok(());
         }
-        let mut old = vec![OldVal::Same; tree.dyns.len()];
-        for c in changes {
-            let (index, val) = match c {
-                Change::Replaced { index, old } => (*index, OldVal::Dyn(old)),
-                Change::List { index, edits } => (*index, OldVal::Edited(edits)),
-            };
-            let slot = old.get_mut(index).ok_or_else(|| {
-                err(format!(
-                    "change at {index} of a root with {} dynamics",
-                    tree.dyns.len()
-                ))
-            })?;
-            *slot = match (*slot, val) {
-                // An unchanged value, or a list with no edits.
-                (OldVal::Same, OldVal::Dyn(d)) if *d == tree.dyns[index] => OldVal::Same,
-                (OldVal::Same, OldVal::Edited([])) => OldVal::Same,
-                (OldVal::Same, v) => v,
-                // A second change of the same dynamic: the first one holds
-                // the old value.
-                (first @ OldVal::Dyn(_), OldVal::Dyn(_)) => first,
-                _ => return Err(err(format!("conflicting changes at root dynamic {index}"))),
-            };
-        }
+        let old = old_vals(tree, changes)?;
         let mut walk = Walk::default();
+        walk.pieces.reserve(2 * tree.dyns.len() + 2);
         walk.block(tree, OldSrc::Root(&old), true)?;
         self.values(Target::Root(tree), Some(tree), walk)
     }
@@ -951,7 +1048,9 @@ impl Differ<'_> {
                     }
                     ListChange::InPlace(pairs) => {
                         let mut walk = Walk::default();
-                        walk.items(old, &pairs)?;
+                        walk.pieces.reserve(2 * old.len() + 8 * pairs.len());
+                        walk.values.reserve(pairs.len());
+                        walk.items(old, &pairs, true)?;
                         self.values(target, None, walk)
                     }
                     ListChange::Structural => {
@@ -1388,6 +1487,7 @@ mod tests {
             at,
             removed: removed.iter().map(|b| (*b).clone()).collect(),
             inserted,
+            changes: Vec::new(),
         };
         match mode {
             ListMode::Replace | ListMode::Myers => diff_items(&o, &n)
@@ -1980,6 +2080,19 @@ mod tests {
                     at: 0,
                     removed: vec![],
                     inserted: 1,
+                    changes: Vec::new(),
+                }],
+            }],
+            vec![Change::List {
+                index: 0,
+                edits: vec![ListEdit {
+                    at: 7,
+                    removed: vec![],
+                    inserted: 0,
+                    changes: vec![Change::Replaced {
+                        index: 0,
+                        old: text(""),
+                    }],
                 }],
             }],
             vec![Change::List {
@@ -1988,6 +2101,7 @@ mod tests {
                     at: 1,
                     removed: vec![],
                     inserted: 5,
+                    changes: Vec::new(),
                 }],
             }],
             vec![
@@ -1997,6 +2111,7 @@ mod tests {
                         at: 0,
                         removed: vec![],
                         inserted: 1,
+                        changes: Vec::new(),
                     }],
                 },
                 Change::Replaced {

@@ -102,6 +102,10 @@ pub struct ListEdit {
     pub removed: Vec<Block>,
     /// How many new blocks now stand at `at` (may be 0).
     pub inserted: usize,
+    /// When not empty, the item at `at` was updated in place instead: its
+    /// block kept, these changes made to its dynamics (indices into the
+    /// item's block; `removed` is then empty and `inserted` 0).
+    pub changes: Vec<Change>,
 }
 
 /// The control-structure meta of dynamic `index` of `block`.
@@ -218,44 +222,111 @@ impl Dyn {
 /// `(&&ItemsDiff(&old, &new)).lt_item_ops()`: a sequence diff when the item
 /// type is `PartialEq` (autoref specialisation), `None` otherwise (the list
 /// is then rebuilt whole).
-pub struct ItemsDiff<'a, T: ?Sized>(pub &'a [&'a T], pub &'a [&'a T]);
+pub struct ItemsDiff<'a, T>(pub &'a [T], pub &'a [T]);
 
 /// Step 1 of [`ItemsDiff`]: `PartialEq` items.
 pub trait ItemsDiffEq {
     fn lt_item_ops(&self) -> Option<Vec<similar::DiffOp>>;
 }
-impl<T: PartialEq + ?Sized> ItemsDiffEq for &ItemsDiff<'_, T> {
+impl<T: PartialEq> ItemsDiffEq for &ItemsDiff<'_, T> {
     fn lt_item_ops(&self) -> Option<Vec<similar::DiffOp>> {
         use similar::algorithms::{myers, Capture, Replace};
-        let mut hook = Replace::new(Capture::new());
         let (old, new) = (self.0, self.1);
+        if let Some(ops) = one_edit(old, new) {
+            return Some(ops);
+        }
+        let mut hook = Replace::new(Capture::new());
         // Capture never fails.
         myers::diff(&mut hook, old, 0..old.len(), new, 0..new.len()).ok()?;
         Some(hook.into_inner().into_ops())
     }
 }
 
+/// The ops of the most common list changes without running Myers (and its
+/// allocations): after the common prefix and suffix, at most one item left
+/// on each side, i.e. one item changed, added or removed. `None` otherwise.
+/// Myers gives the same ops for these cases.
+fn one_edit<T: PartialEq>(old: &[T], new: &[T]) -> Option<Vec<similar::DiffOp>> {
+    use similar::DiffOp;
+    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    let (o, n) = (&old[prefix..], &new[prefix..]);
+    let suffix = o
+        .iter()
+        .rev()
+        .zip(n.iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let (old_len, new_len) = (o.len() - suffix, n.len() - suffix);
+    if old_len > 1 || new_len > 1 {
+        return None;
+    }
+    let mut ops = Vec::with_capacity(3);
+    if prefix > 0 {
+        ops.push(DiffOp::Equal {
+            old_index: 0,
+            new_index: 0,
+            len: prefix,
+        });
+    }
+    let (old_index, new_index) = (prefix, prefix);
+    ops.extend(match (old_len, new_len) {
+        (0, 0) => None,
+        (1, 1) => Some(DiffOp::Replace {
+            old_index,
+            old_len,
+            new_index,
+            new_len,
+        }),
+        (1, 0) => Some(DiffOp::Delete {
+            old_index,
+            old_len,
+            new_index,
+        }),
+        _ => Some(DiffOp::Insert {
+            old_index,
+            new_index,
+            new_len,
+        }),
+    });
+    if suffix > 0 {
+        ops.push(DiffOp::Equal {
+            old_index: prefix + old_len,
+            new_index: prefix + new_len,
+            len: suffix,
+        });
+    }
+    Some(ops)
+}
+
 /// Step 2 of [`ItemsDiff`]: items that cannot be compared.
 pub trait ItemsDiffAny {
     fn lt_item_ops(&self) -> Option<Vec<similar::DiffOp>>;
 }
-impl<T: ?Sized> ItemsDiffAny for ItemsDiff<'_, T> {
+impl<T> ItemsDiffAny for ItemsDiff<'_, T> {
     fn lt_item_ops(&self) -> Option<Vec<similar::DiffOp>> {
         None
     }
 }
 
+/// What [`splice_items`] gets from updating an item in place: `Some` of
+/// the changes made to the item's block (empty when it renders the same),
+/// or `None` when the item must be rebuilt instead.
+pub type ItemUpdate = Result<Option<Vec<Change>>, crate::RenderError>;
+
 /// Updates the list `dyn_` item by item along `ops` (a diff of the old and
-/// new items), building only inserted and replaced items with `build(j)` for
-/// new item `j`. Returns the edits, or `None` when the list cannot be edited
-/// in place (no ops, an `else` block involved, or a length mismatch): the
-/// caller then rebuilds it whole.
+/// new items). Items replaced one for one are first offered to
+/// `update(i, j, block)` (old item `i`, new item `j`, the old item's
+/// block), which may edit the block in place; every other inserted or
+/// replaced item is built with `build(j)`. Returns the edits, or `None` when
+/// the list cannot be edited in place (no ops, an `else` block involved, or
+/// a length mismatch): the caller then rebuilds it whole.
 pub fn splice_items(
     dyn_: &mut Dyn,
     ops: Option<Vec<similar::DiffOp>>,
     old_len: usize,
     new_len: usize,
     mut build: impl FnMut(usize) -> Result<Block, crate::RenderError>,
+    mut update: impl FnMut(usize, usize, &mut Block) -> ItemUpdate,
 ) -> Result<Option<Vec<ListEdit>>, crate::RenderError> {
     let (Some(ops), Dyn::List { items, else_block }) = (ops, dyn_) else {
         return Ok(None);
@@ -265,6 +336,45 @@ pub fn splice_items(
     }
     let mut edits = Vec::new();
     for op in ops {
+        if let similar::DiffOp::Replace {
+            old_index,
+            old_len,
+            new_index,
+            new_len,
+        } = op
+        {
+            if old_len == new_len {
+                for k in 0..new_len {
+                    let at = new_index + k;
+                    let Some(item) = items.get_mut(at) else {
+                        return Ok(None);
+                    };
+                    match update(old_index + k, at, item)? {
+                        Some(changes) => {
+                            item.refresh_len();
+                            if !changes.is_empty() {
+                                edits.push(ListEdit {
+                                    at,
+                                    removed: Vec::new(),
+                                    inserted: 0,
+                                    changes,
+                                });
+                            }
+                        }
+                        None => {
+                            let old = std::mem::replace(item, build(at)?);
+                            edits.push(ListEdit {
+                                at,
+                                removed: vec![old],
+                                inserted: 1,
+                                changes: Vec::new(),
+                            });
+                        }
+                    }
+                }
+                continue;
+            }
+        }
         let (at, removed_len, new_range) = match op {
             similar::DiffOp::Equal { .. } => continue,
             similar::DiffOp::Delete {
@@ -290,7 +400,64 @@ pub fn splice_items(
             at,
             removed,
             inserted,
+            changes: Vec::new(),
         });
     }
     Ok(Some(edits))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every pair of lists over {0, 1, 2} up to 4 items long.
+    fn lists() -> Vec<Vec<u8>> {
+        let mut all = vec![vec![]];
+        let mut last = vec![vec![]];
+        for _ in 0..4 {
+            last = last
+                .iter()
+                .flat_map(|l: &Vec<u8>| {
+                    (0..3).map(move |x| {
+                        let mut l = l.clone();
+                        l.push(x);
+                        l
+                    })
+                })
+                .collect();
+            all.extend(last.iter().cloned());
+        }
+        all
+    }
+
+    #[test]
+    fn the_one_edit_shortcut_gives_the_ops_of_myers() {
+        use similar::algorithms::{myers, Capture, Replace};
+        let mut shortcuts = 0;
+        for a in lists() {
+            for b in lists() {
+                let (old, new): (Vec<&u8>, Vec<&u8>) = (a.iter().collect(), b.iter().collect());
+                let mut hook = Replace::new(Capture::new());
+                myers::diff(&mut hook, &old, 0..old.len(), &new, 0..new.len()).unwrap();
+                let expected = hook.into_inner().into_ops();
+                match one_edit(&old, &new) {
+                    Some(ops) => {
+                        shortcuts += 1;
+                        assert_eq!(ops, expected, "{a:?} -> {b:?}");
+                    }
+                    None => {
+                        let edits: Vec<_> = expected
+                            .iter()
+                            .filter(|op| !matches!(op, similar::DiffOp::Equal { .. }))
+                            .collect();
+                        let small = edits.len() == 1
+                            && edits[0].old_range().len() <= 1
+                            && edits[0].new_range().len() <= 1;
+                        assert!(!small, "{a:?} -> {b:?}: Myers found one small edit");
+                    }
+                }
+            }
+        }
+        assert!(shortcuts > 1000, "{shortcuts}");
+    }
 }
