@@ -89,9 +89,10 @@ invariant! {
 
 /// Tables whose rows are updated in place: the root range's items hold
 /// nested ranges over the item (edited cell by cell), next to other values
-/// of the row and to a nested range that reads `$` (rebuilt whole).
+/// of the row and to a nested range that reads an outer variable (rebuilt
+/// whole); an attribute after the table moves with the rows' lengths.
 #[livetemplate::live_template(
-    source = r#"<table>{{range $r, $row := .rows}}<tr class="r{{$r}}"><th>{{len $row}}</th>{{range $c, $v := .}}<td>{{$c}}:{{$v}}</td>{{end}}<td>{{range .}}{{.}}{{end}}</td><td>{{range .}}{{$.unit}}{{end}}</td></tr>{{end}}</table><p>{{.unit}}</p>"#
+    source = r#"<table>{{range $r, $row := .rows}}<tr class="r{{$r}}"><th>{{len $row}}</th>{{range $c, $v := .}}<td>{{$c}}:{{$v}}</td>{{end}}<td>{{range .}}{{.}}{{end}}</td><td>{{range .}}{{len $row}}{{end}}</td></tr>{{end}}</table><p class="u{{.unit}}">{{.unit}}</p>"#
 )]
 #[derive(Clone, Debug, PartialEq)]
 pub struct Grid {
@@ -100,7 +101,7 @@ pub struct Grid {
 }
 
 /// A grid, then edits: set one cell, append or drop a cell of a row, add or
-/// drop a row, or change the unit.
+/// drop a row, or change the unit (with a cell, in one step).
 fn grid_sequences() -> impl Strategy<Value = Vec<Grid>> {
     let grid = (
         proptest::collection::vec(proptest::collection::vec(0..20u8, 0..5), 0..5),
@@ -126,7 +127,16 @@ fn grid_sequences() -> impl Strategy<Value = Vec<Grid>> {
                     g.rows[r % n].pop();
                 }
                 4 => g.rows.insert(r % (n + 1), vec![v]),
-                _ => g.unit = format!("{}{}", g.unit, v % 3),
+                _ => {
+                    // the unit (an attribute after the table) and a cell at once
+                    g.unit = format!("{}{}", g.unit, v % 3);
+                    if let Some(row) = g.rows.get_mut(r % n.max(1)) {
+                        if !row.is_empty() {
+                            let len = row.len();
+                            row[c % len] = v.wrapping_mul(7) % 200;
+                        }
+                    }
+                }
             }
             states.push(g);
         }

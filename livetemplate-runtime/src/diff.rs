@@ -262,8 +262,10 @@ enum Content<'a> {
     Empty,
     /// One block: the branch of an `if`/`with`, a callee, a range's `else`.
     One(&'a Block),
-    /// Range items (possibly none, with no `else`), each after `<!--i-->`.
-    Items(Vec<&'a Block>),
+    /// Range items (possibly none, with no `else`), each after `<!--i-->`,
+    /// and how many bytes longer they were than the blocks listed (items
+    /// of an old list updated in place since: the blocks are the new ones).
+    Items(Vec<&'a Block>, isize),
     /// A value that does not fit the control (never from generated code).
     Other(&'a Dyn),
 }
@@ -275,17 +277,18 @@ impl<'a> Content<'a> {
             Dyn::Cond(Some(b)) | Dyn::Call(b) => Content::One(b),
             Dyn::List { items, else_block } => match (items.is_empty(), else_block) {
                 (true, Some(b)) => Content::One(b),
-                _ => Content::Items(items.iter().collect()),
+                _ => Content::Items(items.iter().collect(), 0),
             },
             Dyn::Text(_) => Content::Other(d),
         }
     }
 
-    /// The list `items` with else block `else_block`.
-    fn list(items: Vec<&'a Block>, else_block: Option<&'a Block>) -> Self {
+    /// The list `items` with else block `else_block`; `delta` as in
+    /// [`Content::Items`].
+    fn list(items: Vec<&'a Block>, else_block: Option<&'a Block>, delta: isize) -> Self {
         match (items.is_empty(), else_block) {
             (true, Some(b)) => Content::One(b),
-            _ => Content::Items(items),
+            _ => Content::Items(items, delta),
         }
     }
 
@@ -294,9 +297,10 @@ impl<'a> Content<'a> {
         match self {
             Content::Empty => 0,
             Content::One(b) => block_len(b),
-            Content::Items(items) => {
+            Content::Items(items, delta) => {
                 let marker = if item_markers { ITEM_MARKER.len() } else { 0 };
-                items.iter().map(|b| marker + block_len(b)).sum()
+                let len: usize = items.iter().map(|b| marker + block_len(b)).sum();
+                len.saturating_add_signed(*delta)
             }
             Content::Other(d) => dyn_len(d, item_markers),
         }
@@ -315,23 +319,31 @@ struct Edit<'a> {
     changes: Option<&'a [Change]>,
 }
 
-/// Undoes `edits` on the new `items`: the old items, and the blocks each
-/// edit inserted.
+/// Undoes `edits` on the new `items`: the old items, the blocks each edit
+/// inserted, and how many bytes longer the old items were than the listed
+/// blocks (the items updated in place are listed as they are now).
+#[allow(clippy::type_complexity)]
 fn undo_edits<'a>(
     items: &'a [Block],
     edits: &'a [ListEdit],
-) -> Result<(Vec<&'a Block>, Vec<Edit<'a>>), DiffError> {
+) -> Result<(Vec<&'a Block>, Vec<Edit<'a>>, isize), DiffError> {
     let mut cur: Vec<&Block> = items.iter().collect();
     let mut out: Vec<Edit<'a>> = Vec::with_capacity(edits.len());
+    let mut delta = 0isize;
     for e in edits.iter().rev() {
         if !e.changes.is_empty() {
-            if e.at >= cur.len() || !e.removed.is_empty() || e.inserted != 0 {
+            let item = cur
+                .get(e.at)
+                .copied()
+                .filter(|_| e.removed.is_empty() && e.inserted == 0);
+            let Some(item) = item else {
                 return Err(err(format!(
                     "in-place edit at {} of a list of {}",
                     e.at,
                     cur.len()
                 )));
-            }
+            };
+            delta += old_len_delta(item, &e.changes)?;
             out.push(Edit {
                 at: e.at,
                 removed: Vec::new(),
@@ -360,7 +372,29 @@ fn undo_edits<'a>(
         });
     }
     out.reverse();
-    Ok((cur, out))
+    Ok((cur, out, delta))
+}
+
+/// How many bytes longer block `b` was before `changes` edited it in place.
+fn old_len_delta(b: &Block, changes: &[Change]) -> Result<isize, DiffError> {
+    let mut delta = 0isize;
+    for (i, v) in old_vals(b, changes)?.into_iter().enumerate() {
+        let dm = b.meta.dynamics.get(i);
+        let new = &b.dyns[i];
+        let old = match v {
+            OldVal::Same => continue,
+            OldVal::Dyn(od) => dyn_len_at(dm, od),
+            OldVal::Edited(_) => {
+                let inner = old_content(v, new)?.0.len(fragment_ctrl(dm).is_some());
+                match fragment_ctrl(dm) {
+                    Some(c) => open_len(c.id) + inner + close_len(c.id),
+                    None => inner,
+                }
+            }
+        };
+        delta += old as isize - dyn_len_at(dm, new) as isize;
+    }
+    Ok(delta)
 }
 
 /// Edits that turn `old` into `new` (Myers, with replaces).
@@ -741,7 +775,7 @@ impl<'a> Walk<'a> {
         else {
             return Ok(false);
         };
-        let (old, edits) = undo_edits(items, edits)?;
+        let (old, edits, _) = undo_edits(items, edits)?;
         if old.len() != items.len() {
             return Ok(false);
         }
@@ -803,8 +837,11 @@ fn old_content<'a>(
         OldVal::Dyn(od) => Ok((Content::of(od), None)),
         OldVal::Edited(edits) => match new {
             Dyn::List { items, else_block } => {
-                let (old, edits) = undo_edits(items, edits)?;
-                Ok((Content::list(old, else_block.as_deref()), Some(edits)))
+                let (old, edits, delta) = undo_edits(items, edits)?;
+                Ok((
+                    Content::list(old, else_block.as_deref(), delta),
+                    Some(edits),
+                ))
             }
             _ => Err(err("list edits on a dynamic that is not a list")),
         },
@@ -1035,7 +1072,7 @@ impl Differ<'_> {
                 walk.block(n, OldSrc::Block(o), true)?;
                 self.values(target, Some(n), walk)
             }
-            (Content::Items(old), Content::Items(new)) => {
+            (Content::Items(old, _), Content::Items(new, _)) => {
                 let edits = match child.edits {
                     Some(e) => e,
                     None => diff_items(old, new),
