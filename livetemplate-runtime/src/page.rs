@@ -41,7 +41,8 @@ impl<T: Template> Page<T> {
     /// [`reset_client`](Page::reset_client) first: it holds no statics yet.
     pub fn render(&self) -> String {
         let id = self.tree.meta.id;
-        let mut out = String::with_capacity(T::META.size_hint + 2 * id.len() + 64);
+        // The tree knows its exact length: one allocation.
+        let mut out = String::with_capacity(self.tree.html_len() + 2 * id.len() + 16);
         open_marker(id, &mut out);
         self.tree.write_html(true, &mut out);
         close_marker(id, &mut out);
