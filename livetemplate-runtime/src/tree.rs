@@ -334,6 +334,18 @@ pub fn splice_items(
     if else_block.is_some() || items.len() != old_len || new_len == 0 {
         return Ok(None);
     }
+    // The ops must cover both lists in order, so that no edit below can
+    // fall outside the list (checked before anything is changed).
+    let (mut o, mut n) = (0, 0);
+    for op in &ops {
+        if op.old_range().start != o || op.new_range().start != n {
+            return Ok(None);
+        }
+        (o, n) = (op.old_range().end, op.new_range().end);
+    }
+    if (o, n) != (old_len, new_len) {
+        return Ok(None);
+    }
     let mut edits = Vec::new();
     for op in ops {
         if let similar::DiffOp::Replace {
@@ -428,6 +440,99 @@ mod tests {
             all.extend(last.iter().cloned());
         }
         all
+    }
+
+    static ITEM: BlockMeta = BlockMeta {
+        kind: crate::template::BlockKind::Range,
+        id: "f-0000000000000001",
+        line: 1,
+        statics: &["<li>", "</li>"],
+        dynamics: &[Dynamic::Slot(crate::template::SlotMeta {
+            action: "{{.}}",
+            line: 1,
+            context: "text",
+            escapers: &[crate::Escaper::Html],
+            attr: false,
+            deps: &["."],
+        })],
+    };
+
+    fn item(text: &str) -> Block {
+        Block::new(&ITEM, vec![Dyn::Text(text.to_owned())])
+    }
+
+    fn list(texts: &[&str]) -> Dyn {
+        Dyn::List {
+            items: texts.iter().map(|t| item(t)).collect(),
+            else_block: None,
+        }
+    }
+
+    #[test]
+    fn splice_updates_in_place_builds_the_rest_and_refuses_bad_ops() {
+        use similar::DiffOp;
+        let new = ["a", "B", "c", "d"];
+        let ops = vec![
+            DiffOp::Equal {
+                old_index: 0,
+                new_index: 0,
+                len: 1,
+            },
+            DiffOp::Replace {
+                old_index: 1,
+                old_len: 1,
+                new_index: 1,
+                new_len: 1,
+            },
+            DiffOp::Equal {
+                old_index: 2,
+                new_index: 2,
+                len: 1,
+            },
+            DiffOp::Insert {
+                old_index: 3,
+                new_index: 3,
+                new_len: 1,
+            },
+        ];
+        let mut d = list(&["a", "b", "c"]);
+        let edits = splice_items(
+            &mut d,
+            Some(ops.clone()),
+            3,
+            4,
+            |j| Ok(item(new[j])),
+            |i, j, block| {
+                assert_eq!((i, j), (1, 1));
+                let old = std::mem::replace(&mut block.dyns[0], Dyn::Text(new[j].into()));
+                Ok(Some(vec![Change::Replaced { index: 0, old }]))
+            },
+        )
+        .unwrap()
+        .expect("edited");
+        assert_eq!(d, list(&new));
+        let mut html = String::new();
+        d.write_html(false, false, &mut html);
+        assert_eq!(html, "<li>a</li><li>B</li><li>c</li><li>d</li>");
+        assert_eq!(d.html_len(false), html.len());
+        assert_eq!(edits.len(), 2);
+        assert_eq!((edits[0].at, edits[0].changes.len()), (1, 1));
+        assert_eq!((edits[1].at, edits[1].inserted), (3, 1));
+
+        // Ops that do not cover the lists: refused, the list untouched.
+        let mut d = list(&["a", "b", "c"]);
+        for bad in [ops[1..].to_vec(), ops[..2].to_vec()] {
+            let r = splice_items(
+                &mut d,
+                Some(bad),
+                3,
+                4,
+                |j| Ok(item(new[j])),
+                |_, _, _| Ok(None),
+            );
+            assert!(matches!(r, Ok(None)));
+            assert_eq!(d, list(&["a", "b", "c"]));
+        }
     }
 
     #[test]
