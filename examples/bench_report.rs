@@ -137,6 +137,9 @@ struct Update {
     emitted: Vec<(Strategy, usize)>,
     /// The update sent `static_dynamic` statics.
     statics_sent: bool,
+    /// Range fragments sent as markers for text changes inside their items:
+    /// what nested static_dynamic would send (see [`nested_sd`]).
+    nested: Vec<NestedSd>,
 }
 
 impl Update {
@@ -422,6 +425,7 @@ impl Report {
         let mut out = Vec::new();
         for (step, next) in s.steps.iter().enumerate() {
             let where_ = format!("{} step {step}", s.name);
+            let old_tree = page.tree().clone();
             let (fragments, reports) = match page.update_with_report(next.clone()) {
                 Ok(r) => r,
                 Err(e) => {
@@ -481,6 +485,14 @@ impl Report {
                 statics_sent: fragments.iter().any(
                     |f| matches!(&f.data, FragmentData::StaticDynamic(d) if d.statics.is_some()),
                 ),
+                nested: reports
+                    .iter()
+                    .filter(|r| r.chosen == Strategy::Markers)
+                    .filter_map(|r| {
+                        let markers = r.alternatives.first().map_or(0, |a| a.1);
+                        nested_sd(&r.id, &old_tree, page.tree(), markers)
+                    })
+                    .collect(),
             });
         }
         out
@@ -778,6 +790,195 @@ fn render_side_by_side(quick: bool) -> Vec<RenderCmp> {
             }
         })
         .collect()
+}
+
+// ---------------------------------------------------------------------------
+// Nested static_dynamic, not implemented: what it would send.
+
+/// What nested `static_dynamic` (DESIGN: "changed dynamics by slot index,
+/// nested for blocks") would send for a range fragment whose items changed
+/// in place, in text only. Not implemented: the client would have to hold
+/// every item's dynamics. Measured here to weigh it against markers.
+struct NestedSd {
+    /// JSON bytes when the client holds the range's tree: only the changed
+    /// values, addressed by item and dynamic index.
+    steady: usize,
+    /// JSON bytes the first time: every item's dynamics (see
+    /// [`full_tree`]), and the statics of each block met once.
+    first: usize,
+    /// The markers fragment actually sent.
+    markers: usize,
+}
+
+/// [`NestedSd`] for fragment `id` if it is a root-level range whose items
+/// changed in place, in text only, between `old` and `new` (root trees).
+fn nested_sd(
+    id: &str,
+    old: &livetemplate::__rt::Block,
+    new: &livetemplate::__rt::Block,
+    markers: usize,
+) -> Option<NestedSd> {
+    use livetemplate::__rt::Dyn;
+    use serde_json::{json, Map, Value};
+    let i = new
+        .meta
+        .dynamics
+        .iter()
+        .position(|d| matches!(d, Dynamic::Block(c) if c.id == id))?;
+    let (
+        Dyn::List {
+            items: oi,
+            else_block: None,
+        },
+        Dyn::List {
+            items: ni,
+            else_block: None,
+        },
+    ) = (old.dyns.get(i)?, new.dyns.get(i)?)
+    else {
+        return None;
+    };
+    if oi.len() != ni.len() {
+        return None;
+    }
+    let mut changed = Map::new();
+    for (k, (o, n)) in oi.iter().zip(ni).enumerate() {
+        if o != n {
+            changed.insert(k.to_string(), Value::Object(nested_changes(o, n)?));
+        }
+    }
+    let mut metas: Vec<&'static str> = Vec::new();
+    let mut statics = Map::new();
+    let all: Map<String, Value> = ni
+        .iter()
+        .enumerate()
+        .map(|(k, b)| {
+            statics_number(b, &mut metas, &mut statics);
+            (k.to_string(), full_tree(b, &mut metas, &mut statics))
+        })
+        .collect();
+    let len = |data: Value| {
+        json!({"id": id, "strategy": "static_dynamic", "action": "update", "data": data})
+            .to_string()
+            .len()
+    };
+    Some(NestedSd {
+        steady: len(json!({ "dynamics": changed })),
+        first: len(json!({ "statics": statics, "dynamics": all })),
+        markers,
+    })
+}
+
+/// The changed values of block `new` against `old` (same block meta), by
+/// dynamic index, nested through lists, `if`s and calls of the same shape.
+/// `None` when a changed value is in an attribute or the structure changed.
+fn nested_changes(
+    old: &livetemplate::__rt::Block,
+    new: &livetemplate::__rt::Block,
+) -> Option<serde_json::Map<String, serde_json::Value>> {
+    use livetemplate::__rt::Dyn;
+    use serde_json::{Map, Value};
+    let mut m = Map::new();
+    for (j, (od, nd)) in old.dyns.iter().zip(&new.dyns).enumerate() {
+        if od == nd {
+            continue;
+        }
+        match new.meta.dynamics.get(j) {
+            Some(Dynamic::Slot(s)) if !s.attr => {}
+            Some(Dynamic::Block(c)) if !c.attr => {}
+            _ => return None,
+        }
+        let v = match (od, nd) {
+            (Dyn::Text(_), Dyn::Text(t)) => Value::String(t.clone()),
+            (
+                Dyn::List {
+                    items: oi,
+                    else_block: None,
+                },
+                Dyn::List {
+                    items: ni,
+                    else_block: None,
+                },
+            ) if oi.len() == ni.len() => {
+                let mut lm = Map::new();
+                for (k, (o, n)) in oi.iter().zip(ni).enumerate() {
+                    if o != n {
+                        if !std::ptr::eq(o.meta, n.meta) {
+                            return None;
+                        }
+                        lm.insert(k.to_string(), Value::Object(nested_changes(o, n)?));
+                    }
+                }
+                Value::Object(lm)
+            }
+            (Dyn::Cond(Some(a)), Dyn::Cond(Some(b))) | (Dyn::Call(a), Dyn::Call(b))
+                if std::ptr::eq(a.meta, b.meta) =>
+            {
+                Value::Object(nested_changes(a, b)?)
+            }
+            _ => return None,
+        };
+        m.insert(j.to_string(), v);
+    }
+    Some(m)
+}
+
+/// Block `b` as a full tree, compactly (as LiveView's comprehensions): the
+/// array of its dynamics; a nested block is `{"s": <statics number>, "d":
+/// <its array>}`, a list `{"s": <statics number>, "d": [<array per item>]}`.
+/// The statics of each block meta go once into `statics`, numbered in
+/// `metas` order.
+fn full_tree(
+    b: &livetemplate::__rt::Block,
+    metas: &mut Vec<&'static str>,
+    statics: &mut serde_json::Map<String, serde_json::Value>,
+) -> serde_json::Value {
+    use livetemplate::__rt::Dyn;
+    use serde_json::{json, Value};
+    let mut values = Vec::with_capacity(b.dyns.len());
+    for d in &b.dyns {
+        values.push(match d {
+            Dyn::Text(t) => Value::String(t.clone()),
+            Dyn::Cond(None) => Value::Null,
+            Dyn::Cond(Some(c)) | Dyn::Call(c) => {
+                let n = statics_number(c, metas, statics);
+                json!({"s": n, "d": full_tree(c, metas, statics)})
+            }
+            Dyn::List { items, else_block } => match (items.first(), else_block) {
+                (None, Some(e)) => {
+                    let n = statics_number(e, metas, statics);
+                    json!({"s": n, "d": full_tree(e, metas, statics)})
+                }
+                (None, None) => Value::Array(Vec::new()),
+                (Some(first), _) => {
+                    let n = statics_number(first, metas, statics);
+                    let d: Vec<Value> =
+                        items.iter().map(|i| full_tree(i, metas, statics)).collect();
+                    json!({"s": n, "d": d})
+                }
+            },
+        });
+    }
+    Value::Array(values)
+}
+
+/// The number of `b`'s statics in `statics`, added on first sight.
+fn statics_number(
+    b: &livetemplate::__rt::Block,
+    metas: &mut Vec<&'static str>,
+    statics: &mut serde_json::Map<String, serde_json::Value>,
+) -> usize {
+    match metas.iter().position(|m| *m == b.meta.id) {
+        Some(n) => n,
+        None => {
+            metas.push(b.meta.id);
+            statics.insert(
+                (metas.len() - 1).to_string(),
+                serde_json::json!(b.meta.statics),
+            );
+            metas.len() - 1
+        }
+    }
 }
 
 /// `d` in ns below a microsecond, else in µs.
@@ -1507,6 +1708,74 @@ impl Report {
             );
         }
         let _ = writeln!(w);
+
+        // --- nested static_dynamic (not implemented)
+        let nested_rows: Vec<&ScenarioResult> = self
+            .results
+            .iter()
+            .filter(|r| r.measured().any(|u| !u.nested.is_empty()))
+            .collect();
+        if !nested_rows.is_empty() {
+            let _ = writeln!(
+                w,
+                "## Nested static_dynamic for text inside range items (not implemented)\n"
+            );
+            let _ = writeln!(
+                w,
+                "Text changed inside range items is sent as `markers`: `static_dynamic` here covers \
+                 the values of one block. DESIGN's `static_dynamic` is \"nested for blocks\": the \
+                 changed values addressed by item and dynamic index, e.g. \
+                 `{{\"dynamics\": {{\"42\": {{\"0\": {{\"17\": {{\"0\": \"42\"}}}}}}}}}}`. That needs \
+                 the client to hold every item's dynamics, so the first such update sends them \
+                 all (with each block's statics once). Measured here from the trees before and \
+                 after each update (`nested_sd` in the report; JSON bytes with the fragment \
+                 envelope), means over the measured updates:\n"
+            );
+            let _ = writeln!(
+                w,
+                "| scenario | markers sent (B) | nested, client holds the tree (B) | nested, first time (B) |"
+            );
+            let _ = writeln!(w, "|---|---:|---:|---:|");
+            for r in &nested_rows {
+                let n: Vec<&NestedSd> = r.measured().flat_map(|u| &u.nested).collect();
+                let _ = writeln!(
+                    w,
+                    "| {} | {:.0} | {:.0} | {:.0} |",
+                    r.name,
+                    mean(n.iter().map(|x| x.markers)),
+                    mean(n.iter().map(|x| x.steady)),
+                    mean(n.iter().map(|x| x.first)),
+                );
+            }
+            let nonsd = |u: &Update| {
+                u.emitted
+                    .iter()
+                    .filter(|e| e.0 != Strategy::StaticDynamic)
+                    .count()
+            };
+            let any = all
+                .iter()
+                .filter(|u| u.any_sd() || !u.nested.is_empty())
+                .count();
+            let only = all.iter().filter(|u| nonsd(u) == u.nested.len()).count();
+            let smaller = all
+                .iter()
+                .flat_map(|u| &u.nested)
+                .filter(|x| x.steady <= x.markers)
+                .count();
+            let nested_total = all.iter().map(|u| u.nested.len()).sum::<usize>();
+            let pct = |n: usize, d: usize| 100.0 * n as f64 / d.max(1) as f64;
+            let _ = writeln!(
+                w,
+                "\nWith it, once the client holds the trees: updates with at least one \
+                 `static_dynamic` fragment {any}/{total} = {:.1}%, updates sent with \
+                 `static_dynamic` only {only}/{total} = {:.1}% (the rule sends attribute, list \
+                 and structure changes elsewhere); nested no bigger than markers in \
+                 {smaller}/{nested_total} fragments.\n",
+                pct(any, total),
+                pct(only, total),
+            );
+        }
 
         // --- where the rule is not the smallest
         let _ = writeln!(w, "## Where the rule picks a bigger encoding\n");
