@@ -151,6 +151,31 @@ pub fn write_uint(n: u64, out: &mut String) {
     }
 }
 
+/// Writes `n` (at most 65,535) in decimal from the digit-pair table, with
+/// no call at all: small enough to inline wherever a `u8` or `u16` (or a
+/// small value of a wider type) is printed.
+#[inline(always)]
+pub fn write_u16(n: u16, out: &mut String) {
+    let n = usize::from(n);
+    let pair = |i: usize| &DIGIT_PAIRS[i * 2..i * 2 + 2];
+    if n < 10 {
+        out.push_str(&DIGIT_PAIRS[n * 2 + 1..n * 2 + 2]);
+    } else if n < 100 {
+        out.push_str(pair(n));
+    } else {
+        let (hi, lo) = (n / 100, n % 100);
+        if hi < 10 {
+            out.push_str(&DIGIT_PAIRS[hi * 2 + 1..hi * 2 + 2]);
+        } else if hi < 100 {
+            out.push_str(pair(hi));
+        } else {
+            out.push_str(&DIGIT_PAIRS[(hi / 100) * 2 + 1..(hi / 100) * 2 + 2]);
+            out.push_str(pair(hi % 100));
+        }
+        out.push_str(pair(lo));
+    }
+}
+
 fn is_string(v: &dyn Slot) -> bool {
     matches!(v.as_scalar(), Some(Scalar::Str(_)))
 }
@@ -472,7 +497,14 @@ mod tests {
             write_uint(n, &mut s);
             assert_eq!(s, format!("x{n}"));
         }
-        for n in [i64::MIN, -100, -1, 0, 7, i64::MAX] {
+        for n in [
+            0u16, 5, 10, 99, 100, 255, 999, 1000, 2015, 9999, 10_000, 12_345, 65_535,
+        ] {
+            let mut s = String::new();
+            write_u16(n, &mut s);
+            assert_eq!(s, n.to_string());
+        }
+        for n in [i64::MIN, -100, -1, 0, 7, 65_535, 65_536, i64::MAX] {
             let mut s = String::new();
             n.write_plain(&mut s);
             assert_eq!(s, n.to_string());

@@ -172,7 +172,12 @@ macro_rules! int_slot {
             #[inline]
             #[allow(clippy::cast_sign_loss, clippy::unnecessary_cast, unused_comparisons)]
             fn write_plain(&self, out: &mut String) {
-                if *self >= 0 && (*self as u128) <= u64::MAX as u128 {
+                if std::mem::size_of::<$t>() <= 2 && *self >= 0 {
+                    // `u8`/`u16`: the call-free writer, which inlines at
+                    // every call site. (Wider types keep `write_uint`: the
+                    // Big-table loop measured 53 µs with it, 88 with this.)
+                    crate::fmt::write_u16(*self as u16, out)
+                } else if *self >= 0 && (*self as u128) <= u64::MAX as u128 {
                     crate::fmt::write_uint(*self as u64, out)
                 } else {
                     out.push_str(itoa::Buffer::new().format(*self))
