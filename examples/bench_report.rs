@@ -20,7 +20,7 @@ use std::fmt::Write as _;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
-use livetemplate::__rt::{BlockMeta, Dynamic};
+use livetemplate::__rt::{Block, BlockMeta, Dyn, Dynamic};
 use livetemplate::{
     Fragment, FragmentData, FragmentReport, Page, Reconstructor, StaticDynamicData, Strategy,
     Template, ValuePatch,
@@ -856,13 +856,7 @@ struct NestedSd {
 
 /// [`NestedSd`] for fragment `id` if it is a root-level range whose items
 /// changed in place, in text only, between `old` and `new` (root trees).
-fn nested_sd(
-    id: &str,
-    old: &livetemplate::__rt::Block,
-    new: &livetemplate::__rt::Block,
-    markers: usize,
-) -> Option<NestedSd> {
-    use livetemplate::__rt::Dyn;
+fn nested_sd(id: &str, old: &Block, new: &Block, markers: usize) -> Option<NestedSd> {
     use serde_json::{json, Map, Value};
     let i = new
         .meta
@@ -916,11 +910,7 @@ fn nested_sd(
 /// The changed values of block `new` against `old` (same block meta), by
 /// dynamic index, nested through lists, `if`s and calls of the same shape.
 /// `None` when a changed value is in an attribute or the structure changed.
-fn nested_changes(
-    old: &livetemplate::__rt::Block,
-    new: &livetemplate::__rt::Block,
-) -> Option<serde_json::Map<String, serde_json::Value>> {
-    use livetemplate::__rt::Dyn;
+fn nested_changes(old: &Block, new: &Block) -> Option<serde_json::Map<String, serde_json::Value>> {
     use serde_json::{Map, Value};
     let mut m = Map::new();
     for (j, (od, nd)) in old.dyns.iter().zip(&new.dyns).enumerate() {
@@ -973,11 +963,10 @@ fn nested_changes(
 /// The statics of each block meta go once into `statics`, numbered in
 /// `metas` order.
 fn full_tree(
-    b: &livetemplate::__rt::Block,
+    b: &Block,
     metas: &mut Vec<&'static str>,
     statics: &mut serde_json::Map<String, serde_json::Value>,
 ) -> serde_json::Value {
-    use livetemplate::__rt::Dyn;
     use serde_json::{json, Value};
     let mut values = Vec::with_capacity(b.dyns.len());
     for d in &b.dyns {
@@ -1008,7 +997,7 @@ fn full_tree(
 
 /// The number of `b`'s statics in `statics`, added on first sight.
 fn statics_number(
-    b: &livetemplate::__rt::Block,
+    b: &Block,
     metas: &mut Vec<&'static str>,
     statics: &mut serde_json::Map<String, serde_json::Value>,
 ) -> usize {

@@ -59,11 +59,10 @@ pub fn generate(input: &Input, root: &Block) -> Result<Generated, TemplateError>
         0,
         root_meta.clone(),
     )?;
-    // The static size hint cannot know how long ranges run, so the render
-    // also reserves what its previous run wrote (one growth at most for a
-    // page of stable size instead of a doubling per power of two).
+    // The render reserves `Template::size_hint`: the static estimate, or
+    // what the previous render of the type wrote (`__LT_LAST_LEN`, a static
+    // next to the impl, see `lib.rs`), since ranges make the estimate short.
     let rt_path = g.rt.clone();
-    // `__LT_LAST_LEN` is a static next to the impl (see `lib.rs`).
     let body = quote! {
         let __lt_start = __out.len();
         __out.reserve(#rt_path::Template::size_hint(self));
@@ -1152,10 +1151,7 @@ impl Gen<'_> {
         dot: &Ident,
         path: &str,
     ) -> Result<Option<TokenStream>, TemplateError> {
-        if !body.items.iter().any(|item| {
-            matches!(item, Item::Range { pipe, body, else_body: None, .. }
-                if dot_relative(pipe) && closed(body, &pipe.decl))
-        }) {
+        if !body.items.iter().any(spliceable) {
             return Ok(None);
         }
         let rt = self.rt.clone();
@@ -1187,16 +1183,8 @@ impl Gen<'_> {
                     __ch.push(#rt::Change::Replaced { index: #index, old: __prev });
                 }
             };
-            let stmt = match (item, nested) {
-                (
-                    Item::Range {
-                        pipe,
-                        body: nested_body,
-                        else_body: None,
-                        ..
-                    },
-                    Some(parts),
-                ) if dot_relative(pipe) && closed(nested_body, &pipe.decl) => {
+            let stmt = match nested {
+                Some(parts) if spliceable(item) => {
                     let coll = &parts.coll;
                     let old = quote!({ let #dot = __odot; #coll });
                     let target = quote!(__item.dyns[#index]);
@@ -1461,6 +1449,14 @@ fn root_field(pipe: &Pipeline) -> Option<String> {
         },
         _ => None,
     }
+}
+
+/// A range inside a range item that [`Gen::item_update`] edits item by
+/// item: over the item (`.`, `.a.b`), with no `else`, and a body that reads
+/// nothing else ([`closed`]).
+fn spliceable(item: &Item) -> bool {
+    matches!(item, Item::Range { pipe, body, else_body: None, .. }
+        if dot_relative(pipe) && closed(body, &pipe.decl))
 }
 
 /// `.` or `.a.b`: a value read from the dot alone.
