@@ -118,30 +118,6 @@ impl Slot for str {
     }
 }
 
-impl Slot for String {
-    fn write_plain(&self, out: &mut String) {
-        out.push_str(self)
-    }
-    fn as_plain_str(&self) -> Option<&str> {
-        Some(self)
-    }
-    fn as_scalar(&self) -> Option<Scalar<'_>> {
-        Some(Scalar::Str(self))
-    }
-}
-
-impl Slot for Cow<'_, str> {
-    fn write_plain(&self, out: &mut String) {
-        out.push_str(self)
-    }
-    fn as_plain_str(&self) -> Option<&str> {
-        Some(self)
-    }
-    fn as_scalar(&self) -> Option<Scalar<'_>> {
-        Some(Scalar::Str(self))
-    }
-}
-
 impl Slot for char {
     fn write_plain(&self, out: &mut String) {
         out.push(*self)
@@ -379,16 +355,6 @@ impl Truthy for str {
         !self.is_empty()
     }
 }
-impl Truthy for String {
-    fn truthy(&self) -> bool {
-        !self.is_empty()
-    }
-}
-impl Truthy for Cow<'_, str> {
-    fn truthy(&self) -> bool {
-        !self.is_empty()
-    }
-}
 impl Truthy for char {
     fn truthy(&self) -> bool {
         *self != '\0'
@@ -444,11 +410,6 @@ impl<T: Len + ?Sized> Len for &T {
 impl Len for str {
     fn len(&self) -> usize {
         str::len(self)
-    }
-}
-impl Len for String {
-    fn len(&self) -> usize {
-        String::len(self)
     }
 }
 impl<T> Len for [T] {
@@ -593,16 +554,39 @@ impl ToScalar for str {
         Scalar::Str(self)
     }
 }
-impl ToScalar for String {
-    fn to_scalar(&self) -> Scalar<'_> {
-        Scalar::Str(self)
-    }
+
+/// Owned strings are their `str` to every value trait.
+macro_rules! str_like {
+    ($($t:ty),*) => {$(
+        impl Slot for $t {
+            fn write_plain(&self, out: &mut String) {
+                out.push_str(self)
+            }
+            fn as_plain_str(&self) -> Option<&str> {
+                Some(self)
+            }
+            fn as_scalar(&self) -> Option<Scalar<'_>> {
+                Some(Scalar::Str(self))
+            }
+        }
+        impl Truthy for $t {
+            fn truthy(&self) -> bool {
+                !self.is_empty()
+            }
+        }
+        impl Len for $t {
+            fn len(&self) -> usize {
+                str::len(self)
+            }
+        }
+        impl ToScalar for $t {
+            fn to_scalar(&self) -> Scalar<'_> {
+                Scalar::Str(self)
+            }
+        }
+    )*};
 }
-impl ToScalar for Cow<'_, str> {
-    fn to_scalar(&self) -> Scalar<'_> {
-        Scalar::Str(self)
-    }
-}
+str_like!(String, Cow<'_, str>);
 impl ToScalar for char {
     fn to_scalar(&self) -> Scalar<'_> {
         Scalar::Int(*self as i128)
@@ -881,5 +865,31 @@ impl<T: ?Sized> CmpAny for Cmp<'_, T> {
     #[inline]
     fn lt_changed(&self) -> bool {
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `str`, `String` and `Cow<str>` answer every value trait alike.
+    #[test]
+    fn owned_strings_are_their_str() {
+        fn check<T: Slot + Truthy + Len + ToScalar + ?Sized>(v: &T, text: &str) {
+            let mut out = String::new();
+            v.write_plain(&mut out);
+            assert_eq!(out, text);
+            assert_eq!(v.as_plain_str(), Some(text));
+            assert_eq!(v.as_scalar(), Some(Scalar::Str(text)));
+            assert_eq!(v.to_scalar(), Scalar::Str(text));
+            assert_eq!(v.truthy(), !text.is_empty());
+            assert_eq!(Len::len(v), text.len());
+        }
+        for text in ["", "héllo <b>"] {
+            check(text, text);
+            check(&text.to_owned(), text);
+            check(&Cow::Borrowed(text), text);
+            check(&Cow::<str>::Owned(text.to_owned()), text);
+        }
     }
 }
