@@ -204,6 +204,22 @@ struct Spec {
     prec: Option<usize>,
 }
 
+impl Spec {
+    /// The sign printed before a number: `-`, or what the `+` and space
+    /// flags ask of a non-negative one.
+    fn sign(&self, negative: bool) -> &'static str {
+        if negative {
+            "-"
+        } else if self.plus {
+            "+"
+        } else if self.space {
+            " "
+        } else {
+            ""
+        }
+    }
+}
+
 fn go_type(v: &dyn Slot) -> &'static str {
     match v.as_scalar() {
         Some(Scalar::Bool(_)) => "bool",
@@ -301,29 +317,12 @@ fn fmt_int(n: i128, verb: char, spec: &Spec) -> Option<String> {
             _ => {}
         }
     }
-    let sign = if neg {
-        "-"
-    } else if spec.plus {
-        "+"
-    } else if spec.space {
-        " "
-    } else {
-        ""
-    };
-    Some(format!("{sign}{digits}"))
+    Some(format!("{}{digits}", spec.sign(neg)))
 }
 
 fn fmt_float(f: f64, verb: char, spec: &Spec) -> Option<String> {
     let mut s = String::new();
-    let sign = if f.is_sign_negative() && !f.is_nan() {
-        "-"
-    } else if spec.plus {
-        "+"
-    } else if spec.space {
-        " "
-    } else {
-        ""
-    };
+    let sign = spec.sign(f.is_sign_negative() && !f.is_nan());
     if special(f.abs(), &mut s) {
         return Some(format!("{sign}{}", s.trim_start_matches('+')));
     }
