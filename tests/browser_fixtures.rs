@@ -9,6 +9,7 @@
 //! file per template. Sequences per template: `$LT_BROWSER_SEQUENCES` (default 40).
 
 use livetemplate::{Page, Reconstructor, Template};
+use proptest::collection::vec;
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde_json::{json, Value};
@@ -17,14 +18,14 @@ use serde_json::{json, Value};
 mod templates;
 use templates::*;
 
-fn sequences<T, S>(strategy: S, count: usize, seed: u8) -> Vec<Value>
+/// `count` sequences of states drawn from `seqs` (at least two states each).
+fn sequences<T, S>(seqs: S, count: usize, seed: u8) -> Vec<Value>
 where
     T: Template + Clone + PartialEq + std::fmt::Debug,
-    S: Strategy<Value = T>,
+    S: Strategy<Value = Vec<T>>,
 {
     let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &[seed; 32]);
     let mut runner = TestRunner::new_with_rng(Config::default(), rng);
-    let seqs = proptest::collection::vec(strategy, 2..8);
     (0..count)
         .map(|_| {
             let states = seqs.new_tree(&mut runner).expect("strategy").current();
@@ -56,25 +57,27 @@ fn write_browser_fixtures() {
         .unwrap_or(40);
     std::fs::create_dir_all(&dir).expect("fixtures dir");
     macro_rules! write {
-        ($($seed:literal $name:ident: $ty:ty),* $(,)?) => {$(
-            let seqs = sequences::<$ty, _>(templates::$name(), count, $seed);
+        ($($seed:literal $name:ident: $ty:ty = $seqs:expr),* $(,)?) => {$(
+            let seqs = sequences::<$ty, _>($seqs, count, $seed);
             let file = format!("{dir}/{}.json", stringify!($name));
             let body = json!({ "template": stringify!($name), "sequences": seqs });
             std::fs::write(&file, body.to_string()).expect("write fixture");
         )*};
     }
     write! {
-        1 text_slots: Counter,
-        2 attribute_slots: Attrs,
-        3 range_with_else: Todos,
-        4 table_rows: Table,
-        5 select_options: Select,
-        6 nested_blocks: Profile,
-        7 define_template: Cards,
-        8 rcdata_slots: Rcdata,
-        9 else_if_chain: Status,
-        10 variables_and_index: Numbered,
-        11 script_and_style: Scripted,
-        12 full_page: FullPage,
+        1 text_slots: Counter = vec(templates::text_slots(), 2..8),
+        2 attribute_slots: Attrs = vec(templates::attribute_slots(), 2..8),
+        3 range_with_else: Todos = vec(templates::range_with_else(), 2..8),
+        4 table_rows: Table = vec(templates::table_rows(), 2..8),
+        5 select_options: Select = vec(templates::select_options(), 2..8),
+        6 nested_blocks: Profile = vec(templates::nested_blocks(), 2..8),
+        7 define_template: Cards = vec(templates::define_template(), 2..8),
+        8 rcdata_slots: Rcdata = vec(templates::rcdata_slots(), 2..8),
+        9 else_if_chain: Status = vec(templates::else_if_chain(), 2..8),
+        10 variables_and_index: Numbered = vec(templates::variables_and_index(), 2..8),
+        11 script_and_style: Scripted = vec(templates::script_and_style(), 2..8),
+        12 full_page: FullPage = vec(templates::full_page(), 2..8),
+        13 item_trees: Entries = entry_sequences().prop_map(|s| s.into_iter().map(|(e, _)| e).collect()),
+        14 rows_in_place: Grid = grid_sequences(),
     }
 }

@@ -87,66 +87,29 @@ invariant! {
     full_page: FullPage,
 }
 
-/// Tables whose rows are updated in place: the root range's items hold
-/// nested ranges over the item (edited cell by cell), next to other values
-/// of the row and to a nested range that reads an outer variable (rebuilt
-/// whole); an attribute after the table moves with the rows' lengths.
-#[livetemplate::live_template(
-    source = r#"<table>{{range $r, $row := .rows}}<tr class="r{{$r}}"><th>{{len $row}}</th>{{range $c, $v := .}}<td>{{$c}}:{{$v}}</td>{{end}}<td>{{range .}}{{.}}{{end}}</td><td>{{range .}}{{len $row}}{{end}}</td></tr>{{end}}</table><p class="u{{.unit}}">{{.unit}}</p>"#
-)]
-#[derive(Clone, Debug, PartialEq)]
-pub struct Grid {
-    rows: Vec<Vec<u8>>,
-    unit: String,
-}
-
-/// A grid, then edits: set one cell, append or drop a cell of a row, add or
-/// drop a row, or change the unit (with a cell, in one step).
-fn grid_sequences() -> impl Strategy<Value = Vec<Grid>> {
-    let grid = (
-        proptest::collection::vec(proptest::collection::vec(0..20u8, 0..5), 0..5),
-        "[a-c]{0,2}",
-    )
-        .prop_map(|(rows, unit)| Grid { rows, unit });
-    let edit = (0..6u8, 0..6usize, 0..6usize, 0..20u8);
-    (grid, proptest::collection::vec(edit, 1..12)).prop_map(|(first, edits)| {
-        let mut states = vec![first];
-        for (kind, r, c, v) in edits {
-            let mut g = states.last().expect("first").clone();
-            let n = g.rows.len();
-            match kind {
-                0 | 1 if n > 0 => {
-                    let row = &mut g.rows[r % n];
-                    if !row.is_empty() {
-                        let len = row.len();
-                        row[c % len] = v;
-                    }
-                }
-                2 if n > 0 => g.rows[r % n].push(v),
-                3 if n > 0 => {
-                    g.rows[r % n].pop();
-                }
-                4 => g.rows.insert(r % (n + 1), vec![v]),
-                _ => {
-                    // the unit (an attribute after the table) and a cell at once
-                    g.unit = format!("{}{}", g.unit, v % 3);
-                    if let Some(row) = g.rows.get_mut(r % n.max(1)) {
-                        if !row.is_empty() {
-                            let len = row.len();
-                            row[c % len] = v.wrapping_mul(7) % 200;
-                        }
-                    }
-                }
-            }
-            states.push(g);
-        }
-        states
-    })
-}
-
 proptest! {
     #[test]
     fn rows_updated_in_place(states in grid_sequences()) {
         check_sequence::<Grid>(states);
+    }
+}
+
+proptest! {
+    /// Entries edited one change at a time: the invariant holds, and a
+    /// change of text only inside items is sent as `static_dynamic` (the
+    /// list form, nested through the items' folded blocks).
+    #[test]
+    fn item_text_is_static_dynamic(steps in entry_sequences()) {
+        let states: Vec<Entries> = steps.iter().map(|(s, _)| s.clone()).collect();
+        check_sequence(states);
+        let mut page = Page::new(steps[0].0.clone()).expect("page");
+        for (next, text_only) in &steps[1..] {
+            let fragments = page.update(next.clone()).expect("update");
+            if *text_only {
+                for f in &fragments {
+                    prop_assert_eq!(f.strategy, livetemplate::Strategy::StaticDynamic, "{:?}", f);
+                }
+            }
+        }
     }
 }

@@ -6,6 +6,7 @@ var ID_RE = /^f-[A-Za-z0-9]{1,64}$/;
 var KEY_RE = /^(?:0|[1-9][0-9]*)$/;
 var LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?:[^\ud800-\udbff]|^)[\udc00-\udfff]/;
 var USIZE_END = 2 ** 64;
+var MAX_DEPTH = 127;
 var ACTIONS = { static_dynamic: "update", markers: "patch", replacement: "replace" };
 var STRATEGIES = ["static_dynamic", "markers", "granular", "replacement"];
 var GRANULAR_OPS = ["append", "prepend", "insert", "remove"];
@@ -35,6 +36,10 @@ function str(v, what, id) {
   if (LONE_SURROGATE.test(v)) throw invalid(`${what}: lone surrogate in string`, id);
   return v;
 }
+function indexKey(k) {
+  if (!KEY_RE.test(k) || k.length > 15 && BigInt(k) >= 2n ** 64n) return -1;
+  return Number(k);
+}
 function usize(v, what, id) {
   if (!isUsize(v)) throw invalid(`${what}: expected a non-negative integer`, id);
   return v;
@@ -54,25 +59,8 @@ function parseFragment(raw) {
   if (strategy === "static_dynamic") {
     fields(d, what, ["statics", "dynamics"], ["dynamics"], id);
     let statics = null;
-    if (d.statics != null) {
-      if (!Array.isArray(d.statics)) throw invalid(`${what}: statics: expected an array`, id);
-      statics = d.statics.map((s) => str(s, what + ": statics", id));
-    }
-    if (!isObject(d.dynamics)) throw invalid(`${what}: dynamics: expected an object`, id);
-    const dynamics = [];
-    for (const k of Object.keys(d.dynamics)) {
-      const n = Number(k);
-      if (!KEY_RE.test(k) || n >= USIZE_END) throw invalid(`${what}: dynamics: bad index ${q(k)}`, id);
-      const v = d.dynamics[k];
-      if (typeof v == "string") dynamics.push([n, str(v, what, id)]);
-      else {
-        fields(v, what + ": dynamic", ["f"], ["f"], id);
-        if (!isValidId(v.f)) throw invalid(`invalid child fragment id ${q(v.f)}`, id);
-        dynamics.push([n, { f: v.f }]);
-      }
-    }
-    dynamics.sort((a, b) => a[0] - b[0]);
-    data = { statics, dynamics };
+    if (d.statics != null) statics = strings(d.statics, what + ": statics", 4, id);
+    data = { statics, dynamics: indexed(d.dynamics, what + ": dynamics", 4, id) };
   } else if (strategy === "markers") {
     fields(d, what, ["patches"], ["patches"], id);
     if (!Array.isArray(d.patches)) throw invalid(`${what}: patches: expected an array`, id);
@@ -108,9 +96,90 @@ function parseFragment(raw) {
     if (adds !== (data.content !== null))
       throw invalid(adds ? "granular add without content" : "granular remove with content", id);
   }
-  if (strategy === "static_dynamic" && data.statics && data.statics.length === 0)
-    throw invalid("empty statics", id);
+  if (strategy === "static_dynamic") validateStaticDynamic(data, id);
   return { id, strategy, action, data };
+}
+function depth(level, what, id) {
+  if (level > MAX_DEPTH) throw invalid(`${what}: recursion limit exceeded`, id);
+}
+function strings(v, what, level, id) {
+  depth(level, what, id);
+  if (!Array.isArray(v)) throw invalid(`${what}: expected an array`, id);
+  return v.map((s) => str(s, what, id));
+}
+function indexed(v, what, level, id) {
+  depth(level, what, id);
+  if (!isObject(v)) throw invalid(`${what}: expected an object`, id);
+  const out = [];
+  for (const k of Object.keys(v)) {
+    const n = indexKey(k);
+    if (n < 0) throw invalid(`${what}: bad index ${q(k)}`, id);
+    out.push([n, dynamicValue(v[k], what, level + 1, id)]);
+  }
+  return out.sort((a, b) => a[0] - b[0]);
+}
+function dynamicValue(v, what, level, id) {
+  if (typeof v == "string") return str(v, what, id);
+  depth(level, what, id);
+  if (Array.isArray(v)) return { item: v.map((x) => dynamicValue(x, what, level + 1, id)) };
+  if (!isObject(v)) throw invalid(`${what}: expected a string, an array or an object`, id);
+  const keys = Object.keys(v);
+  const named = keys.filter((k) => ["f", "s", "d", "l"].includes(k));
+  if (named.length === 0) {
+    const bad = keys.find((k) => indexKey(k) < 0);
+    if (bad !== void 0) throw invalid(`${what}: unknown field ${q(bad)}`, id);
+    return { c: indexed(v, what, level, id) };
+  }
+  if (named.length !== keys.length) throw invalid(`${what}: a dynamic mixes fields and indices`, id);
+  const has = (k) => keys.includes(k);
+  if (has("f") && keys.length === 1) {
+    if (typeof v.f != "string") throw invalid(`${what}: f: expected a string`, id);
+    str(v.f, what, id);
+    if (!isValidId(v.f)) throw invalid(`invalid fragment id ${q(v.f)}`, id);
+    return { f: v.f };
+  }
+  if (has("s") && keys.length === 2 && (has("d") || has("l"))) {
+    const s = strings(v.s, what + ": s", level + 1, id);
+    if (has("d")) {
+      depth(level + 1, what, id);
+      if (!Array.isArray(v.d)) throw invalid(`${what}: d: expected an array`, id);
+      return { s, d: v.d.map((x) => dynamicValue(x, what, level + 2, id)) };
+    }
+    depth(level + 1, what, id);
+    if (!Array.isArray(v.l)) throw invalid(`${what}: l: expected an array`, id);
+    const l = v.l.map((item) => {
+      depth(level + 2, what, id);
+      if (!Array.isArray(item)) throw invalid(`${what}: l: expected an array of arrays`, id);
+      return item.map((x) => dynamicValue(x, what, level + 3, id));
+    });
+    return { s, l };
+  }
+  throw invalid(`${what}: a dynamic object is {"f"}, {"s", "d"}, {"s", "l"} or changes by index`, id);
+}
+var isItem = (v) => typeof v == "object" && v.item !== void 0;
+var isListForm = (sd) => sd.statics !== null && sd.dynamics.length > 0 && sd.dynamics.every(([, v]) => isItem(v));
+function validateStaticDynamic(sd, id) {
+  const tree = (v) => {
+    if (typeof v == "string") return;
+    if (v.d) return v.d.forEach(tree);
+    if (v.l) return v.l.forEach((item) => item.forEach(tree));
+    throw invalid("a tree holds HTML, blocks and lists only", id);
+  };
+  const change = (v) => {
+    if (typeof v == "string") return;
+    if (v.c) return v.c.forEach(([, x]) => change(x));
+    throw invalid("changes hold HTML and changes by index only", id);
+  };
+  if (sd.statics && sd.statics.length === 0) throw invalid("empty statics", id);
+  if (sd.statics && isListForm(sd)) sd.dynamics.forEach(([, v]) => v.item.forEach(tree));
+  else if (sd.statics) {
+    for (const [, v] of sd.dynamics)
+      if (typeof v != "string" && v.f === void 0)
+        throw invalid(
+          "with statics, dynamics are all HTML or child fragments (block form) or all items (list form)",
+          id
+        );
+  } else for (const [, v] of sd.dynamics) if (v.f === void 0) change(v);
 }
 function utf8Length(s) {
   let n = s.length;
@@ -209,8 +278,20 @@ function granular(id, content, g) {
 }
 function staticDynamic(id, content, sd, cache) {
   const bad = (reason) => err("BadDynamics", id, "bad dynamics: " + reason);
+  const fail = (f) => {
+    try {
+      return f();
+    } catch (e) {
+      if (typeof e == "string") throw bad(e);
+      throw e;
+    }
+  };
   let entry;
-  if (sd.statics) {
+  if (sd.statics && isListForm(sd)) {
+    const n = sd.dynamics.length;
+    if (sd.dynamics.some(([k]) => k >= n)) throw bad(`${n} items need exactly the indices 0..${n}`);
+    entry = { statics: sd.statics, items: sd.dynamics.map(([, v]) => v.item) };
+  } else if (sd.statics) {
     const n = sd.statics.length - 1;
     if (sd.dynamics.length !== n || sd.dynamics.some(([k]) => k >= n))
       throw bad(`${sd.statics.length} statics need exactly the dynamics 0..${n}`);
@@ -218,28 +299,59 @@ function staticDynamic(id, content, sd, cache) {
   } else {
     const c = cache.get(id);
     if (!c) throw err("MissingStatics", id, "static_dynamic update without statics, none cached");
-    entry = { statics: c.statics, dynamics: c.dynamics.slice() };
-    for (const [k, v] of sd.dynamics) {
-      if (k >= entry.dynamics.length) throw bad(`index ${k} of ${entry.dynamics.length} dynamics`);
-      entry.dynamics[k] = v;
-    }
+    entry = c.items ? { statics: c.statics, items: fail(() => mergeItems(c.items.slice(), sd.dynamics)) } : { statics: c.statics, dynamics: fail(() => mergeValues(c.dynamics.slice(), sd.dynamics)) };
   }
   let out = "";
-  const children = [];
-  entry.statics.forEach((s, i) => {
-    out += s;
-    const d = entry.dynamics[i];
-    if (typeof d == "string") out += d;
-    else if (d) {
-      if (children.includes(d.f)) throw bad(`child ${d.f} referenced twice`);
-      children.push(d.f);
-      const r = findRegion(content, d.f);
-      if (!r) throw err("ChildNotFound", id, `child region ${d.f} not found`);
-      out += content.slice(r[0], r[3]);
-    }
-  });
+  if (entry.items) {
+    for (const item of entry.items) out += ITEM_MARKER + fail(() => writeBlock(entry.statics, item));
+  } else {
+    const children = [];
+    entry.statics.forEach((s, i) => {
+      out += s;
+      const d = entry.dynamics[i];
+      if (typeof d == "string") out += d;
+      else if (d && d.f !== void 0) {
+        if (children.includes(d.f)) throw bad(`child ${d.f} referenced twice`);
+        children.push(d.f);
+        const r = findRegion(content, d.f);
+        if (!r) throw err("ChildNotFound", id, `child region ${d.f} not found`);
+        out += content.slice(r[0], r[3]);
+      } else if (d) throw bad(`dynamic ${i} is not HTML`);
+    });
+  }
   cache.set(id, entry);
   return out;
+}
+function mergeValues(values, changes) {
+  for (const [k, ch] of changes) {
+    if (k >= values.length) throw `index ${k} of ${values.length} dynamics`;
+    const v = values[k];
+    if (typeof ch == "string" || ch.f !== void 0) values[k] = ch;
+    else if (ch.c && typeof v == "object" && v.d) values[k] = { s: v.s, d: mergeValues(v.d.slice(), ch.c) };
+    else if (ch.c && typeof v == "object" && v.l) values[k] = { s: v.s, l: mergeItems(v.l.slice(), ch.c) };
+    else throw `change at index ${k} does not fit its value`;
+  }
+  return values;
+}
+function mergeItems(items, changes) {
+  for (const [k, ch] of changes) {
+    if (k >= items.length) throw `item ${k} of ${items.length} items`;
+    if (typeof ch == "string" || !ch.c) throw `item ${k}: an item's changes are by index`;
+    items[k] = mergeValues(items[k].slice(), ch.c);
+  }
+  return items;
+}
+function writeBlock(statics, values) {
+  if (statics.length !== values.length + 1) throw `${statics.length} statics for ${values.length} dynamics`;
+  let out = "";
+  values.forEach((v, i) => {
+    out += statics[i];
+    if (typeof v == "string") out += v;
+    else if (v.d) out += writeBlock(v.s, v.d);
+    else if (v.l) for (const item of v.l) out += writeBlock(v.s, item);
+    else throw "a tree holds HTML, blocks and lists only";
+  });
+  return out + statics[values.length];
 }
 function applyOne(state, f) {
   const { id, data } = f;

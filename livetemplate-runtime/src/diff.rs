@@ -39,7 +39,7 @@
 //! rendered, and markers positions are computed (by summing lengths, not
 //! rendering) only when markers are sent.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::ops::Range;
 
@@ -561,6 +561,10 @@ struct Value {
     new: String,
     /// Its dynamic index when in the fragment's own block (not in an item).
     top: Option<usize>,
+    /// Inside items: its place in `Walk::paths` (item index, dynamic index,
+    /// and so on through folded blocks), the address of a nested
+    /// `static_dynamic` change.
+    path: Range<usize>,
 }
 
 /// A child fragment whose content changed.
@@ -578,8 +582,17 @@ struct Walk<'a> {
     pieces: Vec<Piece<'a>>,
     values: Vec<Value>,
     children: Vec<Child<'a>>,
+    /// A changed value sits in an attribute.
     attr: bool,
+    /// A changed value sits inside range items.
     in_items: bool,
+    /// Inside items, a changed value is not text for text: a folded block
+    /// switched branch or a list changed length (the item's structure).
+    reshaped: bool,
+    /// The item and dynamic indices down to the value being walked.
+    path: Vec<usize>,
+    /// The values' paths, end to end.
+    paths: Vec<usize>,
 }
 
 impl<'a> Walk<'a> {
@@ -647,7 +660,10 @@ impl<'a> Walk<'a> {
             };
             let frag = fragment_ctrl(dm);
             if let (OldVal::Edited(edits), None, false) = (ov, frag, top) {
-                if self.edited_list(nd, edits)? {
+                self.path.push(i);
+                let walked = self.edited_list(nd, edits)?;
+                self.path.pop();
+                if walked {
                     continue;
                 }
             }
@@ -676,7 +692,11 @@ impl<'a> Walk<'a> {
                 }
                 // Inside range items, a folded block that kept its shape is
                 // walked into, so that one changed cell is one small patch.
-                (OldVal::Dyn(od), None) if !top && same_shape(od, nd) => self.folded(od, nd)?,
+                (OldVal::Dyn(od), None) if !top && same_shape(od, nd) => {
+                    self.path.push(i);
+                    self.folded(od, nd)?;
+                    self.path.pop();
+                }
                 (ov, _) => {
                     let old_piece = match ov {
                         OldVal::Dyn(Dyn::Text(s)) if frag.is_none() => Piece::Fixed(s.len()),
@@ -686,10 +706,18 @@ impl<'a> Walk<'a> {
                         }
                         _ => Piece::Content(old_content(ov, nd)?.0),
                     };
+                    let start = self.paths.len();
+                    if !top {
+                        self.paths.extend_from_slice(&self.path);
+                        self.paths.push(i);
+                        let text = matches!((ov, nd), (OldVal::Dyn(Dyn::Text(_)), Dyn::Text(_)));
+                        self.reshaped |= !text || frag.is_some();
+                    }
                     self.values.push(Value {
                         piece: self.pieces.len(),
                         new: dyn_html_at(dm, nd),
                         top: top.then_some(i),
+                        path: start..self.paths.len(),
                     });
                     self.pieces.push(old_piece);
                     self.attr |= is_attr(dm);
@@ -720,11 +748,13 @@ impl<'a> Walk<'a> {
                 if let (true, Some(a), Some(b)) = (oi.is_empty(), oe, ne) {
                     return self.block(b, OldSrc::Block(a), false);
                 }
-                for (o, n) in oi.iter().zip(ni) {
+                for (k, (o, n)) in oi.iter().zip(ni).enumerate() {
                     if o == n {
                         self.pieces.push(Piece::Block(o));
                     } else {
+                        self.path.push(k);
                         self.block(n, OldSrc::Block(o), false)?;
+                        self.path.pop();
                     }
                 }
                 Ok(())
@@ -749,6 +779,7 @@ impl<'a> Walk<'a> {
             }
             match pairs.peek() {
                 Some((at, nb, changes)) if *at == k => {
+                    self.path.push(k);
                     match changes {
                         Some(changes) => {
                             let vals = old_vals(nb, changes)?;
@@ -756,6 +787,7 @@ impl<'a> Walk<'a> {
                         }
                         None => self.block(nb, OldSrc::Block(ob), false)?,
                     }
+                    self.path.pop();
                     pairs.next();
                 }
                 _ => self.pieces.push(Piece::Block(ob)),
@@ -851,6 +883,86 @@ fn old_content<'a>(
 // ---------------------------------------------------------------------------
 // Emitting fragments.
 
+/// What a fragment's `static_dynamic` encoding would be built from.
+#[derive(Clone, Copy)]
+enum Form<'a> {
+    /// The block form: this block's statics and dynamics.
+    Block(&'a Block),
+    /// The list form: these range items (same block meta) as trees.
+    List(&'a [&'a Block]),
+}
+
+/// The statics a block writes (one more than its dynamics).
+fn statics_of(b: &Block) -> Vec<String> {
+    let n = b.dyns.len() + 1;
+    b.meta
+        .statics
+        .iter()
+        .take(n)
+        .map(|s| (*s).to_owned())
+        .collect()
+}
+
+/// Item `b`'s dynamics as a tree (see [`DynamicValue`]); `meta` is the
+/// list's item block, which every item must have.
+fn item_tree(b: &Block, meta: &'static BlockMeta) -> Result<Vec<DynamicValue>, DiffError> {
+    if !std::ptr::eq(b.meta, meta) {
+        return Err(err(format!(
+            "range items of different blocks ({} and {})",
+            meta.id, b.meta.id
+        )));
+    }
+    b.dyns.iter().map(tree_value).collect()
+}
+
+/// A folded value inside range items as a tree node.
+fn tree_value(d: &Dyn) -> Result<DynamicValue, DiffError> {
+    let block = |b: &Block| -> Result<DynamicValue, DiffError> {
+        Ok(DynamicValue::Block {
+            statics: statics_of(b),
+            dynamics: item_tree(b, b.meta)?,
+        })
+    };
+    match d {
+        Dyn::Text(s) => Ok(DynamicValue::Html(s.clone())),
+        Dyn::Cond(None) => Ok(DynamicValue::Html(String::new())),
+        Dyn::Cond(Some(b)) | Dyn::Call(b) => block(b),
+        Dyn::List { items, else_block } => match (items.first(), else_block) {
+            (None, Some(e)) => block(e),
+            (None, None) => Ok(DynamicValue::Html(String::new())),
+            (Some(first), _) => Ok(DynamicValue::List {
+                statics: statics_of(first),
+                items: items
+                    .iter()
+                    .map(|b| item_tree(b, first.meta))
+                    .collect::<Result<_, _>>()?,
+            }),
+        },
+    }
+}
+
+/// Puts HTML `new` at `path` (indices, outermost first) of nested changes.
+fn insert_change(
+    changes: &mut BTreeMap<usize, DynamicValue>,
+    path: &[usize],
+    new: &str,
+) -> Result<(), DiffError> {
+    match path {
+        [] => Err(err("a changed value inside items without a path")),
+        [i] => {
+            changes.insert(*i, DynamicValue::Html(new.to_owned()));
+            Ok(())
+        }
+        [i, rest @ ..] => match changes
+            .entry(*i)
+            .or_insert_with(|| DynamicValue::Changes(BTreeMap::new()))
+        {
+            DynamicValue::Changes(inner) => insert_change(inner, rest, new),
+            _ => Err(err("a changed value inside another changed value")),
+        },
+    }
+}
+
 /// The fragment being encoded.
 #[derive(Clone, Copy)]
 enum Target<'a> {
@@ -944,22 +1056,36 @@ impl Differ<'_> {
         let mut walk = Walk::default();
         walk.pieces.reserve(2 * tree.dyns.len() + 2);
         walk.block(tree, OldSrc::Root(&old), true)?;
-        self.values(Target::Root(tree), Some(tree), walk)
+        self.values(Target::Root(tree), Form::Block(tree), walk)
     }
 
     /// Emits a fragment's value changes (if any), then its children.
     fn values(
         &mut self,
         target: Target<'_>,
-        block: Option<&Block>,
+        form: Form<'_>,
         walk: Walk<'_>,
     ) -> Result<(), DiffError> {
         let id = target.id();
         if !walk.values.is_empty() {
             let start = self.out.len();
-            let sd_block = block.filter(|_| !walk.attr && !walk.in_items);
-            let (f, chosen) = match sd_block {
-                Some(b) => (self.static_dynamic(id, b, &walk), Strategy::StaticDynamic),
+            // The rule: text values only → static_dynamic, else markers.
+            let sd = match form {
+                Form::Block(b) if !walk.attr && !walk.in_items => Some((b.meta.id, form)),
+                Form::List([first, ..]) if !walk.attr && !walk.reshaped => {
+                    Some((first.meta.id, form))
+                }
+                _ => None,
+            };
+            let (f, chosen) = match sd {
+                Some((meta, Form::Block(b))) => (
+                    self.static_dynamic(id, meta, b, &walk),
+                    Strategy::StaticDynamic,
+                ),
+                Some((meta, Form::List(items))) => (
+                    self.static_dynamic_list(id, meta, items, &walk)?,
+                    Strategy::StaticDynamic,
+                ),
                 None => (Fragment::markers(id, walk.patches()), Strategy::Markers),
             };
             let alternatives = self.report.is_some().then(|| {
@@ -974,8 +1100,8 @@ impl Differ<'_> {
                 alt
             });
             self.out.push(f);
-            match sd_block {
-                Some(b) => self.cache.insert(id, b.meta.id),
+            match sd {
+                Some((meta, _)) => self.cache.insert(id, meta),
                 None => self.cache.forget(id),
             }
             self.push_report(id, start, chosen, alternatives);
@@ -1004,8 +1130,10 @@ impl Differ<'_> {
         }
     }
 
-    fn static_dynamic(&self, id: &str, b: &Block, walk: &Walk<'_>) -> Fragment {
-        let data = if self.cache.holds(id, b.meta.id) {
+    /// The block form: `b`'s statics (unless the client holds them) and its
+    /// changed dynamics.
+    fn static_dynamic(&self, id: &str, meta: &str, b: &Block, walk: &Walk<'_>) -> Fragment {
+        let data = if self.cache.holds(id, meta) {
             StaticDynamicData {
                 statics: None,
                 dynamics: walk
@@ -1049,6 +1177,42 @@ impl Differ<'_> {
         Fragment::static_dynamic(id, data)
     }
 
+    /// The list form: the changed values by item and dynamic index when the
+    /// client holds the items' tree, else the whole tree.
+    fn static_dynamic_list(
+        &self,
+        id: &str,
+        meta: &str,
+        items: &[&Block],
+        walk: &Walk<'_>,
+    ) -> Result<Fragment, DiffError> {
+        let data = if self.cache.holds(id, meta) {
+            let mut dynamics = BTreeMap::new();
+            for v in &walk.values {
+                let path = walk.paths.get(v.path.clone()).unwrap_or_default();
+                insert_change(&mut dynamics, path, &v.new)?;
+            }
+            StaticDynamicData {
+                statics: None,
+                dynamics,
+            }
+        } else {
+            let [first, ..] = items else {
+                return Err(err("list form of an empty list"));
+            };
+            let dynamics = items
+                .iter()
+                .enumerate()
+                .map(|(k, b)| Ok((k, DynamicValue::Item(item_tree(b, first.meta)?))))
+                .collect::<Result<_, DiffError>>()?;
+            StaticDynamicData {
+                statics: Some(statics_of(first)),
+                dynamics,
+            }
+        };
+        Ok(Fragment::static_dynamic(id, data))
+    }
+
     fn replace(&mut self, target: Target<'_>, ctrl: &'static ControlMeta) {
         let id = target.id();
         let start = self.out.len();
@@ -1070,9 +1234,10 @@ impl Differ<'_> {
             (Content::One(o), Content::One(n)) if std::ptr::eq(o.meta, n.meta) => {
                 let mut walk = Walk::default();
                 walk.block(n, OldSrc::Block(o), true)?;
-                self.values(target, Some(n), walk)
+                self.values(target, Form::Block(n), walk)
             }
             (Content::Items(old, _), Content::Items(new, _)) => {
+                let new = new.as_slice();
                 let edits = match child.edits {
                     Some(e) => e,
                     None => diff_items(old, new),
@@ -1088,7 +1253,7 @@ impl Differ<'_> {
                         walk.pieces.reserve(2 * old.len() + 8 * pairs.len());
                         walk.values.reserve(pairs.len());
                         walk.items(old, &pairs, true)?;
-                        self.values(target, None, walk)
+                        self.values(target, Form::List(new), walk)
                     }
                     ListChange::Structural => {
                         self.replace(target, child.ctrl);
@@ -2007,27 +2172,43 @@ mod tests {
     }
 
     #[test]
-    fn items_changed_in_place_are_markers() {
+    fn items_changed_in_place() {
         let mut s = base();
         let mut h = Harness::new(&s);
+        let sd_data = |f: &[Fragment]| -> StaticDynamicData {
+            match &f[0].data {
+                FragmentData::StaticDynamic(d) => d.clone(),
+                d => panic!("not static_dynamic: {d:?}"),
+            }
+        };
+        // text only: static_dynamic, list form; the whole tree the first time
         s.items[1].1 = "TWO é".into();
         let f = h.step(&s, ListMode::Myers);
-        let item0 = "<!--i--><li class=\"a\">one</li>".len();
-        let pos = item0 + "<!--i--><li class=\"b\">".len();
+        assert_eq!(
+            strategies(&f),
+            [("f-list", Strategy::StaticDynamic, "update")]
+        );
+        let d = sd_data(&f);
+        assert!(d.is_list_form());
+        assert_eq!(
+            serde_json::to_string(&d).unwrap(),
+            r#"{"statics":["<li class=\"","\">","","","</li>"],"dynamics":{"0":["a","one","",""],"1":["b","TWO é","",""]}}"#
+        );
+        // then only the changed value, by item and dynamic index
+        s.items[1].1 = "2".into();
+        let f = h.step(&s, ListMode::Myers);
         assert_eq!(
             serde_json::to_string(&f).unwrap(),
-            format!(
-                r#"[{{"id":"f-list","strategy":"markers","action":"patch","data":{{"patches":[{{"position":{pos},"length":3,"new_value":"TWO é"}}]}}}}]"#
-            )
+            r#"[{"id":"f-list","strategy":"static_dynamic","action":"update","data":{"dynamics":{"1":{"1":"2"}}}}]"#
         );
         // an attribute and a text in two items, given as a Replaced list
         s.items[0].0 = "A".into();
-        s.items[1].1 = "2".into();
+        s.items[1].1 = "two".into();
         assert_eq!(
             strategies(&h.step(&s, ListMode::Replace)),
             [("f-list", Strategy::Markers, "patch")]
         );
-        // folded blocks inside an item: walked into when they keep their shape
+        // a folded list inside an item changing length: markers, one patch
         s.items[0].2 = vec!["p".into(), "q".into()];
         let f = h.step(&s, ListMode::Myers);
         let FragmentData::Markers(m) = &f[0].data else {
@@ -2035,15 +2216,27 @@ mod tests {
         };
         assert_eq!(m.patches.len(), 1);
         assert_eq!(m.patches[0].new_value, "<s>p</s><s>q</s>");
+        // text inside it: nested static_dynamic (the markers made the client
+        // forget the tree, so the tree again, then by path)
         s.items[0].2[1] = "Q".into();
-        let f = h.step(&s, ListMode::Myers);
-        let FragmentData::Markers(m) = &f[0].data else {
-            unreachable!()
-        };
-        assert_eq!(m.patches.len(), 1);
-        assert_eq!((m.patches[0].length, &*m.patches[0].new_value), (1, "Q"));
+        let d = sd_data(&h.step(&s, ListMode::Myers));
+        assert!(d.is_list_form());
+        assert_eq!(
+            serde_json::to_value(&d.dynamics[&0]).unwrap(),
+            serde_json::json!(["A", "one", {"s": ["<s>", "</s>"], "l": [["p"], ["Q"]]}, ""])
+        );
+        s.items[0].2[1] = "R".into();
+        let d = sd_data(&h.step(&s, ListMode::Myers));
+        assert_eq!(
+            serde_json::to_string(&d).unwrap(),
+            r#"{"dynamics":{"0":{"2":{"1":{"0":"R"}}}}}"#
+        );
+        // a folded if appearing, then its attribute: markers
         s.items[1].3 = Some("t".into());
-        h.step(&s, ListMode::Myers);
+        assert_eq!(
+            strategies(&h.step(&s, ListMode::Myers)),
+            [("f-list", Strategy::Markers, "patch")]
+        );
         s.items[1].3 = Some("u".into());
         let f = h.step(&s, ListMode::Myers);
         let FragmentData::Markers(m) = &f[0].data else {
@@ -2065,7 +2258,7 @@ mod tests {
             strategies(&h.step(&s, ListMode::Myers)),
             [
                 ("f-call", Strategy::StaticDynamic, "update"),
-                ("f-tags", Strategy::Markers, "patch")
+                ("f-tags", Strategy::StaticDynamic, "update")
             ]
         );
     }

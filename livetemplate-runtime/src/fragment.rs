@@ -104,21 +104,63 @@ impl FragmentData {
     }
 }
 
-/// `static_dynamic` data: the region's content is
-/// `statics[0] + dyn(0) + statics[1] + … + statics[n]`.
+/// `static_dynamic` data, in one of two forms.
+///
+/// **Block form** (the root, an `if`/`with`/`template` region, a range's
+/// `else`): the region's content is `statics[0] + d0 + statics[1] + … +
+/// statics[n]`, each `dK` an [`DynamicValue::Html`] string or a child
+/// region [`DynamicValue::Fragment`].
+///
+/// **List form** (a range region's items, when only text inside them
+/// changed): `statics` are the item block's statics and `dynamics` holds
+/// every item `k` as [`DynamicValue::Item`], the array of its dynamics as
+/// trees; the content is `<!--i-->` + item 0 + `<!--i-->` + item 1 + ….
+///
+/// Without `statics`, the client already holds the tree of that form: the
+/// dynamics are the changes to merge into it, by index, nested for blocks
+/// ([`DynamicValue::Changes`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StaticDynamicData {
-    /// The block's static text, `dynamics count + 1` pieces; omitted when the
-    /// client already holds them (it then merges `dynamics` into the ones it
-    /// holds).
+    /// The block's static text, `dynamics count + 1` pieces (the item
+    /// block's for the list form); omitted when the client already holds
+    /// them (it then merges `dynamics` into the ones it holds).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statics: Option<Vec<String>>,
-    /// Dynamics by index: all of them with `statics`, else the changed ones.
+    /// With `statics`: every dynamic (block form) or every item (list
+    /// form). Without: the changed ones.
     pub dynamics: BTreeMap<usize, DynamicValue>,
 }
 
-/// The value of one dynamic in `static_dynamic` data.
+impl StaticDynamicData {
+    /// True for the list form with statics: `statics` given and every
+    /// dynamic an [`DynamicValue::Item`] (at least one).
+    pub fn is_list_form(&self) -> bool {
+        self.statics.is_some()
+            && !self.dynamics.is_empty()
+            && self
+                .dynamics
+                .values()
+                .all(|v| matches!(v, DynamicValue::Item(_)))
+    }
+}
+
+/// The value of one dynamic in `static_dynamic` data, or a node of a list
+/// form's tree.
+///
+/// | variant | JSON | where |
+/// |---|---|---|
+/// | `Html` | `"<b>x</b>"` | anywhere: a slot's escaped value, a folded block's HTML, a changed leaf |
+/// | `Fragment` | `{"f": "f-…"}` | block form: a child region, kept from the page |
+/// | `Item` | `["a", {"s": …}]` | list form with statics: one item's dynamics |
+/// | `Block` | `{"s": ["<i>", "</i>"], "d": ["x"]}` | in a tree: a folded `if`/`with`/`template` or a range's `else` |
+/// | `List` | `{"s": ["<td>", "</td>"], "l": [["1"], ["2"]]}` | in a tree: a folded range's items |
+/// | `Changes` | `{"3": "x", "5": {"0": "y"}}` | without statics: changes to merge into a node the client holds |
+///
+/// A tree node is rendered like a block: `s[0] + d0 + s[1] + … + s[n]`,
+/// once per item for a `List`. `Changes` into a `Block` or an item are by
+/// dynamic index; into a `List`, by item index, each an item's `Changes`.
+/// An `Html` change replaces the node.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DynamicValue {
     /// HTML to insert as is (a slot's escaped value or a folded block's HTML);
@@ -127,6 +169,24 @@ pub enum DynamicValue {
     /// A child fragment, `{"f": "<id>"}`: its whole current region
     /// (markers included) is kept from the page.
     Fragment(String),
+    /// A range item's dynamics (list form), a JSON array.
+    Item(Vec<DynamicValue>),
+    /// A folded block: its statics and dynamics, `{"s": [...], "d": [...]}`.
+    Block {
+        /// `dynamics.len() + 1` pieces.
+        statics: Vec<String>,
+        /// Tree values.
+        dynamics: Vec<DynamicValue>,
+    },
+    /// A folded range's items, `{"s": [...], "l": [[...], ...]}`.
+    List {
+        /// The item block's statics, `item length + 1` pieces.
+        statics: Vec<String>,
+        /// Each item's dynamics (tree values).
+        items: Vec<Vec<DynamicValue>>,
+    },
+    /// Changes by index, `{"3": ...}`.
+    Changes(BTreeMap<usize, DynamicValue>),
 }
 
 impl Serialize for DynamicValue {
@@ -138,8 +198,32 @@ impl Serialize for DynamicValue {
                 m.serialize_entry("f", id)?;
                 m.end()
             }
+            DynamicValue::Item(values) => values.serialize(s),
+            DynamicValue::Block { statics, dynamics } => {
+                let mut m = s.serialize_map(Some(2))?;
+                m.serialize_entry("s", statics)?;
+                m.serialize_entry("d", dynamics)?;
+                m.end()
+            }
+            DynamicValue::List { statics, items } => {
+                let mut m = s.serialize_map(Some(2))?;
+                m.serialize_entry("s", statics)?;
+                m.serialize_entry("l", items)?;
+                m.end()
+            }
+            DynamicValue::Changes(changes) => changes.serialize(s),
         }
     }
+}
+
+/// An index key as serde_json reads a `usize` map key: decimal digits, no
+/// leading zero, below 2^64.
+fn index_key(k: &str) -> Option<usize> {
+    let digits = !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit());
+    if !digits || (k.len() > 1 && k.starts_with('0')) {
+        return None;
+    }
+    k.parse::<u64>().ok().and_then(|n| usize::try_from(n).ok())
 }
 
 impl<'de> Deserialize<'de> for DynamicValue {
@@ -148,7 +232,9 @@ impl<'de> Deserialize<'de> for DynamicValue {
         impl<'de> Visitor<'de> for V {
             type Value = DynamicValue;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an HTML string or {\"f\": \"<fragment id>\"}")
+                f.write_str(
+                    "an HTML string, {\"f\": id}, an item array, {\"s\", \"d\"}, {\"s\", \"l\"} or changes by index",
+                )
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<DynamicValue, E> {
                 Ok(DynamicValue::Html(v.to_owned()))
@@ -156,22 +242,69 @@ impl<'de> Deserialize<'de> for DynamicValue {
             fn visit_string<E: de::Error>(self, v: String) -> Result<DynamicValue, E> {
                 Ok(DynamicValue::Html(v))
             }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut a: A) -> Result<DynamicValue, A::Error> {
+                let mut values = Vec::new();
+                while let Some(v) = a.next_element()? {
+                    values.push(v);
+                }
+                Ok(DynamicValue::Item(values))
+            }
             fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<DynamicValue, A::Error> {
+                const FIELDS: &[&str] = &["f", "s", "d", "l"];
                 let mut id: Option<String> = None;
+                let mut statics: Option<Vec<String>> = None;
+                let mut dynamics: Option<Vec<DynamicValue>> = None;
+                let mut items: Option<Vec<Vec<DynamicValue>>> = None;
+                let mut changes = BTreeMap::new();
+                fn once<T, E: de::Error>(
+                    slot: &mut Option<T>,
+                    v: T,
+                    name: &'static str,
+                ) -> Result<(), E> {
+                    match slot.replace(v) {
+                        Some(_) => Err(E::duplicate_field(name)),
+                        None => Ok(()),
+                    }
+                }
                 while let Some(key) = m.next_key::<String>()? {
-                    if key != "f" {
-                        return Err(de::Error::unknown_field(&key, &["f"]));
+                    match key.as_str() {
+                        "f" => once(&mut id, m.next_value()?, "f")?,
+                        "s" => once(&mut statics, m.next_value()?, "s")?,
+                        "d" => once(&mut dynamics, m.next_value()?, "d")?,
+                        "l" => once(&mut items, m.next_value()?, "l")?,
+                        k => match index_key(k) {
+                            Some(i) => {
+                                changes.insert(i, m.next_value()?);
+                            }
+                            None => return Err(de::Error::unknown_field(k, FIELDS)),
+                        },
                     }
-                    if id.is_some() {
-                        return Err(de::Error::duplicate_field("f"));
+                }
+                let named = usize::from(id.is_some())
+                    + usize::from(statics.is_some())
+                    + usize::from(dynamics.is_some())
+                    + usize::from(items.is_some());
+                if named > 0 && !changes.is_empty() {
+                    return Err(de::Error::custom("a dynamic mixes fields and indices"));
+                }
+                match (id, statics, dynamics, items) {
+                    (None, None, None, None) => Ok(DynamicValue::Changes(changes)),
+                    (Some(id), None, None, None) => {
+                        if !is_valid_id(&id) {
+                            return Err(de::Error::custom(format!("invalid fragment id {id:?}")));
+                        }
+                        Ok(DynamicValue::Fragment(id))
                     }
-                    id = Some(m.next_value()?);
+                    (None, Some(statics), Some(dynamics), None) => {
+                        Ok(DynamicValue::Block { statics, dynamics })
+                    }
+                    (None, Some(statics), None, Some(items)) => {
+                        Ok(DynamicValue::List { statics, items })
+                    }
+                    _ => Err(de::Error::custom(
+                        "a dynamic object is {\"f\"}, {\"s\", \"d\"}, {\"s\", \"l\"} or changes by index",
+                    )),
                 }
-                let id = id.ok_or_else(|| de::Error::missing_field("f"))?;
-                if !is_valid_id(&id) {
-                    return Err(de::Error::custom(format!("invalid fragment id {id:?}")));
-                }
-                Ok(DynamicValue::Fragment(id))
             }
         }
         d.deserialize_any(V)
@@ -382,23 +515,60 @@ impl Fragment {
                     }));
                 }
             }
-            FragmentData::StaticDynamic(sd) => {
-                if let Some(statics) = &sd.statics {
-                    if statics.is_empty() {
-                        return Err(invalid("empty statics"));
-                    }
-                }
-                for v in sd.dynamics.values() {
-                    if let DynamicValue::Fragment(id) = v {
-                        if !is_valid_id(id) {
-                            return Err(invalid(format!("invalid child fragment id {id:?}")));
-                        }
-                    }
-                }
-            }
+            FragmentData::StaticDynamic(sd) => validate_static_dynamic(sd)?,
             FragmentData::Markers(_) | FragmentData::Replacement(_) => {}
         }
         Ok(())
+    }
+}
+
+/// Which [`DynamicValue`]s may stand where (see [`StaticDynamicData`]).
+/// Whether counts fit (statics against dynamics, items against the page)
+/// is the reconstructor's business.
+fn validate_static_dynamic(sd: &StaticDynamicData) -> Result<(), FragmentError> {
+    fn child_id(id: &str) -> Result<(), FragmentError> {
+        match is_valid_id(id) {
+            true => Ok(()),
+            false => Err(invalid(format!("invalid child fragment id {id:?}"))),
+        }
+    }
+    /// A node of a list form's tree: HTML, a block or a list.
+    fn tree(v: &DynamicValue) -> Result<(), FragmentError> {
+        match v {
+            DynamicValue::Html(_) => Ok(()),
+            DynamicValue::Block { dynamics, .. } => dynamics.iter().try_for_each(tree),
+            DynamicValue::List { items, .. } => items.iter().flatten().try_for_each(tree),
+            _ => Err(invalid("a tree holds HTML, blocks and lists only")),
+        }
+    }
+    /// A change to merge: HTML or changes by index.
+    fn change(v: &DynamicValue) -> Result<(), FragmentError> {
+        match v {
+            DynamicValue::Html(_) => Ok(()),
+            DynamicValue::Changes(c) => c.values().try_for_each(change),
+            _ => Err(invalid("changes hold HTML and changes by index only")),
+        }
+    }
+    let mut values = sd.dynamics.values();
+    match &sd.statics {
+        Some(statics) if statics.is_empty() => Err(invalid("empty statics")),
+        Some(_) if sd.is_list_form() => values
+            .flat_map(|v| match v {
+                DynamicValue::Item(item) => item.as_slice(),
+                _ => &[],
+            })
+            .try_for_each(tree),
+        Some(_) => values.try_for_each(|v| match v {
+            DynamicValue::Html(_) => Ok(()),
+            DynamicValue::Fragment(id) => child_id(id),
+            _ => Err(invalid(
+                "with statics, dynamics are all HTML or child fragments (block form) or all items (list form)",
+            )),
+        }),
+        None => values.try_for_each(|v| match v {
+            DynamicValue::Fragment(id) => child_id(id),
+            v => change(v),
+        }),
     }
 }
 
@@ -569,6 +739,29 @@ mod tests {
             r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"dynamics":{"0":1}}}"#,
             r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"statics":[],"dynamics":{}}}"#,
             r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{}}"#,
+            // nested values in the wrong shape or place, or too deep
+            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"dynamics":{"0":{"0":"a","s":["x"]}}}}"#,
+            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"dynamics":{"0":{"s":["x"]}}}}"#,
+            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"dynamics":{"0":{"s":["x"],"d":[],"l":[]}}}}"#,
+            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"dynamics":{"0":{"d":[]}}}}"#,
+            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"dynamics":{"0":{"f":"f-2","s":["x"],"d":[]}}}}"#,
+            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"dynamics":{"0":{"s":["a","b"],"d":["x"]}}}}"#,
+            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"dynamics":{"0":{"s":["a"],"l":[]}}}}"#,
+            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"dynamics":{"0":{"01":"x"}}}}"#,
+            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"dynamics":{"0":{"0":["x"]}}}}"#,
+            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"dynamics":{"0":{"0":{"f":"f-2"}}}}}"#,
+            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"dynamics":{"0":{"0":{"s":["a"],"d":[]}}}}}"#,
+            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"dynamics":{"0":{"0":null}}}}"#,
+            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"statics":["a","b"],"dynamics":{"0":["x"],"1":"y"}}}"#,
+            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"statics":["a","b"],"dynamics":{"0":[{"f":"f-2"}]}}}"#,
+            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"statics":["a","b"],"dynamics":{"0":[["x"]]}}}"#,
+            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"statics":["a","b"],"dynamics":{"0":[{"0":"x"}]}}}"#,
+            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"statics":["a","b"],"dynamics":{"0":[{"s":["a"],"l":["x"]}]}}}"#,
+            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"statics":["a","b"],"dynamics":{"0":[{"s":"ab","d":[]}]}}}"#,
+            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"statics":["a","b"],"dynamics":{"0":[{"s":[1],"d":[]}]}}}"#,
+            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"statics":["a","b"],"dynamics":{"0":[{"s":["a"],"d":[{"s":["b"],"d":[1]}]}]}}}"#,
+            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"statics":["a","b"],"dynamics":{"0":{}}}}"#,
+            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"dynamics":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":"x"}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}"#,
             // missing / extra top-level fields, wrong types
             r#"{"id":"f-1","strategy":"replacement","data":{"content":""}}"#,
             r#"{"id":"f-1","strategy":"replacement","action":"replace","data":{"content":""},"z":0}"#,

@@ -33,21 +33,38 @@
 //!      adds it at the start; `insert` needs `position <= n` and adds it
 //!      before item `position`; `remove` needs `position < n` and deletes
 //!      item `position` with its marker. Forget this fragment's cache.
-//!    - `static_dynamic`: with `statics` (at least one), `dynamics` must give
-//!      exactly the indices `0 .. statics.len() - 1`; cache both for this
-//!      fragment id. Without `statics`, the cache for this id must exist
-//!      and every index must be below its dynamics count: merge the given
-//!      dynamics into it. The new content is `statics[0] + d0 + statics[1] +
-//!      … + statics[n]` where a string dynamic is inserted as is and
-//!      `{"f": C}` is fragment C's whole region (from `<!--C-->` to the end
-//!      of `<!--/C-->`) as it is now in this fragment's old content.
+//!    - `static_dynamic`, **block form** (with `statics`, not the list
+//!      form): `dynamics` must give exactly the indices `0 ..
+//!      statics.len() - 1`; cache both for this fragment id. The new
+//!      content is `statics[0] + d0 + statics[1] + … + statics[n]` where a
+//!      string dynamic is inserted as is and `{"f": C}` is fragment C's
+//!      whole region (from `<!--C-->` to the end of `<!--/C-->`) as it is
+//!      now in this fragment's old content.
+//!    - `static_dynamic`, **list form** (with `statics`, and every dynamic
+//!      an item array, at least one): `dynamics` must give exactly the
+//!      indices `0 .. n` of the `n` items; cache the statics and items. The
+//!      new content is, for each item, `<!--i-->` + the item written as a
+//!      block: `statics[0] + v0 + statics[1] + …`, which needs exactly
+//!      `statics.len() - 1` values per item. A tree value is written as:
+//!      a string as is; `{"s": S, "d": D}` as a block of statics `S` and
+//!      values `D`; `{"s": S, "l": L}` as a block of statics `S` per item
+//!      of `L`.
+//!    - `static_dynamic` without `statics`: the cache for this id must
+//!      exist. Merge each dynamic into it by index: into a block form's
+//!      dynamics, or into the list form's item of that index (the change
+//!      must then be `{index: change}`). Merging a change into a value: a
+//!      string (or `{"f": C}`) replaces it; `{index: change, …}` merges
+//!      into a `{"s", "d"}` value's `d` by index, or into a `{"s", "l"}`
+//!      value's items by item index (each item change `{index: change}`).
+//!      Any index out of range, or changes into a string, fail. Then write
+//!      the new content from the merged cache as above.
 //! 4. Replace the content between the markers with the new content.
 //!
 //! Any failure (unknown id, missing statics, bad patch, bad position, a
 //! child region not found) rejects the whole list and leaves the page as it
 //! was.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use crate::fragment::{
@@ -65,9 +82,17 @@ pub struct Reconstructor {
 
 /// What the client holds for a `static_dynamic` fragment.
 #[derive(Clone, Debug)]
-struct Cached {
-    statics: Vec<String>,
-    dynamics: Vec<DynamicValue>,
+enum Cached {
+    /// Block form: statics, and each dynamic (HTML or a child region).
+    Block {
+        statics: Vec<String>,
+        dynamics: Vec<DynamicValue>,
+    },
+    /// List form: the item block's statics and each item's dynamics (trees).
+    List {
+        statics: Vec<String>,
+        items: Vec<Vec<DynamicValue>>,
+    },
 }
 
 /// Why a list of fragments could not be applied.
@@ -322,6 +347,20 @@ fn static_dynamic(
         reason,
     };
     let entry = match &sd.statics {
+        Some(statics) if sd.is_list_form() => {
+            let n = sd.dynamics.len();
+            if sd.dynamics.keys().any(|&k| k >= n) {
+                return Err(bad(format!("{n} items need exactly the indices 0..{n}")));
+            }
+            let items = sd.dynamics.values().map(|v| match v {
+                DynamicValue::Item(item) => item.clone(),
+                _ => Vec::new(), // not in the list form
+            });
+            Cached::List {
+                statics: statics.clone(),
+                items: items.collect(),
+            }
+        }
         Some(statics) => {
             let n = statics.len().saturating_sub(1);
             if sd.dynamics.len() != n || sd.dynamics.keys().any(|&k| k >= n) {
@@ -330,7 +369,7 @@ fn static_dynamic(
                     statics.len()
                 )));
             }
-            Cached {
+            Cached::Block {
                 statics: statics.clone(),
                 dynamics: sd.dynamics.values().cloned().collect(),
             }
@@ -340,41 +379,120 @@ fn static_dynamic(
                 .get(id)
                 .cloned()
                 .ok_or_else(|| ReconstructError::MissingStatics(id.to_owned()))?;
-            for (&k, v) in &sd.dynamics {
-                let n = c.dynamics.len();
-                let slot = c
-                    .dynamics
-                    .get_mut(k)
-                    .ok_or_else(|| bad(format!("index {k} of {n} dynamics")))?;
-                *slot = v.clone();
+            match &mut c {
+                Cached::Block { dynamics, .. } => merge_values(dynamics, &sd.dynamics),
+                Cached::List { items, .. } => merge_items(items, &sd.dynamics),
             }
+            .map_err(bad)?;
             c
         }
     };
     let mut out = String::new();
-    let mut children: Vec<&str> = Vec::new();
-    for (i, s) in entry.statics.iter().enumerate() {
-        out.push_str(s);
-        match entry.dynamics.get(i) {
-            Some(DynamicValue::Html(h)) => out.push_str(h),
-            Some(DynamicValue::Fragment(child)) => {
-                // A region is in the page once: so is its reference.
-                if children.contains(&child.as_str()) {
-                    return Err(bad(format!("child {child} referenced twice")));
+    match &entry {
+        Cached::Block { statics, dynamics } => {
+            let mut children: Vec<&str> = Vec::new();
+            for (i, s) in statics.iter().enumerate() {
+                out.push_str(s);
+                match dynamics.get(i) {
+                    Some(DynamicValue::Html(h)) => out.push_str(h),
+                    Some(DynamicValue::Fragment(child)) => {
+                        // A region is in the page once: so is its reference.
+                        if children.contains(&child.as_str()) {
+                            return Err(bad(format!("child {child} referenced twice")));
+                        }
+                        children.push(child);
+                        let (start, _, _, end) = find_region(content, child).ok_or_else(|| {
+                            ReconstructError::ChildNotFound {
+                                id: id.to_owned(),
+                                child: child.clone(),
+                            }
+                        })?;
+                        out.push_str(&content[start..end]);
+                    }
+                    Some(_) => return Err(bad(format!("dynamic {i} is not HTML"))),
+                    None => {}
                 }
-                children.push(child);
-                let (start, _, _, end) =
-                    find_region(content, child).ok_or_else(|| ReconstructError::ChildNotFound {
-                        id: id.to_owned(),
-                        child: child.clone(),
-                    })?;
-                out.push_str(&content[start..end]);
             }
-            None => {}
+        }
+        Cached::List { statics, items } => {
+            for item in items {
+                out.push_str(ITEM_MARKER);
+                write_block(statics, item, &mut out).map_err(bad)?;
+            }
         }
     }
     cache.insert(id.to_owned(), entry);
     Ok(out)
+}
+
+/// Merges `changes` into `values` (a block's or an item's dynamics).
+fn merge_values(
+    values: &mut [DynamicValue],
+    changes: &BTreeMap<usize, DynamicValue>,
+) -> Result<(), String> {
+    for (&k, change) in changes {
+        let n = values.len();
+        let v = values
+            .get_mut(k)
+            .ok_or_else(|| format!("index {k} of {n} dynamics"))?;
+        match (v, change) {
+            (v, DynamicValue::Html(_) | DynamicValue::Fragment(_)) => *v = change.clone(),
+            (DynamicValue::Block { dynamics, .. }, DynamicValue::Changes(c)) => {
+                merge_values(dynamics, c)?
+            }
+            (DynamicValue::List { items, .. }, DynamicValue::Changes(c)) => merge_items(items, c)?,
+            _ => return Err(format!("change at index {k} does not fit its value")),
+        }
+    }
+    Ok(())
+}
+
+/// Merges `changes` (by item index, each the item's changes) into `items`.
+fn merge_items(
+    items: &mut [Vec<DynamicValue>],
+    changes: &BTreeMap<usize, DynamicValue>,
+) -> Result<(), String> {
+    for (&k, change) in changes {
+        let n = items.len();
+        let item = items
+            .get_mut(k)
+            .ok_or_else(|| format!("item {k} of {n} items"))?;
+        match change {
+            DynamicValue::Changes(c) => merge_values(item, c)?,
+            _ => return Err(format!("item {k}: an item's changes are by index")),
+        }
+    }
+    Ok(())
+}
+
+/// Writes `statics[0] + d0 + statics[1] + … + statics[n]` for tree values.
+fn write_block(
+    statics: &[String],
+    dynamics: &[DynamicValue],
+    out: &mut String,
+) -> Result<(), String> {
+    if statics.len() != dynamics.len() + 1 {
+        return Err(format!(
+            "{} statics for {} dynamics",
+            statics.len(),
+            dynamics.len()
+        ));
+    }
+    for (s, d) in statics.iter().zip(dynamics) {
+        out.push_str(s);
+        match d {
+            DynamicValue::Html(h) => out.push_str(h),
+            DynamicValue::Block { statics, dynamics } => write_block(statics, dynamics, out)?,
+            DynamicValue::List { statics, items } => {
+                for item in items {
+                    write_block(statics, item, out)?;
+                }
+            }
+            _ => return Err("a tree holds HTML, blocks and lists only".into()),
+        }
+    }
+    out.push_str(&statics[dynamics.len()]);
+    Ok(())
 }
 
 #[cfg(test)]

@@ -281,3 +281,147 @@ pub fn full_page() -> impl Strategy<Value = FullPage> {
             visits,
         })
 }
+
+// 13. Range items holding folded blocks of every kind (if/else, with,
+// template, a nested range with an else), edited one change at a time:
+// text-only changes inside items travel as nested static_dynamic.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    name: String,
+    note: String,
+    sub: String,
+    tag: String,
+    parts: Vec<String>,
+}
+#[live_template(
+    source = r#"{{define "tag"}}<em>{{.}}</em>{{end}}<ul>{{range .entries}}<li>{{.name}}{{if .note}}<i>{{.note}}</i>{{else}}<b>-</b>{{end}}{{with .sub}}<s>{{.}}</s>{{end}}{{template "tag" .tag}}<span>{{range .parts}}<u>{{.}}</u>{{else}}none{{end}}</span></li>{{end}}</ul><p>{{len .entries}}</p>"#
+)]
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entries {
+    entries: Vec<Entry>,
+}
+
+/// Non-empty text (keeps an `if`/`with` on its branch).
+fn some_text() -> impl Strategy<Value = String> {
+    text().prop_map(|t| format!("x{t}"))
+}
+
+/// A list of entries, then edits; each state comes with `true` when its
+/// edit changed only text inside items (no branch, length or attribute).
+pub fn entry_sequences() -> impl Strategy<Value = Vec<(Entries, bool)>> {
+    let entry = || {
+        (
+            text(),
+            prop_oneof![Just(String::new()), some_text()],
+            prop_oneof![Just(String::new()), some_text()],
+            text(),
+            proptest::collection::vec(text(), 0..3),
+        )
+            .prop_map(|(name, note, sub, tag, parts)| Entry {
+                name,
+                note,
+                sub,
+                tag,
+                parts,
+            })
+    };
+    let first = proptest::collection::vec(entry(), 0..4).prop_map(|entries| Entries { entries });
+    let edit = (0..9u8, 0..4usize, some_text(), entry());
+    (first, proptest::collection::vec(edit, 1..10)).prop_map(|(first, edits)| {
+        let mut states = vec![(first, false)];
+        for (kind, at, t, e) in edits {
+            let mut s = states.last().expect("first").0.clone();
+            let n = s.entries.len();
+            let mut text_only = n > 0;
+            if n > 0 {
+                let x = &mut s.entries[at % n];
+                match kind {
+                    0 => x.name = t,
+                    1 if !x.note.is_empty() => x.note = t,
+                    2 if !x.sub.is_empty() => x.sub = t,
+                    3 => x.tag = t,
+                    4 if !x.parts.is_empty() => {
+                        let len = x.parts.len();
+                        x.parts[at % len] = t;
+                    }
+                    5 => {
+                        x.note = String::new();
+                        x.sub = String::new();
+                        text_only = false;
+                    }
+                    6 => {
+                        x.parts.push(t);
+                        text_only = false;
+                    }
+                    _ => text_only = false,
+                }
+            }
+            match kind {
+                7 => s.entries.insert(at % (n + 1), e),
+                8 if n > 0 => {
+                    s.entries.remove(at % n);
+                }
+                _ => {}
+            }
+            states.push((s, text_only));
+        }
+        states
+    })
+}
+
+// 14. /// Tables whose rows are updated in place: the root range's items hold
+/// nested ranges over the item (edited cell by cell), next to other values
+/// of the row and to a nested range that reads an outer variable (rebuilt
+/// whole); an attribute after the table moves with the rows' lengths.
+#[live_template(
+    source = r#"<table>{{range $r, $row := .rows}}<tr class="r{{$r}}"><th>{{len $row}}</th>{{range $c, $v := .}}<td>{{$c}}:{{$v}}</td>{{end}}<td>{{range .}}{{.}}{{end}}</td><td>{{range .}}{{len $row}}{{end}}</td></tr>{{end}}</table><p class="u{{.unit}}">{{.unit}}</p>"#
+)]
+#[derive(Clone, Debug, PartialEq)]
+pub struct Grid {
+    rows: Vec<Vec<u8>>,
+    unit: String,
+}
+
+/// A grid, then edits: set one cell, append or drop a cell of a row, add or
+/// drop a row, or change the unit (with a cell, in one step).
+pub fn grid_sequences() -> impl Strategy<Value = Vec<Grid>> {
+    let grid = (
+        proptest::collection::vec(proptest::collection::vec(0..20u8, 0..5), 0..5),
+        "[a-c]{0,2}",
+    )
+        .prop_map(|(rows, unit)| Grid { rows, unit });
+    let edit = (0..6u8, 0..6usize, 0..6usize, 0..20u8);
+    (grid, proptest::collection::vec(edit, 1..12)).prop_map(|(first, edits)| {
+        let mut states = vec![first];
+        for (kind, r, c, v) in edits {
+            let mut g = states.last().expect("first").clone();
+            let n = g.rows.len();
+            match kind {
+                0 | 1 if n > 0 => {
+                    let row = &mut g.rows[r % n];
+                    if !row.is_empty() {
+                        let len = row.len();
+                        row[c % len] = v;
+                    }
+                }
+                2 if n > 0 => g.rows[r % n].push(v),
+                3 if n > 0 => {
+                    g.rows[r % n].pop();
+                }
+                4 => g.rows.insert(r % (n + 1), vec![v]),
+                _ => {
+                    // the unit (an attribute after the table) and a cell at once
+                    g.unit = format!("{}{}", g.unit, v % 3);
+                    if let Some(row) = g.rows.get_mut(r % n.max(1)) {
+                        if !row.is_empty() {
+                            let len = row.len();
+                            row[c % len] = v.wrapping_mul(7) % 200;
+                        }
+                    }
+                }
+            }
+            states.push(g);
+        }
+        states
+    })
+}
