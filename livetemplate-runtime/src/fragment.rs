@@ -185,8 +185,9 @@ pub enum DynamicValue {
         /// Each item's dynamics (tree values).
         items: Vec<Vec<DynamicValue>>,
     },
-    /// Changes by index, `{"3": ...}`.
-    Changes(BTreeMap<usize, DynamicValue>),
+    /// Changes by index, `{"3": ...}`, sorted by index, each index once
+    /// (a short vector rather than a map: it is built on every update).
+    Changes(Vec<(usize, DynamicValue)>),
 }
 
 impl Serialize for DynamicValue {
@@ -211,7 +212,13 @@ impl Serialize for DynamicValue {
                 m.serialize_entry("l", items)?;
                 m.end()
             }
-            DynamicValue::Changes(changes) => changes.serialize(s),
+            DynamicValue::Changes(changes) => {
+                let mut m = s.serialize_map(Some(changes.len()))?;
+                for (k, v) in changes {
+                    m.serialize_entry(k, v)?;
+                }
+                m.end()
+            }
         }
     }
 }
@@ -288,7 +295,9 @@ impl<'de> Deserialize<'de> for DynamicValue {
                     return Err(de::Error::custom("a dynamic mixes fields and indices"));
                 }
                 match (id, statics, dynamics, items) {
-                    (None, None, None, None) => Ok(DynamicValue::Changes(changes)),
+                    (None, None, None, None) => {
+                        Ok(DynamicValue::Changes(changes.into_iter().collect()))
+                    }
                     (Some(id), None, None, None) => {
                         if !is_valid_id(&id) {
                             return Err(de::Error::custom(format!("invalid fragment id {id:?}")));
@@ -545,7 +554,12 @@ fn validate_static_dynamic(sd: &StaticDynamicData) -> Result<(), FragmentError> 
     fn change(v: &DynamicValue) -> Result<(), FragmentError> {
         match v {
             DynamicValue::Html(_) => Ok(()),
-            DynamicValue::Changes(c) => c.values().try_for_each(change),
+            DynamicValue::Changes(c) => {
+                if c.windows(2).any(|w| w[0].0 >= w[1].0) {
+                    return Err(invalid("changes not sorted by index, or an index twice"));
+                }
+                c.iter().try_for_each(|(_, v)| change(v))
+            }
             _ => Err(invalid("changes hold HTML and changes by index only")),
         }
     }
@@ -787,6 +801,64 @@ mod tests {
         assert!(f.validate().is_err());
         assert!(Fragment::replacement("f-1", "x").validate().is_ok());
         assert!(Fragment::replacement("f-1 ", "x").validate().is_err());
+        // changes must be sorted by index, each index once
+        let changes = |c: Vec<(usize, DynamicValue)>| {
+            Fragment::static_dynamic(
+                "f-1",
+                StaticDynamicData {
+                    statics: None,
+                    dynamics: [(0, DynamicValue::Changes(c))].into(),
+                },
+            )
+        };
+        let x = || DynamicValue::Html("x".into());
+        assert!(changes(vec![(0, x()), (2, x())]).validate().is_ok());
+        assert!(changes(vec![(2, x()), (0, x())]).validate().is_err());
+        assert!(changes(vec![(1, x()), (1, x())]).validate().is_err());
+    }
+
+    #[test]
+    fn nested_values_round_trip() {
+        let block = DynamicValue::Block {
+            statics: vec!["<b>".into(), "</b>".into()],
+            dynamics: vec![DynamicValue::Html("1".into())],
+        };
+        let list = DynamicValue::List {
+            statics: vec!["<u>".into(), "</u>".into()],
+            items: vec![vec![DynamicValue::Html("x".into())], vec![block.clone()]],
+        };
+        let full = Fragment::static_dynamic(
+            "f-l",
+            StaticDynamicData {
+                statics: Some(vec!["<li>".into(), "".into(), "</li>".into()]),
+                dynamics: [(0, DynamicValue::Item(vec![block, list]))].into(),
+            },
+        );
+        round_trip(
+            &full,
+            r#"{"id":"f-l","strategy":"static_dynamic","action":"update","data":{"statics":["<li>","","</li>"],"dynamics":{"0":[{"s":["<b>","</b>"],"d":["1"]},{"s":["<u>","</u>"],"l":[["x"],[{"s":["<b>","</b>"],"d":["1"]}]]}]}}}"#,
+        );
+        let delta = Fragment::static_dynamic(
+            "f-l",
+            StaticDynamicData {
+                statics: None,
+                dynamics: [(
+                    3,
+                    DynamicValue::Changes(vec![
+                        (0, DynamicValue::Html("a".into())),
+                        (
+                            10,
+                            DynamicValue::Changes(vec![(2, DynamicValue::Html("b".into()))]),
+                        ),
+                    ]),
+                )]
+                .into(),
+            },
+        );
+        round_trip(
+            &delta,
+            r#"{"id":"f-l","strategy":"static_dynamic","action":"update","data":{"dynamics":{"3":{"0":"a","10":{"2":"b"}}}}}"#,
+        );
     }
 
     #[test]

@@ -64,7 +64,7 @@
 //! child region not found) rejects the whole list and leaves the page as it
 //! was.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fmt;
 
 use crate::fragment::{
@@ -425,10 +425,11 @@ fn static_dynamic(
     Ok(out)
 }
 
-/// Merges `changes` into `values` (a block's or an item's dynamics).
-fn merge_values(
+/// Merges `changes` (index, change) into `values` (a block's or an item's
+/// dynamics).
+fn merge_values<'c>(
     values: &mut [DynamicValue],
-    changes: &BTreeMap<usize, DynamicValue>,
+    changes: impl IntoIterator<Item = (&'c usize, &'c DynamicValue)>,
 ) -> Result<(), String> {
     for (&k, change) in changes {
         let n = values.len();
@@ -438,19 +439,26 @@ fn merge_values(
         match (v, change) {
             (v, DynamicValue::Html(_) | DynamicValue::Fragment(_)) => *v = change.clone(),
             (DynamicValue::Block { dynamics, .. }, DynamicValue::Changes(c)) => {
-                merge_values(dynamics, c)?
+                merge_values(dynamics, pairs(c))?
             }
-            (DynamicValue::List { items, .. }, DynamicValue::Changes(c)) => merge_items(items, c)?,
+            (DynamicValue::List { items, .. }, DynamicValue::Changes(c)) => {
+                merge_items(items, pairs(c))?
+            }
             _ => return Err(format!("change at index {k} does not fit its value")),
         }
     }
     Ok(())
 }
 
+/// The (index, change) pairs of a [`DynamicValue::Changes`].
+fn pairs(c: &[(usize, DynamicValue)]) -> impl Iterator<Item = (&usize, &DynamicValue)> {
+    c.iter().map(|(k, v)| (k, v))
+}
+
 /// Merges `changes` (by item index, each the item's changes) into `items`.
-fn merge_items(
+fn merge_items<'c>(
     items: &mut [Vec<DynamicValue>],
-    changes: &BTreeMap<usize, DynamicValue>,
+    changes: impl IntoIterator<Item = (&'c usize, &'c DynamicValue)>,
 ) -> Result<(), String> {
     for (&k, change) in changes {
         let n = items.len();
@@ -458,7 +466,7 @@ fn merge_items(
             .get_mut(k)
             .ok_or_else(|| format!("item {k} of {n} items"))?;
         match change {
-            DynamicValue::Changes(c) => merge_values(item, c)?,
+            DynamicValue::Changes(c) => merge_values(item, pairs(c))?,
             _ => return Err(format!("item {k}: an item's changes are by index")),
         }
     }
