@@ -289,3 +289,58 @@ fn big_table_one_cell_is_one_small_change() {
     client.apply(&fragments).unwrap();
     assert_eq!(client.html(), Page::new(s).unwrap().render());
 }
+
+#[live_template(
+    source = "<ul>{{range .items}}<li>{{if .}}{{if .}}{{if .}}{{if .}}{{if .}}{{if .}}<b>{{.}}</b>{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}</li>{{end}}</ul>"
+)]
+#[derive(Clone, Debug, PartialEq)]
+struct Deep6 {
+    items: Vec<String>,
+}
+
+#[live_template(
+    source = "<ul>{{range .items}}<li>{{if .}}{{if .}}{{if .}}{{if .}}{{if .}}{{if .}}{{if .}}<b>{{.}}</b>{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}</li>{{end}}</ul>"
+)]
+#[derive(Clone, Debug, PartialEq)]
+struct Deep7 {
+    items: Vec<String>,
+}
+
+/// Text inside items is addressed by a path of at most 8 indices (item,
+/// dynamic, then one per folded `if` here); deeper, it is sent as markers.
+#[test]
+fn deeply_nested_item_text() {
+    fn strategies<T: livetemplate::Template + Clone + PartialEq>(
+        s0: T,
+        edits: &[T],
+    ) -> Vec<Strategy> {
+        let mut page = Page::new(s0).unwrap();
+        let mut client = Reconstructor::new(page.render());
+        edits
+            .iter()
+            .map(|s| {
+                let fragments = page.update(s.clone()).unwrap();
+                client.apply(&fragments).unwrap();
+                assert_eq!(client.html(), Page::new(s.clone()).unwrap().render());
+                assert_eq!(fragments.len(), 1);
+                fragments[0].strategy
+            })
+            .collect()
+    }
+    let items = |a: &str| vec!["x".to_string(), a.to_string()];
+    let sd = Strategy::StaticDynamic;
+    assert_eq!(
+        strategies(
+            Deep6 { items: items("a") },
+            &[Deep6 { items: items("b") }, Deep6 { items: items("c") }]
+        ),
+        [sd, sd]
+    );
+    assert_eq!(
+        strategies(
+            Deep7 { items: items("a") },
+            &[Deep7 { items: items("b") }, Deep7 { items: items("c") }]
+        ),
+        [Strategy::Markers, Strategy::Markers]
+    );
+}

@@ -585,10 +585,41 @@ struct Value {
     new: String,
     /// Its dynamic index when in the fragment's own block (not in an item).
     top: Option<usize>,
-    /// Inside items: its place in `Walk::paths` (item index, dynamic index,
-    /// and so on through folded blocks), the address of a nested
-    /// `static_dynamic` change.
-    path: Range<usize>,
+    /// Inside items: item index, dynamic index, and so on through folded
+    /// blocks, the address of a nested `static_dynamic` change.
+    path: Path,
+}
+
+/// How deep a value inside a range item can be addressed: item and dynamic
+/// index, then three more levels of folded blocks or lists (a list takes
+/// two: item and dynamic). Deeper values are sent as markers. Inline, so
+/// that walking allocates nothing for it.
+const MAX_PATH: usize = 8;
+
+/// Indices down to a value (see [`Value::path`]).
+#[derive(Clone, Copy, Default)]
+struct Path {
+    /// Levels entered; those beyond [`MAX_PATH`] are counted, not stored.
+    len: usize,
+    at: [usize; MAX_PATH],
+}
+
+impl Path {
+    fn push(&mut self, i: usize) {
+        if let Some(slot) = self.at.get_mut(self.len) {
+            *slot = i;
+        }
+        self.len += 1;
+    }
+
+    fn pop(&mut self) {
+        self.len = self.len.saturating_sub(1);
+    }
+
+    /// The indices, or `None` when too deep to be addressed.
+    fn get(&self) -> Option<&[usize]> {
+        self.at.get(..self.len)
+    }
 }
 
 /// A child fragment whose content changed.
@@ -614,9 +645,7 @@ struct Walk<'a> {
     /// switched branch or a list changed length (the item's structure).
     reshaped: bool,
     /// The item and dynamic indices down to the value being walked.
-    path: Vec<usize>,
-    /// The values' paths, end to end.
-    paths: Vec<usize>,
+    path: Path,
 }
 
 impl<'a> Walk<'a> {
@@ -730,18 +759,17 @@ impl<'a> Walk<'a> {
                         }
                         _ => Piece::Content(old_content(ov, nd)?.0),
                     };
-                    let start = self.paths.len();
+                    let mut path = self.path;
                     if !top {
-                        self.paths.extend_from_slice(&self.path);
-                        self.paths.push(i);
+                        path.push(i);
                         let text = matches!((ov, nd), (OldVal::Dyn(Dyn::Text(_)), Dyn::Text(_)));
-                        self.reshaped |= !text || frag.is_some();
+                        self.reshaped |= !text || frag.is_some() || path.get().is_none();
                     }
                     self.values.push(Value {
                         piece: self.pieces.len(),
                         new: dyn_html_at(dm, nd),
                         top: top.then_some(i),
-                        path: start..self.paths.len(),
+                        path,
                     });
                     self.pieces.push(old_piece);
                     self.attr |= is_attr(dm);
@@ -1214,7 +1242,7 @@ impl Differ<'_> {
         let data = if self.cache.holds(id, meta) {
             let mut dynamics = BTreeMap::new();
             for v in &mut walk.values {
-                let Some([item, path @ ..]) = walk.paths.get(v.path.clone()) else {
+                let Some([item, path @ ..]) = v.path.get() else {
                     return Err(err("a changed value inside items without a path"));
                 };
                 match dynamics
