@@ -17,9 +17,16 @@
 //! - range items only added or removed → **granular**, one fragment per
 //!   item operation;
 //! - values changed (slots, folded controls, or items changed in place) and
-//!   at least one sits in an attribute, or the values are inside range
-//!   items → **markers**;
-//! - otherwise (text values of a single block) → **static_dynamic**.
+//!   at least one sits in an attribute → **markers**; so do values of a
+//!   block that sit inside its folded lists, and, inside range items, a
+//!   folded block that switched branch or changed length, or a value more
+//!   than 8 indices deep (`MAX_PATH`: item and dynamic, then one per
+//!   folded `if`/`with`/`template`, two per folded list);
+//! - otherwise, text values → **static_dynamic**: the block form for the
+//!   values of one block (the root, an `if`/`with`/`template` branch), the
+//!   list form for text inside a range fragment's items (the items' tree
+//!   once, then changes by item and dynamic index, nested through folded
+//!   blocks; see [`StaticDynamicData`]).
 //!
 //! A child fragment whose content changed gets its own fragments after its
 //! parent's; a replaced parent covers its children. Markers positions refer
@@ -29,7 +36,8 @@
 //! # The client's `static_dynamic` cache
 //!
 //! [`ClientCache`] remembers, per fragment, the block the client holds
-//! statics and dynamics for. Only then are statics left out. A markers or
+//! statics and dynamics for (for the list form, the item block). Only then
+//! are statics left out. A markers or
 //! granular fragment makes the client forget that fragment's copy; a
 //! replacement makes it forget the fragment's and every nested fragment's.
 //!
@@ -591,9 +599,9 @@ struct Value {
 }
 
 /// How deep a value inside a range item can be addressed: item and dynamic
-/// index, then three more levels of folded blocks or lists (a list takes
-/// two: item and dynamic). Deeper values are sent as markers. Inline, so
-/// that walking allocates nothing for it.
+/// index, then one more index per folded `if`/`with`/`template` and two
+/// per folded list (item and dynamic), 8 in all. Deeper values are sent as
+/// markers. Inline, so that walking allocates nothing for it.
 const MAX_PATH: usize = 8;
 
 /// Indices down to a value (see [`Value::path`]).
