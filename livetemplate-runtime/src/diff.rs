@@ -69,7 +69,7 @@ pub struct ClientCache {
 /// protection buys nothing here and costs a measurable part of a small
 /// update (two lookups per fragment).
 #[derive(Clone, Copy, Debug)]
-pub struct IdHasher(u64);
+struct IdHasher(u64);
 
 impl Default for IdHasher {
     fn default() -> Self {
@@ -952,6 +952,17 @@ enum Form<'a> {
     List(&'a [&'a Block]),
 }
 
+impl Form<'_> {
+    /// The block whose statics the client holds once this form is sent
+    /// (the list's item block); `None` for an empty list.
+    fn meta(&self) -> Option<&'static str> {
+        match self {
+            Form::Block(b) => Some(b.meta.id),
+            Form::List(items) => items.first().map(|b| b.meta.id),
+        }
+    }
+}
+
 /// The statics a block writes (one more than its dynamics).
 fn statics_of(b: &Block) -> Vec<String> {
     let n = b.dyns.len() + 1;
@@ -980,7 +991,7 @@ fn tree_value(d: &Dyn) -> Result<DynamicValue, DiffError> {
     let block = |b: &Block| -> Result<DynamicValue, DiffError> {
         Ok(DynamicValue::Block {
             statics: statics_of(b),
-            dynamics: item_tree(b, b.meta)?,
+            dynamics: b.dyns.iter().map(tree_value).collect::<Result<_, _>>()?,
         })
     };
     match d {
@@ -1133,26 +1144,25 @@ impl Differ<'_> {
         if !walk.values.is_empty() {
             let start = self.out.len();
             // The rule: text values only → static_dynamic, else markers.
-            let sd = match form {
-                Form::Block(b) if !walk.attr && !walk.in_items => Some((b.meta.id, form)),
-                Form::List([first, ..]) if !walk.attr && !walk.reshaped => {
-                    Some((first.meta.id, form))
-                }
-                _ => None,
-            };
+            let text = !walk.attr
+                && match form {
+                    Form::Block(_) => !walk.in_items,
+                    Form::List(_) => !walk.reshaped,
+                };
+            let sd = form.meta().filter(|_| text);
             // The markers alternative, before the list form takes the values.
             let markers_alt = (self.report.is_some() && sd.is_some())
                 .then(|| json_len(&[Fragment::markers(id, walk.patches())]));
-            let (f, chosen) = match sd {
-                Some((meta, Form::Block(b))) => (
+            let (f, chosen) = match (sd, form) {
+                (Some(meta), Form::Block(b)) => (
                     self.static_dynamic(id, meta, b, &walk),
                     Strategy::StaticDynamic,
                 ),
-                Some((meta, Form::List(items))) => (
+                (Some(meta), Form::List(items)) => (
                     self.static_dynamic_list(id, meta, items, &mut walk)?,
                     Strategy::StaticDynamic,
                 ),
-                None => (Fragment::markers(id, walk.patches()), Strategy::Markers),
+                (None, _) => (Fragment::markers(id, walk.patches()), Strategy::Markers),
             };
             let alternatives = self.report.is_some().then(|| {
                 let mut alt = vec![(chosen, json_len(std::slice::from_ref(&f)))];
@@ -1162,7 +1172,7 @@ impl Differ<'_> {
             });
             self.out.push(f);
             match sd {
-                Some((meta, _)) => self.cache.insert(id, meta),
+                Some(meta) => self.cache.insert(id, meta),
                 None => self.cache.forget(id),
             }
             self.push_report(id, start, chosen, alternatives);
@@ -1209,7 +1219,7 @@ impl Differ<'_> {
                 .iter()
                 .filter_map(|v| Some((v.top?, v)))
                 .peekable();
-            let mut dynamics = std::collections::BTreeMap::new();
+            let mut dynamics = BTreeMap::new();
             for (i, d) in b.dyns.iter().enumerate() {
                 let dm = b.meta.dynamics.get(i);
                 let value = match (fragment_ctrl(dm), changed.peek()) {
@@ -1224,14 +1234,7 @@ impl Differ<'_> {
                 dynamics.insert(i, value);
             }
             StaticDynamicData {
-                statics: Some(
-                    b.meta
-                        .statics
-                        .iter()
-                        .take(b.dyns.len() + 1)
-                        .map(|s| (*s).to_owned())
-                        .collect(),
-                ),
+                statics: Some(statics_of(b)),
                 dynamics,
             }
         };
