@@ -5,6 +5,7 @@
 //! [`Range`], …), the contextual escapers ([`escape`]), and the compile-time
 //! description of a template ([`TemplateMeta`]).
 
+mod app;
 pub mod client;
 pub mod diff;
 mod error;
@@ -18,9 +19,14 @@ mod template;
 pub mod tree;
 mod value;
 
+pub use app::clock::{Clock, ManualClock, SystemClock};
+pub use app::config::{
+    ApplicationConfig, Config, KeyConfig, MemoryConfig, MetricsConfig, PageConfig, TokenConfig,
+};
+pub use app::metrics::ApplicationMetrics;
 pub use client::CLIENT_JS;
 pub use diff::{ClientCache, FragmentReport};
-pub use error::{Loc, RenderError};
+pub use error::{Error, ErrorKind, Loc, RenderError, TokenProblem};
 pub use escape::{Content, Escaper};
 pub use fragment::{
     DynamicValue, Fragment, FragmentData, FragmentError, GranularData, GranularOp, MarkersData,
