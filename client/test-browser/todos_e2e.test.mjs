@@ -440,3 +440,88 @@ test("after the render message the server sends only updates with fragments, nev
   ];
   console.log(lines.join("\n"));
 });
+
+test("a dropped socket reconnects to the same page: the list survives, the clock goes on", async () => {
+  const page = await browser.newPage();
+  // Keep every WebSocket the page opens, so that the test can cut one.
+  await page.addInitScript(() => {
+    const Native = window.WebSocket;
+    window.__sockets = [];
+    window.WebSocket = class extends Native {
+      constructor(...args) {
+        super(...args);
+        window.__sockets.push(this);
+      }
+    };
+  });
+  const tab3 = { page, frames: [], sockets: 0, errors: [] };
+  page.on("websocket", (ws) => {
+    tab3.sockets++;
+    ws.on("framereceived", (f) => tab3.frames.push({ dir: "in", text: String(f.payload) }));
+  });
+  await page.goto(url);
+  const input = page.locator("form.new input[name=text]");
+  await input.fill("Survives the drop");
+  await input.press("Enter");
+  const mine = structuredClone([...start, { id: 3, text: "Survives the drop", done: false }]);
+  await until(async () => JSON.stringify(await shown(tab3)) === JSON.stringify(expected(mine, "all")), "the added todo");
+  await page.click("#todo-2 input.toggle");
+  mine[1].done = true;
+  await until(async () => JSON.stringify(await shown(tab3)) === JSON.stringify(expected(mine, "all")), "the toggle");
+  const before = await seconds(tab3);
+  // Cut the socket as a network drop would: the client reconnects with its token.
+  await page.evaluate(() => window.__sockets.at(-1).close());
+  await until(() => tab3.sockets >= 2, "the reconnection", 10000);
+  const renders = () => tab3.frames.filter((f) => f.dir === "in" && JSON.parse(f.text).type === "render");
+  await until(() => renders().length >= 2, "the render message of the new socket", 10000);
+  const again = JSON.parse(renders().at(-1).text).html;
+  assert.ok(again.includes("Survives the drop"), "the server's page after the reconnect holds the list");
+  await until(async () => JSON.stringify(await shown(tab3)) === JSON.stringify(expected(mine, "all")), "the list after the reconnect");
+  // The state is the one before the drop (the clock did not start again), and it goes on.
+  await until(async () => (await seconds(tab3)) > before, "the clock after the reconnect", 5000);
+  // The new socket works: an interaction after the reconnect.
+  await page.click("#todo-3 input.toggle");
+  mine[2].done = true;
+  await until(async () => JSON.stringify(await shown(tab3)) === JSON.stringify(expected(mine, "all")), "a toggle after the reconnect");
+  await page.close();
+});
+
+/** A WebSocket handshake for `path`; resolves with the HTTP answer (101 or a refusal). */
+function handshake(path) {
+  return new Promise((resolve, reject) => {
+    const req = http.get(new URL(path, url), {
+      timeout: 2000,
+      headers: { Connection: "Upgrade", Upgrade: "websocket", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==" },
+    });
+    req.on("upgrade", (res, socket) => {
+      socket.destroy();
+      resolve({ status: res.statusCode, body: "" });
+    });
+    req.on("response", (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (d) => (body += d));
+      res.on("end", () => resolve({ status: res.statusCode, body }));
+    });
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.on("error", reject);
+  });
+}
+
+test("a forged, tampered or missing token gets no socket, and the answer never echoes it", async () => {
+  const page = await get(url);
+  const token = /data-token="([^"]+)"/.exec(page.body)[1];
+  assert.equal((await handshake(`/ws?token=${token}`)).status, 101, "the real token attaches");
+  const last = token.at(-2) === "A" ? "B" : "A";
+  const forged = [
+    "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJhcHBfaWQiOiJ4In0.", // alg none
+    token.slice(0, -2) + last + token.at(-1), // one byte of the signature
+    token.split(".").slice(0, 2).join("."), // two parts
+    "",
+  ];
+  for (const t of forged) {
+    const r = await handshake(`/ws?token=${encodeURIComponent(t)}`);
+    assert.equal(r.status, 403, `${t}: ${r.body}`);
+    if (t) assert.ok(!r.body.includes(t), r.body);
+  }
+});

@@ -1,17 +1,24 @@
 //! A live todo list: `cargo run --example todos`, then open http://127.0.0.1:8080
 //!
-//! Every tab gets its own page, held on the server. The browser sends events
-//! over a WebSocket; each change of state goes back as fragments, never as a
+//! Every tab gets its own page in a `livetemplate::Application`: the HTTP
+//! render registers it and embeds its signed token; the WebSocket finds the
+//! page again by that token and attaches to it. The state lives in the page,
+//! not in the socket task, so a dropped socket reconnects to the same list.
+//! The browser sends events; each change goes back as fragments, never as a
 //! whole page. A clock ticks every second to show updates the server starts.
 
 use axum::{
     extract::ws::{Message, WebSocket, WebSocketUpgrade},
-    response::{Html, IntoResponse},
+    extract::{Query, State},
+    http::StatusCode,
+    response::{Html, IntoResponse, Response},
     routing::get,
     Router,
 };
-use livetemplate::{live_template, Page, Template, CLIENT_JS};
+use livetemplate::{live_template, Application, Attachment, Config, Error, Template, CLIENT_JS};
 use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -28,7 +35,9 @@ struct FilterView {
     selected: bool,
 }
 
-/// The view-model the template renders.
+/// The view-model the template renders, and the tab's whole state: the
+/// fields the template does not name (`todos`, `next_id`, `filter`) are
+/// what the shown ones are computed from ([`Todos::refresh`]).
 #[live_template("examples/todos/templates/todos.html")]
 #[derive(Clone, Debug, PartialEq)]
 struct Todos {
@@ -38,25 +47,27 @@ struct Todos {
     left: usize,
     completed: usize,
     filters: Vec<FilterView>,
-}
-
-/// The application state of one tab.
-#[derive(Clone, Debug, Default)]
-struct App {
     todos: Vec<TodoView>,
     next_id: u64,
     filter: String,
-    seconds: u64,
 }
 
-impl App {
+impl Todos {
     fn new() -> Self {
-        let mut app = App {
+        let mut app = Todos {
+            title: "Todos".into(),
+            seconds: 0,
+            visible: Vec::new(),
+            left: 0,
+            completed: 0,
+            filters: Vec::new(),
+            todos: Vec::new(),
+            next_id: 0,
             filter: "all".into(),
-            ..App::default()
         };
         app.add("Try livetemplate");
         app.add("Open a second tab");
+        app.refresh();
         app
     }
 
@@ -103,33 +114,29 @@ impl App {
         }
     }
 
-    fn view(&self) -> Todos {
-        let visible = self
+    /// Recomputes the shown fields from the state.
+    fn refresh(&mut self) {
+        let filter = self.filter.as_str();
+        self.visible = self
             .todos
             .iter()
-            .filter(|t| match self.filter.as_str() {
+            .filter(|t| match filter {
                 "active" => !t.done,
                 "done" => t.done,
                 _ => true,
             })
             .cloned()
             .collect();
-        let completed = self.todos.iter().filter(|t| t.done).count();
-        Todos {
-            title: "Todos".into(),
-            seconds: self.seconds,
-            visible,
-            left: self.todos.len() - completed,
-            completed,
-            filters: [("all", "All"), ("active", "Active"), ("done", "Completed")]
-                .into_iter()
-                .map(|(name, label)| FilterView {
-                    name,
-                    label,
-                    selected: self.filter == name,
-                })
-                .collect(),
-        }
+        self.completed = self.todos.iter().filter(|t| t.done).count();
+        self.left = self.todos.len() - self.completed;
+        self.filters = [("all", "All"), ("active", "Active"), ("done", "Completed")]
+            .into_iter()
+            .map(|(name, label)| FilterView {
+                name,
+                label,
+                selected: filter == name,
+            })
+            .collect();
     }
 }
 
@@ -152,20 +159,46 @@ footer { display: flex; justify-content: space-between; align-items: center; col
 </style>
 </head>
 <body>
-<div id="app">{{PAGE}}</div>
+<div id="app" data-token="{{TOKEN}}">{{PAGE}}</div>
 <script src="/livetemplate.js"></script>
 <script>
-  LiveTemplate.mount(document.getElementById("app"), null, {
-    transport: LiveTemplate.websocket("ws://" + location.host + "/ws"),
+  const app = document.getElementById("app");
+  LiveTemplate.mount(app, null, {
+    transport: LiveTemplate.websocket("ws://" + location.host + "/ws?token=" + encodeURIComponent(app.dataset.token)),
   });
 </script>
 </body>
 </html>
 "#;
 
-async fn index() -> impl IntoResponse {
-    let page = Page::new(App::new().view()).expect("the todo template renders");
-    Html(SHELL.replace("{{PAGE}}", &page.render()))
+/// `GET /`: a new page for this tab, its first render with its token.
+async fn index(State(app): State<Arc<Application>>) -> Response {
+    let page = match app.new_page(Todos::new()) {
+        Ok(page) => page,
+        Err(e) => return refuse(&e),
+    };
+    match page.render() {
+        // A token is base64url and dots: nothing to escape in the attribute.
+        Ok(html) => Html(
+            SHELL
+                .replace("{{TOKEN}}", page.token())
+                .replace("{{PAGE}}", &html),
+        )
+        .into_response(),
+        Err(e) => refuse(&e),
+    }
+}
+
+/// An error page: 503 when the application is at a limit, 500 otherwise.
+fn refuse(e: &Error) -> Response {
+    eprintln!("{e}");
+    let status = match e {
+        Error::PageLimitExceeded { .. } | Error::MemoryBudgetExceeded { .. } => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    (status, "The todo list is not available right now.").into_response()
 }
 
 async fn client_js() -> impl IntoResponse {
@@ -175,37 +208,52 @@ async fn client_js() -> impl IntoResponse {
     )
 }
 
-async fn ws(upgrade: WebSocketUpgrade) -> impl IntoResponse {
-    upgrade.on_upgrade(session)
+/// `GET /ws?token=…`: attaches to the token's page (a reconnect takes over
+/// from a socket that is not known to be dead yet).
+async fn ws(
+    State(app): State<Arc<Application>>,
+    Query(query): Query<HashMap<String, String>>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let token = query.get("token").map_or("", String::as_str);
+    match app.page::<Todos>(token) {
+        Ok(page) => upgrade.on_upgrade(move |socket| session(socket, page.attach())),
+        // An unknown, expired or forged token: no socket (the message
+        // never contains the token).
+        Err(e) => (StatusCode::FORBIDDEN, e.to_string()).into_response(),
+    }
 }
 
-/// One tab: its own state and page, events in, fragments out.
-async fn session(mut socket: WebSocket) {
-    let mut app = App::new();
-    let Ok(mut page) = Page::new(app.view()) else {
+/// One connection of a tab: the page's render, then events in and
+/// fragments out until the socket drops or a newer connection takes over.
+async fn session(mut socket: WebSocket, live: Attachment<Todos>) {
+    // The client (re)builds its model from this render.
+    let Ok(html) = live.render_fresh() else {
         return;
     };
-    let hello = json!({"type": "render", "html": page.render()}).to_string();
+    let hello = json!({"type": "render", "html": html}).to_string();
     if socket.send(Message::Text(hello.into())).await.is_err() {
         return;
     }
     let mut clock = tokio::time::interval(Duration::from_secs(1));
     clock.tick().await;
     loop {
-        tokio::select! {
+        let updated = tokio::select! {
             msg = socket.recv() => {
                 let Some(Ok(msg)) = msg else { return };
                 let Message::Text(text) = msg else { continue };
                 let Ok(event) = serde_json::from_str::<Value>(text.as_str()) else { continue };
-                if event["type"] == "event" {
-                    if let Some(action) = event["action"].as_str() {
-                        app.handle(action, &event["values"]);
-                    }
-                }
+                let Some(action) = event["action"].as_str().filter(|_| event["type"] == "event") else {
+                    continue;
+                };
+                live.update_with(|t| {
+                    t.handle(action, &event["values"]);
+                    t.refresh();
+                })
             }
-            _ = clock.tick() => app.seconds += 1,
-        }
-        match page.update(app.view()) {
+            _ = clock.tick() => live.update_with(|t| t.seconds += 1),
+        };
+        match updated {
             Ok(fragments) if fragments.is_empty() => {}
             Ok(fragments) => {
                 let msg = json!({"type": "update", "fragments": fragments}).to_string();
@@ -213,6 +261,8 @@ async fn session(mut socket: WebSocket) {
                     return;
                 }
             }
+            // Taken over by a newer connection of this tab, or the page is gone.
+            Err(Error::Detached { .. } | Error::PageNotFound { .. }) => return,
             Err(e) => eprintln!("update failed: {e}"),
         }
     }
@@ -221,15 +271,18 @@ async fn session(mut socket: WebSocket) {
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let addr = std::env::var("LT_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".into());
-    let app = Router::new()
+    // The defaults: at most 1000 pages, idle pages dropped after an hour.
+    let app = Arc::new(Application::new(Config::default()).expect("the default config is valid"));
+    let router = Router::new()
         .route("/", get(index))
         .route("/livetemplate.js", get(client_js))
-        .route("/ws", get(ws));
+        .route("/ws", get(ws))
+        .with_state(app);
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
         .unwrap_or_else(|e| panic!("cannot listen on {addr}: {e}"));
     println!("livetemplate todos: http://{addr}");
     // Keep the render check honest: the template must render the start state.
-    debug_assert!(App::new().view().render().is_ok());
-    axum::serve(listener, app).await.expect("server error");
+    debug_assert!(Todos::new().render().is_ok());
+    axum::serve(listener, router).await.expect("server error");
 }

@@ -121,9 +121,22 @@ impl ClientCache {
         self.map.clear();
     }
 
-    /// Heap bytes held (approximate).
+    /// Frees the map's spare capacity.
+    pub fn shrink_to_fit(&mut self) {
+        self.map.shrink_to_fit();
+    }
+
+    /// Heap bytes held: the map's table as hashbrown lays it out (a
+    /// power-of-two number of buckets for 7/8 of them used, one control
+    /// byte per bucket plus one group of 16).
     pub fn memory_bytes(&self) -> usize {
-        self.map.capacity() * (std::mem::size_of::<(&str, &str)>() + 1)
+        let cap = self.map.capacity();
+        let buckets = match cap {
+            0 => return 0,
+            1..=7 => (cap + 1).next_power_of_two(),
+            _ => (cap * 8 / 7).next_power_of_two(),
+        };
+        buckets * std::mem::size_of::<(&str, &str)>() + buckets + 16
     }
 
     fn insert(&mut self, id: &'static str, block: &'static str) {

@@ -23,7 +23,8 @@ pub use app::clock::{Clock, ManualClock, SystemClock};
 pub use app::config::{
     ApplicationConfig, Config, KeyConfig, MemoryConfig, MetricsConfig, PageConfig, TokenConfig,
 };
-pub use app::metrics::ApplicationMetrics;
+pub use app::metrics::{ApplicationMetrics, LatencyBucket};
+pub use app::{Application, Attachment, Health, HealthStatus, PageHandle};
 pub use client::CLIENT_JS;
 pub use diff::{ClientCache, FragmentReport};
 pub use error::{Error, ErrorKind, Loc, RenderError, TokenProblem};

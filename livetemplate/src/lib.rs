@@ -83,6 +83,11 @@
 
 pub use livetemplate_macros::live_template;
 pub use livetemplate_runtime::{
+    Application, ApplicationConfig, ApplicationMetrics, Attachment, Clock, Config, Error,
+    ErrorKind, Health, HealthStatus, KeyConfig, LatencyBucket, ManualClock, MemoryConfig,
+    MetricsConfig, PageConfig, PageHandle, SystemClock, TokenConfig, TokenProblem,
+};
+pub use livetemplate_runtime::{
     DynamicValue, Fragment, FragmentData, FragmentError, FragmentReport, GranularData, GranularOp,
     MarkersData, Page, ReconstructError, Reconstructor, ReplacementData, StaticDynamicData,
     Strategy, ValuePatch, CLIENT_JS,

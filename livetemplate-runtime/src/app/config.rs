@@ -334,7 +334,7 @@ fn check_id(field: &str, id: &str) -> Result<(), Error> {
 /// never repeats the secret.
 pub(crate) fn decode_secret(field: &str, hex: &str) -> Result<Vec<u8>, Error> {
     let hex = hex.trim();
-    if hex.len() % 2 != 0 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !hex.len().is_multiple_of(2) || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(Error::config(field, "must be hex digits (an even number)"));
     }
     let nibble = |b: u8| match b {

@@ -1,0 +1,393 @@
+//! [`PageHandle`]: one registered page of view-model type `T`, and
+//! [`Attachment`]: the one live client connection of a page.
+//!
+//! The page sits behind a `Mutex` that every method takes for its own
+//! duration only (render, update, state access through a closure): callers
+//! never hold it, so no lock outlives a call or crosses an `.await`.
+//!
+//! **Memory budget.** After every update the page's estimate
+//! ([`Page::memory_bytes`] plus the registry's own bytes for it) is compared
+//! with `page.max_memory_bytes`. Over it, the page first forgets what the
+//! client holds (later updates send statics again), then, still over, it
+//! goes *lean*: it keeps only its state, and every update sends the root's
+//! whole new content as one `replacement` fragment, rendered from a tree
+//! built for that update and dropped after it. That is the largest update
+//! there is, and always correct. A lean page goes back to diffing when a
+//! fresh tree fits in half the budget.
+
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+use super::registry::Entry;
+use super::Inner;
+use crate::error::{Error, RenderError};
+use crate::fragment::Fragment;
+use crate::page::{block_heap, marked_html, Page};
+use crate::template::Template;
+use crate::tree::Block;
+
+/// A page as the registry holds it.
+pub(crate) enum Live<T: Template> {
+    /// Diffing: state, tree, client cache.
+    Full(Page<T>),
+    /// Over its budget: the state only (see the module docs).
+    Lean(T),
+    /// Only while moving between the two above, under the lock (nothing
+    /// that can panic runs then, so it is never observed).
+    Moving,
+}
+
+impl<T: Template> Live<T> {
+    fn state(&self) -> &T {
+        match self {
+            Live::Full(p) => p.state(),
+            Live::Lean(s) => s,
+            Live::Moving => unreachable!("a page is never seen between modes"),
+        }
+    }
+
+    fn memory_bytes(&self) -> usize {
+        match self {
+            Live::Full(p) => p.memory_bytes(),
+            Live::Lean(_) | Live::Moving => std::mem::size_of::<Self>() - std::mem::size_of::<T>(),
+        }
+    }
+}
+
+/// The page's mutex, as the registry stores it.
+pub(crate) type Shared<T> = Mutex<Live<T>>;
+
+/// A handle on one page of an [`Application`](crate::Application): made
+/// by [`new_page`](crate::Application::new_page), found again by token
+/// with [`page`](crate::Application::page). Cheap to clone; every clone
+/// is the same page. Methods take the page's lock for their own duration
+/// only.
+pub struct PageHandle<T: Template> {
+    pub(crate) app: Arc<Inner>,
+    pub(crate) entry: Arc<Entry>,
+    pub(crate) page: Arc<Shared<T>>,
+    pub(crate) token: String,
+}
+
+impl<T: Template> Clone for PageHandle<T> {
+    fn clone(&self) -> Self {
+        PageHandle {
+            app: Arc::clone(&self.app),
+            entry: Arc::clone(&self.entry),
+            page: Arc::clone(&self.page),
+            token: self.token.clone(),
+        }
+    }
+}
+
+impl<T: Template> std::fmt::Debug for PageHandle<T> {
+    // The token is a capability: never printed.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PageHandle")
+            .field("id", &self.entry.id)
+            .field("type", &self.entry.type_name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: Template + Send + 'static> PageHandle<T> {
+    /// The page's id (random, 128 bits as hex).
+    pub fn id(&self) -> &str {
+        &self.entry.id
+    }
+
+    /// The signed token that finds this page again
+    /// ([`Application::page`](crate::Application::page)): embed it in the
+    /// first render, present it on the socket. It is a capability for this
+    /// page; treat it as a secret.
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// The page's HTML with fragment markers (as [`Page::render`]). Call
+    /// [`reset_client`](PageHandle::reset_client) first when the client
+    /// loads it after updates were sent.
+    pub fn render(&self) -> Result<String, Error> {
+        let live = self.lock("render")?;
+        match &*live {
+            Live::Full(p) => Ok(p.render()),
+            Live::Lean(s) => {
+                let tree = s
+                    .build_tree()
+                    .map_err(|e| self.template_error("render", e))?;
+                Ok(marked_html(&tree))
+            }
+            Live::Moving => unreachable!("a page is never seen between modes"),
+        }
+    }
+
+    /// Moves the page to state `next`, returning the fragments for the
+    /// client (as [`Page::update`]; an unchanged state gives none). On
+    /// error the page keeps its previous state.
+    pub fn update(&self, next: T) -> Result<Vec<Fragment>, Error> {
+        let mut live = self.lock("update")?;
+        self.update_locked(&mut live, next)
+    }
+
+    /// Calls `f` on a copy of the state and updates the page to the result.
+    pub fn update_with(&self, f: impl FnOnce(&mut T)) -> Result<Vec<Fragment>, Error>
+    where
+        T: Clone,
+    {
+        let mut live = self.lock("update")?;
+        let mut next = live.state().clone();
+        f(&mut next);
+        self.update_locked(&mut live, next)
+    }
+
+    /// Calls `f` with the current state (under the page's lock: keep it short).
+    pub fn with_state<R>(&self, f: impl FnOnce(&T) -> R) -> Result<R, Error> {
+        let live = self.lock("state")?;
+        Ok(f(live.state()))
+    }
+
+    /// A copy of the current state.
+    pub fn state(&self) -> Result<T, Error>
+    where
+        T: Clone,
+    {
+        self.with_state(T::clone)
+    }
+
+    /// Forgets what the client holds: the client (re)loads the page from
+    /// [`render`](PageHandle::render), and later updates send statics again.
+    pub fn reset_client(&self) -> Result<(), Error> {
+        let mut live = self.lock("reset_client")?;
+        if let Live::Full(p) = &mut *live {
+            p.reset_client();
+        }
+        Ok(())
+    }
+
+    /// Makes this the page's one live attachment (a client connection)
+    /// and returns it. **A newer attachment takes over:** every older
+    /// [`Attachment`] of the page gets [`Error::Detached`] from then on.
+    /// So a client that reconnects with its token (the old socket not yet
+    /// known dead) always gets in, and two connections never feed one
+    /// page's client cache.
+    pub fn attach(&self) -> Attachment<T> {
+        let generation = self.entry.generation.fetch_add(1, Ordering::AcqRel) + 1;
+        tracing::debug!(page_id = %self.entry.id, generation, "page attached");
+        Attachment {
+            handle: self.clone(),
+            generation,
+        }
+    }
+
+    /// Issues a new token for this page (e.g. before the current one
+    /// expires). The previous token keeps resolving for
+    /// `token.nonce_window`, then is refused as replaced.
+    pub fn refresh_token(&mut self) -> Result<&str, Error> {
+        if self.entry.removed.load(Ordering::Acquire) {
+            return Err(self.not_found("refresh_token"));
+        }
+        let (token, claims) = self.app.tokens.issue(&self.entry.id)?;
+        let now = self.app.now_ms();
+        let mut ids = self.entry.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        let old = std::mem::replace(&mut ids.current, claims.jti);
+        ids.previous = Some((old, now));
+        drop(ids);
+        self.token = token;
+        Ok(&self.token)
+    }
+
+    /// Bytes the page holds beyond its state, as the budget counts them.
+    pub fn memory_bytes(&self) -> usize {
+        self.entry.memory()
+    }
+
+    /// True when the page went lean to fit `page.max_memory_bytes`
+    /// (see the module docs): its updates are whole renders.
+    pub fn is_degraded(&self) -> bool {
+        let live = self.page.lock().unwrap_or_else(|e| e.into_inner());
+        matches!(*live, Live::Lean(_))
+    }
+
+    /// Removes the page: its token no longer resolves, and every handle
+    /// and attachment of it gets `PageNotFound`. Closing twice is a no-op.
+    pub fn close(&self) {
+        self.app
+            .remove(&self.entry.id, super::metrics::Removal::Closed);
+    }
+
+    /// Takes the page's lock; a removed page or a closed application is an error.
+    fn lock(&self, op: &'static str) -> Result<MutexGuard<'_, Live<T>>, Error> {
+        if self.entry.removed.load(Ordering::Acquire) {
+            return Err(self.not_found(op));
+        }
+        self.entry.touch(self.app.now_ms());
+        // A panic in a user's closure poisons the lock; the state is still
+        // whole (updates replace it only on success), so carry on.
+        Ok(self.page.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    fn not_found(&self, op: &'static str) -> Error {
+        Error::PageNotFound {
+            op,
+            page_id: self.entry.id.clone(),
+        }
+    }
+
+    fn template_error(&self, op: &'static str, source: RenderError) -> Error {
+        self.app.metrics.error();
+        tracing::warn!(page_id = %self.entry.id, error = %source, "{op} failed");
+        Error::TemplateInvalid {
+            op,
+            page_id: Some(self.entry.id.clone()),
+            source,
+        }
+    }
+
+    fn update_locked(&self, live: &mut Live<T>, next: T) -> Result<Vec<Fragment>, Error> {
+        let start = Instant::now();
+        let (fragments, html_len) = match live {
+            Live::Full(page) => {
+                let fragments = page
+                    .update(next)
+                    .map_err(|e| self.template_error("update", e))?;
+                (fragments, page.tree().html_len())
+            }
+            Live::Lean(state) => {
+                let tree = next
+                    .build_tree()
+                    .map_err(|e| self.template_error("update", e))?;
+                let fragments = vec![Fragment::replacement(tree.meta.id, content(&tree))];
+                let len = tree.html_len();
+                *state = next;
+                // Back to diffing when a fresh tree fits in half the budget.
+                if tree_bytes::<T>(&tree) <= self.app.config.page.max_memory_bytes / 2 {
+                    let Live::Lean(state) = std::mem::replace(live, Live::Moving) else {
+                        unreachable!("matched Lean above")
+                    };
+                    *live = Live::Full(Page::from_parts(state, tree));
+                    tracing::info!(page_id = %self.entry.id, "page back within its memory budget");
+                }
+                (fragments, len)
+            }
+            Live::Moving => unreachable!("a page is never seen between modes"),
+        };
+        self.app
+            .metrics
+            .update(start.elapsed(), &fragments, html_len);
+        self.fit_budget(live);
+        Ok(fragments)
+    }
+
+    /// Re-estimates the page's memory and degrades it when over budget.
+    pub(crate) fn fit_budget(&self, live: &mut Live<T>) {
+        let budget = self.app.config.page.max_memory_bytes;
+        let overhead = self.entry.overhead();
+        if let Live::Full(page) = live {
+            if overhead + page.memory_bytes() > budget {
+                page.reset_client();
+                page.shrink_cache();
+            }
+            if overhead + page.memory_bytes() > budget {
+                let Live::Full(page) = std::mem::replace(live, Live::Moving) else {
+                    unreachable!("matched Full above")
+                };
+                let (state, _tree) = page.into_parts();
+                *live = Live::Lean(state);
+                self.app.metrics.degraded();
+                tracing::warn!(
+                    page_id = %self.entry.id,
+                    budget,
+                    "page over its memory budget: sending whole renders until it fits"
+                );
+            }
+        }
+        let registry = &self.app.registry;
+        registry.set_lean(&self.entry, matches!(live, Live::Lean(_)));
+        registry.set_memory(&self.entry, overhead + live.memory_bytes());
+    }
+}
+
+/// The root's content between its markers (what a root replacement sends).
+fn content(tree: &Block) -> String {
+    let mut out = String::with_capacity(tree.html_len());
+    tree.write_html(true, &mut out);
+    out
+}
+
+/// Bytes a `Page<T>` built on `tree` would hold.
+fn tree_bytes<T: Template>(tree: &Block) -> usize {
+    (std::mem::size_of::<Page<T>>() - std::mem::size_of::<T>()) + block_heap(tree)
+}
+
+/// The one live client connection of a page ([`PageHandle::attach`]).
+/// When a newer attachment of the same page is made, this one is
+/// detached: its methods return [`Error::Detached`] and
+/// [`is_current`](Attachment::is_current) is false. A serving layer closes
+/// the socket of a detached attachment.
+pub struct Attachment<T: Template> {
+    handle: PageHandle<T>,
+    generation: u64,
+}
+
+impl<T: Template + Send + 'static> Attachment<T> {
+    /// The page.
+    pub fn page(&self) -> &PageHandle<T> {
+        &self.handle
+    }
+
+    /// False once a newer attachment took the page over.
+    pub fn is_current(&self) -> bool {
+        self.handle.entry.generation.load(Ordering::Acquire) == self.generation
+            && !self.handle.entry.removed.load(Ordering::Acquire)
+    }
+
+    /// As [`PageHandle::update`], if this attachment is still the live one.
+    pub fn update(&self, next: T) -> Result<Vec<Fragment>, Error> {
+        let mut live = self.handle.lock("update")?;
+        self.check("update")?;
+        self.handle.update_locked(&mut live, next)
+    }
+
+    /// As [`PageHandle::update_with`], if this attachment is still the live one.
+    pub fn update_with(&self, f: impl FnOnce(&mut T)) -> Result<Vec<Fragment>, Error>
+    where
+        T: Clone,
+    {
+        let mut live = self.handle.lock("update")?;
+        self.check("update")?;
+        let mut next = live.state().clone();
+        f(&mut next);
+        self.handle.update_locked(&mut live, next)
+    }
+
+    /// As [`PageHandle::render`] after [`reset_client`](PageHandle::reset_client):
+    /// the HTML for a client that (re)connects, if still the live attachment.
+    pub fn render_fresh(&self) -> Result<String, Error> {
+        self.check("render")?;
+        self.handle.reset_client()?;
+        self.handle.render()
+    }
+
+    fn check(&self, op: &'static str) -> Result<(), Error> {
+        if self.is_current() {
+            Ok(())
+        } else if self.handle.entry.removed.load(Ordering::Acquire) {
+            Err(self.handle.not_found(op))
+        } else {
+            Err(Error::Detached {
+                op,
+                page_id: self.handle.entry.id.clone(),
+            })
+        }
+    }
+}
+
+impl<T: Template> std::fmt::Debug for Attachment<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Attachment")
+            .field("page", &self.handle.entry.id)
+            .field("generation", &self.generation)
+            .finish()
+    }
+}
