@@ -22,8 +22,8 @@ use std::time::{Duration, Instant};
 
 use livetemplate::__rt::{BlockMeta, Dynamic};
 use livetemplate::{
-    Fragment, FragmentData, FragmentReport, Page, Reconstructor, StaticDynamicData, Strategy,
-    Template, ValuePatch,
+    Application, Config, Fragment, FragmentData, FragmentReport, Page, Reconstructor,
+    StaticDynamicData, Strategy, Template, ValuePatch,
 };
 
 #[path = "../benches/render_peers/mod.rs"]
@@ -397,6 +397,27 @@ struct Report {
     throughput: Vec<Throughput>,
     /// Big table and Teams: ours, askama, sailfish.
     renders: Vec<RenderCmp>,
+    /// The live runtime's overhead.
+    runtime: Option<RuntimeCost>,
+}
+
+/// What the `Application` adds to a page update, and holds per page.
+struct RuntimeCost {
+    /// Counter tick: bare `Page::update`, through a `PageHandle`, and
+    /// `app.page(token)` + update; interleaved, so one machine state.
+    bare: Latency,
+    handle: Latency,
+    lookup_update: Latency,
+    /// `Application::page_id`: HS256 verification alone.
+    verify: Latency,
+    /// `app.new_page`: verification is not involved, signing is.
+    create: Latency,
+    /// Application pages: held per page beyond the state (counting
+    /// allocator), the application's own estimate, the state's heap.
+    pages: usize,
+    held: usize,
+    estimate: usize,
+    state_bytes: usize,
 }
 
 // ---------------------------------------------------------------------------
@@ -695,6 +716,97 @@ fn render_latency<T: Template + Clone>(state: &T, quick: bool) -> (Latency, Late
 
 /// Bytes held by `n` live todo pages (after the counter-tick warm-up),
 /// beyond clones of their states.
+/// Runtime overhead: latencies on the counter-tick scenario (the smallest
+/// update, where a fixed overhead shows most), and memory of `n` pages
+/// registered in an `Application`.
+fn runtime_cost(n: usize, quick: bool) -> RuntimeCost {
+    let s = scenarios::counter_tick();
+    let (a, b) = (s.steps[1].clone(), s.steps[0].clone());
+    let app = Application::new(Config::default()).expect("app");
+    let mut bare = Page::new(s.initial.clone()).expect("page");
+    bare.update(b.clone()).expect("warm-up");
+    let handle = app.new_page(s.initial.clone()).expect("page");
+    handle.update(b.clone()).expect("warm-up");
+    let token = handle.token().to_string();
+    let rounds = if quick { 500 } else { 5000 };
+    let (mut t_bare, mut t_handle, mut t_lookup, mut t_verify, mut t_create) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut created = Vec::with_capacity(rounds);
+    for i in 0..rounds {
+        let next = || if i % 2 == 0 { a.clone() } else { b.clone() };
+        let (n1, n2, n3) = (next(), next(), next());
+        let t = Instant::now();
+        drop(bare.update(n1).expect("update"));
+        t_bare.push(t.elapsed());
+        let t = Instant::now();
+        drop(handle.update(n2).expect("update"));
+        t_handle.push(t.elapsed());
+        let t = Instant::now();
+        let page = app.page::<TodoPage>(&token).expect("page");
+        drop(page.update(n3).expect("update"));
+        t_lookup.push(t.elapsed());
+        let t = Instant::now();
+        let id = app.page_id(&token).expect("verifies");
+        t_verify.push(t.elapsed());
+        drop(id);
+        let state = s.initial.clone();
+        let t = Instant::now();
+        let p = app.new_page(state).expect("page");
+        t_create.push(t.elapsed());
+        created.push(p);
+    }
+    drop(created);
+    app.close();
+    let lat = |mut v: Vec<Duration>| {
+        v.sort_unstable();
+        Latency {
+            samples: v,
+            ..Latency::default()
+        }
+    };
+    // Memory: n pages in a fresh application (after the warm-up update),
+    // beyond their states.
+    let app = Application::new(Config::default()).expect("app");
+    let heap = |st: &TodoPage| {
+        let before = live().0;
+        let c = st.clone();
+        let bytes = live().0 - before;
+        drop(c);
+        bytes
+    };
+    let initial_heap = heap(&s.initial);
+    let state_bytes = heap(&s.steps[0]) + std::mem::size_of::<TodoPage>();
+    let mut states: Vec<TodoPage> = (0..n).map(|_| s.initial.clone()).collect();
+    let mut warm: Vec<TodoPage> = (0..n).map(|_| s.steps[0].clone()).collect();
+    let mut handles = Vec::with_capacity(n);
+    let before = live().0;
+    // `pop` keeps the vectors' buffers: only the pages count.
+    while let (Some(st), Some(w)) = (states.pop(), warm.pop()) {
+        let h = app.new_page(st).expect("page");
+        h.update(w).expect("warm-up");
+        handles.push(h);
+    }
+    let estimate = app.memory_bytes() / n;
+    // The handles are the caller's, not the registry's: drop them first.
+    drop(handles);
+    let window = live().0.saturating_sub(before) / n;
+    app.close();
+    // In the window each page's state moved into the registry's allocation
+    // (its `size_of` counted there) and the update freed the initial state's heap.
+    let held = (window + initial_heap).saturating_sub(std::mem::size_of::<TodoPage>());
+    RuntimeCost {
+        bare: lat(t_bare),
+        handle: lat(t_handle),
+        lookup_update: lat(t_lookup),
+        verify: lat(t_verify),
+        create: lat(t_create),
+        pages: n,
+        held,
+        estimate,
+        state_bytes,
+    }
+}
+
 fn scale(n: usize) -> Scale {
     let s = scenarios::counter_tick();
     let base = live().0;
@@ -1274,6 +1386,54 @@ impl Report {
             let _ = writeln!(w);
         }
 
+        // --- live runtime
+        if let Some(r) = &self.runtime {
+            let _ = writeln!(w, "## Live runtime (`Application`)\n");
+            let _ = writeln!(
+                w,
+                "The counter-tick update (the smallest, where a fixed cost shows most) made \
+                 three ways, interleaved in one loop so that all see the same machine state: a \
+                 bare `Page::update`; `PageHandle::update` (the page's mutex, metrics with the \
+                 JSON byte count of the fragments, the memory re-estimate); and \
+                 `app.page::<T>(token)` + update, what a socket does if it looks the page up \
+                 by token on every event (HS256 verification, registry lookup, type check). \
+                 `app.page_id(token)` is the verification alone; `app.new_page` includes \
+                 building the page, signing its token and registering it. {} rounds.\n",
+                r.bare.samples.len()
+            );
+            let _ = writeln!(
+                w,
+                "| operation | P50 (µs) | P95 (µs) | P50 vs bare update |"
+            );
+            let _ = writeln!(w, "|---|---:|---:|---:|");
+            for (name, l) in [
+                ("`Page::update` (bare)", &r.bare),
+                ("`PageHandle::update`", &r.handle),
+                ("`app.page(token)` + `update`", &r.lookup_update),
+                ("`app.page_id(token)` (verify only)", &r.verify),
+                ("`app.new_page(state)`", &r.create),
+            ] {
+                let _ = writeln!(
+                    w,
+                    "| {name} | {} | {} | {:.2}× |",
+                    us(l.pct(50)),
+                    us(l.pct(95)),
+                    ratio(l.pct(50), r.bare.pct(50))
+                );
+            }
+            let per_gb_beyond = 1e9 / r.held.max(1) as f64;
+            let per_gb_all = 1e9 / (r.held + r.state_bytes).max(1) as f64;
+            let _ = writeln!(
+                w,
+                "\n{} todo pages registered in one application (after the warm-up update), \
+                 counting allocator: **{} B held per page beyond its state** (registry entry, \
+                 token ids, tree, client cache; the application's own estimate, which the \
+                 budgets use: {} B); the state itself is {} B (its heap and `size_of`). Pages per GB: **{:.0}** beyond \
+                 their states, {:.0} with them.\n",
+                r.pages, r.held, r.estimate, r.state_bytes, per_gb_beyond, per_gb_all
+            );
+        }
+
         // --- throughput
         if let Some(t) = self.throughput.first() {
             let _ = writeln!(w, "## Throughput\n");
@@ -1790,6 +1950,7 @@ fn main() {
         scale: Vec::new(),
         throughput: Vec::new(),
         renders: Vec::new(),
+        runtime: None,
     };
     eprintln!("running the corpus{}:", if quick { " (quick)" } else { "" });
     scenarios::corpus(&mut report);
@@ -1813,6 +1974,8 @@ fn main() {
         eprintln!("  memory of {n} todo pages");
         report.scale.push(scale(n));
     }
+    eprintln!("  live runtime: Application overhead and memory");
+    report.runtime = Some(runtime_cost(if quick { 100 } else { 1_000 }, quick));
     let rounds = if quick { 20 } else { 200 };
     // the last measurement: the allocator stops counting for good
     COUNTING.store(false, Relaxed);

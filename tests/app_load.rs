@@ -113,10 +113,10 @@ fn thousand_pages_under_concurrent_updates_and_cleanup() {
             // And the page is still a correct live page (for a client that
             // loads it now).
             page.reset_client().unwrap();
-            let mut client = Reconstructor::new(page.render().unwrap());
+            let mut client = Reconstructor::new(page.render());
             let f = page.update_with(|tile| tile.count = 0).unwrap();
             client.apply(&f).unwrap();
-            assert_eq!(client.html(), page.render().unwrap());
+            assert_eq!(client.html(), page.render());
             page.memory_bytes()
         })
         .max()

@@ -49,7 +49,7 @@ fn manual() -> (Arc<ManualClock>, Config) {
 fn token_finds_the_page_again_and_updates_reconstruct() {
     let app = Application::new(Config::default()).unwrap();
     let page = app.new_page(list(2)).unwrap();
-    let mut client = Reconstructor::new(page.render().unwrap());
+    let mut client = Reconstructor::new(page.render());
     let token = page.token().to_string();
     assert!(token.len() < 1024, "token is {} bytes", token.len());
     assert!(
@@ -62,7 +62,7 @@ fn token_finds_the_page_again_and_updates_reconstruct() {
     for n in [3, 1, 4, 0, 2] {
         let fragments = same.update(list(n)).unwrap();
         client.apply(&fragments).unwrap();
-        assert_eq!(client.html(), page.render().unwrap());
+        assert_eq!(client.html(), page.render());
     }
     assert_eq!(page.state().unwrap(), list(2));
     assert_eq!(app.page_count(), 1);
@@ -142,7 +142,7 @@ fn closed_pages_never_resolve() {
         other.update(Counter { n: 2 }),
         Err(Error::PageNotFound { .. })
     ));
-    assert!(matches!(other.render(), Err(Error::PageNotFound { .. })));
+    assert!(matches!(other.state(), Err(Error::PageNotFound { .. })));
     assert_eq!(app.page_count(), 0);
     assert_eq!(app.memory_bytes(), 0);
     assert_eq!(app.metrics().pages_closed_total, 1);
@@ -282,7 +282,7 @@ fn a_page_over_its_budget_degrades_and_stays_correct() {
     config.page.max_memory_bytes = 4096;
     let app = Application::new(config).unwrap();
     let page = app.new_page(list(1)).unwrap();
-    let mut client = Reconstructor::new(page.render().unwrap());
+    let mut client = Reconstructor::new(page.render());
     assert!(!page.is_degraded());
     // 200 items of ~30 bytes: over 4 KiB.
     let fragments = page.update(list(200)).unwrap();
@@ -297,7 +297,7 @@ fn a_page_over_its_budget_degrades_and_stays_correct() {
         assert_eq!(fragments.len(), 1);
         assert_eq!(fragments[0].strategy, Strategy::Replacement);
         client.apply(&fragments).unwrap();
-        assert_eq!(client.html(), page.render().unwrap());
+        assert_eq!(client.html(), page.render());
     }
     assert!(page.update(list(180)).unwrap().is_empty() || page.is_degraded());
     // Small again: back to diffing.
@@ -307,7 +307,7 @@ fn a_page_over_its_budget_degrades_and_stays_correct() {
     let fragments = page.update(list(3)).unwrap();
     assert_ne!(fragments[0].strategy, Strategy::Replacement);
     client.apply(&fragments).unwrap();
-    assert_eq!(client.html(), page.render().unwrap());
+    assert_eq!(client.html(), page.render());
     assert!(app.health().is_ok(), "{}", app.health());
 }
 
@@ -332,7 +332,7 @@ fn a_newer_attachment_takes_over() {
     let mut client = Reconstructor::new(html);
     let fragments = second.update_with(|c| c.n = 2).unwrap();
     client.apply(&fragments).unwrap();
-    assert_eq!(client.html(), page.render().unwrap());
+    assert_eq!(client.html(), page.render());
 }
 
 #[test]
@@ -450,7 +450,7 @@ mod invariant {
         let app = Application::new(config).unwrap();
         let mut states = states.into_iter();
         let first = app.new_page(states.next().unwrap()).unwrap();
-        let mut client = Reconstructor::new(first.render().unwrap());
+        let mut client = Reconstructor::new(first.render());
         for next in states {
             let page = app.page::<T>(first.token()).unwrap();
             let fragments = page.update(next.clone()).unwrap();

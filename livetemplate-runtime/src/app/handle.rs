@@ -22,7 +22,7 @@ use std::time::Instant;
 use super::registry::Entry;
 use super::Inner;
 use crate::error::{Error, RenderError};
-use crate::fragment::Fragment;
+use crate::fragment::{Fragment, Strategy};
 use crate::page::{block_heap, marked_html, Page};
 use crate::template::Template;
 use crate::tree::Block;
@@ -107,17 +107,24 @@ impl<T: Template + Send + 'static> PageHandle<T> {
 
     /// The page's HTML with fragment markers (as [`Page::render`]). Call
     /// [`reset_client`](PageHandle::reset_client) first when the client
-    /// loads it after updates were sent.
-    pub fn render(&self) -> Result<String, Error> {
-        let live = self.lock("render")?;
+    /// loads it after updates were sent. (A closed page's handle still
+    /// renders its last state; its token no longer resolves.)
+    pub fn render(&self) -> String {
+        self.entry.touch(self.app.now_ms());
+        let live = self.page.lock().unwrap_or_else(|e| e.into_inner());
         match &*live {
-            Live::Full(p) => Ok(p.render()),
-            Live::Lean(s) => {
-                let tree = s
-                    .build_tree()
-                    .map_err(|e| self.template_error("render", e))?;
-                Ok(marked_html(&tree))
-            }
+            Live::Full(p) => p.render(),
+            // The state rendered when it was set, and rendering is a pure
+            // function of it; were it ever to fail, the error is logged and
+            // counted, and the client gets an empty root it can recover
+            // from with the next update (a root replacement).
+            Live::Lean(s) => match s.build_tree() {
+                Ok(tree) => marked_html(&tree),
+                Err(e) => {
+                    self.template_error("render", e);
+                    String::new()
+                }
+            },
             Live::Moving => unreachable!("a page is never seen between modes"),
         }
     }
@@ -275,11 +282,55 @@ impl<T: Template + Send + 'static> PageHandle<T> {
         self.app
             .metrics
             .update(start.elapsed(), &fragments, html_len);
-        self.fit_budget(live);
+        let structural = fragments
+            .iter()
+            .any(|f| matches!(f.strategy, Strategy::Granular | Strategy::Replacement));
+        self.size(live, html_len, structural);
         Ok(fragments)
     }
 
-    /// Re-estimates the page's memory and degrades it when over budget.
+    /// Updates the page's memory estimate after an update that left its
+    /// HTML `len` bytes long. Walking the tree costs about as much as a
+    /// small update, so a text-only update (values replaced in place)
+    /// moves the estimate by the change of the HTML's length instead; the
+    /// tree is walked again after a structural change, every
+    /// [`RESIZE_EVERY`] updates, when the length moved by more than an
+    /// eighth, or near the budget.
+    fn size(&self, live: &mut Live<T>, len: usize, structural: bool) {
+        let s = &self.entry.sizing;
+        let (last_len, since) = (
+            s.len.load(Ordering::Relaxed),
+            s.since.load(Ordering::Relaxed),
+        );
+        let guess = (self.entry.memory() + len).saturating_sub(last_len);
+        let budget = self.app.config.page.max_memory_bytes;
+        let walk = structural
+            || !matches!(live, Live::Full(_))
+            || since + 1 >= RESIZE_EVERY
+            || len.abs_diff(last_len) > last_len / 8
+            || guess > budget - budget / 8;
+        if walk {
+            self.fit_budget(live);
+            s.len.store(len, Ordering::Relaxed);
+            s.since.store(0, Ordering::Relaxed);
+        } else {
+            self.app.registry.set_memory(&self.entry, guess);
+            s.len.store(len, Ordering::Relaxed);
+            s.since.store(since + 1, Ordering::Relaxed);
+        }
+    }
+
+    /// Records the HTML length the last tree walk saw (at creation).
+    pub(crate) fn sized_at(&self, live: &Live<T>) {
+        if let Live::Full(p) = live {
+            let s = &self.entry.sizing;
+            s.len.store(p.tree().html_len(), Ordering::Relaxed);
+            s.since.store(0, Ordering::Relaxed);
+        }
+    }
+
+    /// Re-estimates the page's memory (walking its tree) and degrades it
+    /// when over budget.
     pub(crate) fn fit_budget(&self, live: &mut Live<T>) {
         let budget = self.app.config.page.max_memory_bytes;
         let overhead = self.entry.overhead();
@@ -307,6 +358,9 @@ impl<T: Template + Send + 'static> PageHandle<T> {
         registry.set_memory(&self.entry, overhead + live.memory_bytes());
     }
 }
+
+/// Updates between two walks of a page's tree for its memory estimate.
+const RESIZE_EVERY: u32 = 64;
 
 /// The root's content between its markers (what a root replacement sends).
 fn content(tree: &Block) -> String {
@@ -366,7 +420,7 @@ impl<T: Template + Send + 'static> Attachment<T> {
     pub fn render_fresh(&self) -> Result<String, Error> {
         self.check("render")?;
         self.handle.reset_client()?;
-        self.handle.render()
+        Ok(self.handle.render())
     }
 
     fn check(&self, op: &'static str) -> Result<(), Error> {

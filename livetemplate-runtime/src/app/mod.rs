@@ -128,7 +128,7 @@ impl Inner {
 ///
 /// let app = Application::new(Config::default())?;
 /// let page = app.new_page(Counter { n: 1 })?;        // registered, with a signed token
-/// let html = page.render()?;                          // first HTML, markers included
+/// let html = page.render();                           // first HTML, markers included
 /// let token = page.token().to_string();               // embed it in the page
 ///
 /// // Later, on the client's socket:
@@ -272,6 +272,7 @@ impl Application {
             // is over the page budget).
             let mut live = handle.page.lock().unwrap_or_else(|e| e.into_inner());
             handle.fit_budget(&mut live);
+            handle.sized_at(&live);
         }
         inner.metrics.page_created();
         tracing::info!(page_id = %handle.id(), view = type_name::<T>(), "page created");

@@ -37,6 +37,16 @@ pub(crate) struct Entry {
     pub generation: AtomicU64,
     /// The jtis that resolve this page.
     pub tokens: Mutex<TokenIds>,
+    /// When the memory estimate last walked the tree.
+    pub sizing: Sizing,
+}
+
+/// The HTML length at the last walk of a page's tree, and the updates
+/// since (written under the page's lock; atomics only to share the entry).
+#[derive(Debug, Default)]
+pub(crate) struct Sizing {
+    pub len: AtomicUsize,
+    pub since: std::sync::atomic::AtomicU32,
 }
 
 /// The token ids (jti) a page accepts: the current one, and the previous
@@ -68,6 +78,7 @@ impl Entry {
                 current: jti,
                 previous: None,
             }),
+            sizing: Sizing::default(),
         }
     }
 
