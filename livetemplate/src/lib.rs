@@ -74,6 +74,39 @@
 //! assert_eq!(client.html(), page.render());
 //! ```
 //!
+//! ## Applications
+//!
+//! An [`Application`] holds the live pages of many clients: each
+//! [`new_page`](Application::new_page) is registered with a signed token
+//! (HS256, rotating keyring), and [`page`](Application::page) finds it again
+//! by that token, on any thread, with limits on pages and memory, idle
+//! expiry, [`metrics`](Application::metrics) (also as Prometheus text) and
+//! [`health`](Application::health). Its settings are a [`Config`]
+//! (defaults, or a JSON file through [`Config::load`]); its errors are
+//! [`Error`].
+//!
+//! ```
+//! use livetemplate::{live_template, Application, Config, Error, Reconstructor};
+//!
+//! #[live_template(source = "<p>{{.n}} clicks</p>")]
+//! #[derive(Clone, PartialEq)]
+//! struct Clicks { n: u32 }
+//!
+//! let app = Application::new(Config::default())?;
+//! let page = app.new_page(Clicks { n: 0 })?;
+//! let mut browser = Reconstructor::new(page.render());
+//!
+//! // On the socket: the token finds the page; the attachment is the one
+//! // live connection of it (a reconnect attaches again and takes over).
+//! let live = app.page::<Clicks>(page.token())?.attach();
+//! browser.apply(&live.update_with(|c| c.n += 1)?).unwrap();
+//! assert_eq!(browser.html(), page.render());
+//!
+//! // Another type, a forged or stale token: a clear error, never a page.
+//! assert!(matches!(app.page::<Clicks>("not a token"), Err(Error::TokenInvalid { .. })));
+//! # Ok::<(), Error>(())
+//! ```
+//!
 //! ## Types
 //!
 //! Fields of any type implementing [`Slot`] can be printed; [`Truthy`],
