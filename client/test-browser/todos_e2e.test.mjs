@@ -41,13 +41,18 @@ function freePort() {
   });
 }
 
-function get(u) {
+/** GET `u` (with `headers`); resolves with the status and body, or with 101 for an accepted WebSocket handshake. */
+function get(u, headers = {}) {
   return new Promise((resolve, reject) => {
-    const req = http.get(u, { timeout: 2000 }, (res) => {
+    const req = http.get(u, { timeout: 2000, headers }, (res) => {
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (d) => (body += d));
       res.on("end", () => resolve({ status: res.statusCode, body }));
+    });
+    req.on("upgrade", (res, socket) => {
+      socket.destroy();
+      resolve({ status: res.statusCode, body: "" });
     });
     req.on("timeout", () => req.destroy(new Error("timeout")));
     req.on("error", reject);
@@ -487,26 +492,8 @@ test("a dropped socket reconnects to the same page: the list survives, the clock
 });
 
 /** A WebSocket handshake for `path`; resolves with the HTTP answer (101 or a refusal). */
-function handshake(path) {
-  return new Promise((resolve, reject) => {
-    const req = http.get(new URL(path, url), {
-      timeout: 2000,
-      headers: { Connection: "Upgrade", Upgrade: "websocket", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==" },
-    });
-    req.on("upgrade", (res, socket) => {
-      socket.destroy();
-      resolve({ status: res.statusCode, body: "" });
-    });
-    req.on("response", (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (d) => (body += d));
-      res.on("end", () => resolve({ status: res.statusCode, body }));
-    });
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.on("error", reject);
-  });
-}
+const handshake = (path) =>
+  get(new URL(path, url), { Connection: "Upgrade", Upgrade: "websocket", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==" });
 
 test("a forged, tampered or missing token gets no socket, and the answer never echoes it", async () => {
   const page = await get(url);

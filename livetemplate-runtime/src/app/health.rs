@@ -76,31 +76,33 @@ pub(crate) fn check(inner: &Inner, closed: bool, cleaner_alive: bool) -> Health 
             "the cleanup task is not running: expired pages are not removed".into(),
         );
     }
-    let pages = inner.registry.len();
-    let max_pages = inner.config.application.max_pages;
-    if pages >= max_pages {
-        say(
+    // (used, limit, what, status at the limit)
+    let limits = [
+        (
+            inner.registry.len(),
+            inner.config.application.max_pages,
+            "pages (application.max_pages)",
             HealthStatus::Degraded,
-            format!("page limit reached ({pages}/{max_pages}): new pages are refused"),
-        );
-    } else if pages as f64 >= NEAR * max_pages as f64 {
-        say(
-            HealthStatus::Degraded,
-            format!("{pages} of {max_pages} pages in use"),
-        );
-    }
-    let used = inner.registry.memory();
-    let budget = inner.config.memory.max_total_bytes;
-    if used >= budget {
-        say(
+        ),
+        (
+            inner.registry.memory(),
+            inner.config.memory.max_total_bytes,
+            "bytes of the memory budget (memory.max_total_bytes)",
             HealthStatus::Unhealthy,
-            format!("memory budget used up ({used} of {budget} bytes): new pages are refused"),
-        );
-    } else if used as f64 >= NEAR * budget as f64 {
-        say(
-            HealthStatus::Degraded,
-            format!("{used} of {budget} bytes of the memory budget in use"),
-        );
+        ),
+    ];
+    for (used, limit, what, at_limit) in limits {
+        if used >= limit {
+            say(
+                at_limit,
+                format!("{used} of {limit} {what} in use: new pages are refused"),
+            );
+        } else if used as f64 >= NEAR * limit as f64 {
+            say(
+                HealthStatus::Degraded,
+                format!("{used} of {limit} {what} in use"),
+            );
+        }
     }
     let lean = inner.registry.lean();
     if lean > 0 {
