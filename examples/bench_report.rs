@@ -731,7 +731,6 @@ fn runtime_cost(n: usize, quick: bool) -> RuntimeCost {
     let rounds = if quick { 500 } else { 5000 };
     let (mut t_bare, mut t_handle, mut t_lookup, mut t_verify, mut t_create) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let mut created = Vec::with_capacity(rounds);
     for i in 0..rounds {
         let next = || if i % 2 == 0 { a.clone() } else { b.clone() };
         let (n1, n2, n3) = (next(), next(), next());
@@ -753,9 +752,8 @@ fn runtime_cost(n: usize, quick: bool) -> RuntimeCost {
         let t = Instant::now();
         let p = app.new_page(state).expect("page");
         t_create.push(t.elapsed());
-        created.push(p);
+        p.close(); // stay under application.max_pages
     }
-    drop(created);
     app.close();
     let lat = |mut v: Vec<Duration>| {
         v.sort_unstable();

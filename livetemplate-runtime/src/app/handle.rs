@@ -31,8 +31,10 @@ use crate::tree::Block;
 pub(crate) enum Live<T: Template> {
     /// Diffing: state, tree, client cache.
     Full(Page<T>),
-    /// Over its budget: the state only (see the module docs).
-    Lean(T),
+    /// Over its budget: the state only (see the module docs), and a hash
+    /// of the root content the client holds, so that an update that
+    /// changes nothing sends nothing.
+    Lean(T, u64),
     /// Only while moving between the two above, under the lock (nothing
     /// that can panic runs then, so it is never observed).
     Moving,
@@ -42,7 +44,7 @@ impl<T: Template> Live<T> {
     fn state(&self) -> &T {
         match self {
             Live::Full(p) => p.state(),
-            Live::Lean(s) => s,
+            Live::Lean(s, _) => s,
             Live::Moving => unreachable!("a page is never seen between modes"),
         }
     }
@@ -50,7 +52,7 @@ impl<T: Template> Live<T> {
     fn memory_bytes(&self) -> usize {
         match self {
             Live::Full(p) => p.memory_bytes(),
-            Live::Lean(_) | Live::Moving => std::mem::size_of::<Self>() - std::mem::size_of::<T>(),
+            Live::Lean(..) | Live::Moving => std::mem::size_of::<Self>() - std::mem::size_of::<T>(),
         }
     }
 }
@@ -118,7 +120,7 @@ impl<T: Template + Send + 'static> PageHandle<T> {
             // function of it; were it ever to fail, the error is logged and
             // counted, and the client gets an empty root it can recover
             // from with the next update (a root replacement).
-            Live::Lean(s) => match s.build_tree() {
+            Live::Lean(s, _) => match s.build_tree() {
                 Ok(tree) => marked_html(&tree),
                 Err(e) => {
                     self.template_error("render", e);
@@ -213,7 +215,7 @@ impl<T: Template + Send + 'static> PageHandle<T> {
     /// (see the module docs): its updates are whole renders.
     pub fn is_degraded(&self) -> bool {
         let live = self.page.lock().unwrap_or_else(|e| e.into_inner());
-        matches!(*live, Live::Lean(_))
+        matches!(*live, Live::Lean(..))
     }
 
     /// Removes the page: its token no longer resolves, and every handle
@@ -260,16 +262,24 @@ impl<T: Template + Send + 'static> PageHandle<T> {
                     .map_err(|e| self.template_error("update", e))?;
                 (fragments, page.tree().html_len())
             }
-            Live::Lean(state) => {
+            Live::Lean(state, held) => {
                 let tree = next
                     .build_tree()
                     .map_err(|e| self.template_error("update", e))?;
-                let fragments = vec![Fragment::replacement(tree.meta.id, content(&tree))];
+                let new = content(&tree);
+                let hash = content_hash(&new);
+                let fragments = if hash == *held {
+                    Vec::new()
+                } else {
+                    vec![Fragment::replacement(tree.meta.id, new)]
+                };
+                *held = hash;
                 let len = tree.html_len();
                 *state = next;
-                // Back to diffing when a fresh tree fits in half the budget.
+                // Back to diffing when a fresh tree fits in half the budget
+                // (the client holds this tree's render now).
                 if tree_bytes::<T>(&tree) <= self.app.config.page.max_memory_bytes / 2 {
-                    let Live::Lean(state) = std::mem::replace(live, Live::Moving) else {
+                    let Live::Lean(state, _) = std::mem::replace(live, Live::Moving) else {
                         unreachable!("matched Lean above")
                     };
                     *live = Live::Full(Page::from_parts(state, tree));
@@ -343,8 +353,12 @@ impl<T: Template + Send + 'static> PageHandle<T> {
                 let Live::Full(page) = std::mem::replace(live, Live::Moving) else {
                     unreachable!("matched Full above")
                 };
-                let (state, _tree) = page.into_parts();
-                *live = Live::Lean(state);
+                let (state, tree) = page.into_parts();
+                // The client holds this tree's render (or will: a
+                // reset client loads `render()`, the same content).
+                let held = content_hash(&content(&tree));
+                drop(tree);
+                *live = Live::Lean(state, held);
                 self.app.metrics.degraded();
                 tracing::warn!(
                     page_id = %self.entry.id,
@@ -354,7 +368,7 @@ impl<T: Template + Send + 'static> PageHandle<T> {
             }
         }
         let registry = &self.app.registry;
-        registry.set_lean(&self.entry, matches!(live, Live::Lean(_)));
+        registry.set_lean(&self.entry, matches!(live, Live::Lean(..)));
         registry.set_memory(&self.entry, overhead + live.memory_bytes());
     }
 }
@@ -367,6 +381,15 @@ fn content(tree: &Block) -> String {
     let mut out = String::with_capacity(tree.html_len());
     tree.write_html(true, &mut out);
     out
+}
+
+/// A hash of a root content: equal contents, equal hashes; two different
+/// consecutive renders colliding in 64 bits is not a practical concern.
+fn content_hash(content: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    content.hash(&mut h);
+    h.finish()
 }
 
 /// Bytes a `Page<T>` built on `tree` would hold.
