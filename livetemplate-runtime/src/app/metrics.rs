@@ -2,73 +2,8 @@
 //! [`ApplicationMetrics`], the seed's snapshot of them (serde JSON and
 //! Prometheus text).
 //!
-//! # What is measured
-//!
-//! Every counter is an atomic updated with `Relaxed` ordering; the update
-//! path takes no lock and allocates nothing. A snapshot reads the counters
-//! one by one, so under concurrent updates it may mix values from just
-//! before and just after one update (each value is itself exact).
-//!
-//! - **Latency.** `update` files the latency of one `page.update` in a fixed
-//!   log-scale histogram: 27 buckets with upper bounds `1 µs · 2^i`
-//!   (1 µs, 2 µs, 4 µs, … 67.108864 s) plus an overflow bucket. The
-//!   quantiles `update_latency_p50_ms` and `update_latency_p95_ms` are
-//!   estimated as Prometheus' `histogram_quantile` does: find the bucket
-//!   holding rank `q · count` and interpolate linearly between its lower and
-//!   upper bound (the first bucket starts at 0; a rank in the overflow
-//!   bucket gives the highest finite bound). They are 0 without updates and
-//!   rounded to the nanosecond.
-//! - **Strategies.** Fragments are counted by [`Strategy`].
-//! - **Bandwidth** (only with [`MetricsConfig::bandwidth`]). For every
-//!   update, *sent* is the sum over its fragments of the bytes of
-//!   `serde_json::to_writer(fragment)` (measured by a byte-counting writer,
-//!   no allocation; the separators of an enclosing array are not counted),
-//!   and *full* is the length of the page's whole new HTML. Both are summed
-//!   (`bytes_sent_total`, `bytes_full_total`; an update without fragments
-//!   adds its *full* too). An update with fragments and a non-empty page is
-//!   attributed to its *dominant* strategy — the one whose fragments sent
-//!   the most bytes in it (a tie goes to the first in [`Strategy::ALL`]) —
-//!   and `bandwidth_savings_strategyN_avg_percent` is the mean, over the
-//!   updates attributed to strategy N (1 `static_dynamic`, 2 `markers`,
-//!   3 `granular`, 4 `replacement`), of `100 · (1 − sent / full)`, each
-//!   update's value rounded to a basis point and floored at −10 000 %; 0
-//!   when no update was attributed to N. It is negative when the fragments
-//!   were larger than the page.
-//! - When [`MetricsConfig::enabled`] is false every recorder returns at once
-//!   and a snapshot holds zeros (but the gauges passed to it).
-//!
-//! # Prometheus exposition
-//!
-//! [`ApplicationMetrics::prometheus`] prints the text format (version
-//! 0.0.4). Every metric is named `livetemplate_` + its JSON field name, has
-//! a `# HELP` and a `# TYPE` line (`counter` for the `_total` names, `gauge`
-//! otherwise) and one sample labelled `application="<id>"` (the id escaped:
-//! `\` → `\\`, `"` → `\"`, newline → `\n`). Integers are printed as
-//! integers and floats in Rust's shortest round-trip form (never an
-//! exponent, never NaN). The latency is also a real histogram,
-//! `livetemplate_update_latency_seconds`: `_bucket{application=…,le=…}`
-//! cumulative for every finite bound and `le="+Inf"`, then `_sum` and
-//! `_count` (the JSON fields `update_latency_seconds_bucket`, `…_sum` and
-//! `…_count`). The JSON `last_updated` (unix milliseconds) is exported as
-//! the gauge `livetemplate_last_updated_seconds` (unix seconds), the one
-//! name that differs from its JSON name. The text ends with a newline.
-//!
-//! ```text
-//! # HELP livetemplate_pages_created_total Pages created.
-//! # TYPE livetemplate_pages_created_total counter
-//! livetemplate_pages_created_total{application="shop"} 12
-//! …
-//! # HELP livetemplate_update_latency_seconds Latency of page updates.
-//! # TYPE livetemplate_update_latency_seconds histogram
-//! livetemplate_update_latency_seconds_bucket{application="shop",le="0.000001"} 0
-//! …
-//! livetemplate_update_latency_seconds_bucket{application="shop",le="+Inf"} 40
-//! livetemplate_update_latency_seconds_sum{application="shop"} 0.000812
-//! livetemplate_update_latency_seconds_count{application="shop"} 40
-//! ```
-
-// Nothing calls the recorders yet (the Application in app/mod.rs is being
-// written); remove this with their first caller.
+//! The definitions of every figure, and the exposition format, are in
+//! [`ApplicationMetrics`]'s docs (this module is private).
 
 use std::fmt::{self, Write as _};
 use std::io;
@@ -383,6 +318,71 @@ pub struct LatencyBucket {
 /// [`Application::metrics`](crate::Application)). The field names are the
 /// JSON names; the Prometheus names are `livetemplate_` + the JSON name
 /// (see [`prometheus`](Self::prometheus)).
+///
+/// # What is measured
+///
+/// Every counter is an atomic updated with `Relaxed` ordering; the update
+/// path takes no lock and allocates nothing. A snapshot reads the counters
+/// one by one, so under concurrent updates it may mix values from just
+/// before and just after one update (each value is itself exact).
+///
+/// - **Latency.** `update` files the latency of one `page.update` in a fixed
+///   log-scale histogram: 27 buckets with upper bounds `1 µs · 2^i`
+///   (1 µs, 2 µs, 4 µs, … 67.108864 s) plus an overflow bucket. The
+///   quantiles `update_latency_p50_ms` and `update_latency_p95_ms` are
+///   estimated as Prometheus' `histogram_quantile` does: find the bucket
+///   holding rank `q · count` and interpolate linearly between its lower and
+///   upper bound (the first bucket starts at 0; a rank in the overflow
+///   bucket gives the highest finite bound). They are 0 without updates and
+///   rounded to the nanosecond.
+/// - **Strategies.** Fragments are counted by [`Strategy`].
+/// - **Bandwidth** (only with [`MetricsConfig::bandwidth`]). For every
+///   update, *sent* is the sum over its fragments of the bytes of
+///   `serde_json::to_writer(fragment)` (measured by a byte-counting writer,
+///   no allocation; the separators of an enclosing array are not counted),
+///   and *full* is the length of the page's whole new HTML. Both are summed
+///   (`bytes_sent_total`, `bytes_full_total`; an update without fragments
+///   adds its *full* too). An update with fragments and a non-empty page is
+///   attributed to its *dominant* strategy — the one whose fragments sent
+///   the most bytes in it (a tie goes to the first in [`Strategy::ALL`]) —
+///   and `bandwidth_savings_strategyN_avg_percent` is the mean, over the
+///   updates attributed to strategy N (1 `static_dynamic`, 2 `markers`,
+///   3 `granular`, 4 `replacement`), of `100 · (1 − sent / full)`, each
+///   update's value rounded to a basis point and floored at −10 000 %; 0
+///   when no update was attributed to N. It is negative when the fragments
+///   were larger than the page.
+/// - When [`MetricsConfig::enabled`] is false every recorder returns at once
+///   and a snapshot holds zeros (but the gauges passed to it).
+///
+/// # Prometheus exposition
+///
+/// [`prometheus`](Self::prometheus) prints the text format (version
+/// 0.0.4). Every metric is named `livetemplate_` + its JSON field name, has
+/// a `# HELP` and a `# TYPE` line (`counter` for the `_total` names, `gauge`
+/// otherwise) and one sample labelled `application="<id>"` (the id escaped:
+/// `\` → `\\`, `"` → `\"`, newline → `\n`). Integers are printed as
+/// integers and floats in Rust's shortest round-trip form (never an
+/// exponent, never NaN). The latency is also a real histogram,
+/// `livetemplate_update_latency_seconds`: `_bucket{application=…,le=…}`
+/// cumulative for every finite bound and `le="+Inf"`, then `_sum` and
+/// `_count` (the JSON fields `update_latency_seconds_bucket`, `…_sum` and
+/// `…_count`). The JSON `last_updated` (unix milliseconds) is exported as
+/// the gauge `livetemplate_last_updated_seconds` (unix seconds), the one
+/// name that differs from its JSON name. The text ends with a newline.
+///
+/// ```text
+/// # HELP livetemplate_pages_created_total Pages created.
+/// # TYPE livetemplate_pages_created_total counter
+/// livetemplate_pages_created_total{application="shop"} 12
+/// …
+/// # HELP livetemplate_update_latency_seconds Latency of page updates.
+/// # TYPE livetemplate_update_latency_seconds histogram
+/// livetemplate_update_latency_seconds_bucket{application="shop",le="0.000001"} 0
+/// …
+/// livetemplate_update_latency_seconds_bucket{application="shop",le="+Inf"} 40
+/// livetemplate_update_latency_seconds_sum{application="shop"} 0.000812
+/// livetemplate_update_latency_seconds_count{application="shop"} 40
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ApplicationMetrics {
     /// The application's id (in Prometheus, the `application` label).
@@ -500,8 +500,8 @@ fn write_scalar(out: &mut String, app: &str, name: &str, help: &str, value: Num)
 }
 
 impl ApplicationMetrics {
-    /// Prometheus text exposition (format 0.0.4; see the [module
-    /// docs](self) for the names, types and the histogram).
+    /// Prometheus text exposition (format 0.0.4; see the
+    /// [type's docs](ApplicationMetrics) for the names, types and the histogram).
     pub fn prometheus(&self) -> String {
         let mut out = String::with_capacity(8 * 1024);
         // Writing to a String cannot fail.
