@@ -15,7 +15,8 @@ export PROPTEST_CASES="${PROPTEST_CASES:-$([ "${CI:-}" = true ] && echo 1000 || 
 # Random state sequences per template in the browser fixtures (tests/browser_fixtures.rs).
 export LT_BROWSER_SEQUENCES="${LT_BROWSER_SEQUENCES:-$([ "${CI:-}" = true ] && echo 100 || echo 40)}"
 export LT_FIXTURES_DIR="${LT_FIXTURES_DIR:-$PWD/target/browser-fixtures}"
-todos_bin="" # the example's binary, known once it is built
+todos_bin="" # the examples' binaries, known once they are built
+board_bin=""
 
 log="$(mktemp)"
 node_log="$(mktemp)"
@@ -25,7 +26,8 @@ LT_TEST_PIDS="$(mktemp)"
 export LT_TEST_PIDS
 cleanup() {
   while read -r pid; do
-    if [ -n "$pid" ] && [ -n "$todos_bin" ] && [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$todos_bin" ]; then
+    exe="$(readlink "/proc/$pid/exe" 2>/dev/null || true)"
+    if [ -n "$pid" ] && [ -n "$exe" ] && { [ "$exe" = "$todos_bin" ] || [ "$exe" = "$board_bin" ]; }; then
       kill -9 "$pid" 2>/dev/null || true
     fi
   done <"$LT_TEST_PIDS"
@@ -43,9 +45,10 @@ rm -f "$LT_FIXTURES_DIR"/*.json
 cargo test --workspace --all-targets 2>&1 | tee -a "$log"
 echo "== doc tests"
 cargo test --workspace --doc 2>&1 | tee -a "$log"
-echo "== cargo build --example todos (for the end-to-end browser test)"
-cargo build --example todos
+echo "== cargo build --example todos --example board (for the end-to-end browser tests)"
+cargo build --example todos --example board
 todos_bin="$(cd "${CARGO_TARGET_DIR:-target}" && pwd -P)/debug/examples/todos"
+board_bin="$(cd "${CARGO_TARGET_DIR:-target}" && pwd -P)/debug/examples/board"
 
 echo "== browser test setup"
 if [ ! -x /usr/bin/chromium ]; then
@@ -79,8 +82,8 @@ node_test() {
 node_failed=0
 echo "== node --test client/test/ (JS client unit tests)"
 node_test client/test/
-echo "== node --test client/test-browser/ (Chromium: smoke, invariant, todos e2e)"
-LT_TODOS_BIN="$todos_bin" node_test client/test-browser/
+echo "== node --test client/test-browser/ (Chromium: smoke, invariant, todos and board e2e)"
+LT_TODOS_BIN="$todos_bin" LT_BOARD_BIN="$board_bin" node_test client/test-browser/
 
 # One closing line for the whole run.
 read -r rust_pass rust_fail < <(awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i) ~ /^passed;?$/) p += $(i-1); if ($(i) ~ /^failed;?$/) f += $(i-1) } }

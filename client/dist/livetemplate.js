@@ -23,6 +23,7 @@ var LiveTemplate = (() => {
   __export(index_exports, {
     ReconstructError: () => ReconstructError,
     Reconstructor: () => Reconstructor,
+    connect: () => connect,
     formValues: () => formValues,
     isValidId: () => isValidId,
     morph: () => morph,
@@ -674,6 +675,8 @@ var LiveTemplate = (() => {
     }
     const view = {
       model: null,
+      /** Protocol 1: the updates applied, as the server counts them. */
+      version: options.version || 0,
       onError: options.onError,
       get html() {
         return view.model ? view.model.html : null;
@@ -704,9 +707,9 @@ var LiveTemplate = (() => {
         sync();
         return true;
       },
-      /** Sends `{type: "event", action, values}` to the server. */
+      /** Sends `{type: "event", action, values}` to the server (with `v` under protocol 1). */
       send(action, values = {}) {
-        const msg = { type: "event", action, values };
+        const msg = options.protocol === 1 ? { v: 1, type: "event", action, values } : { type: "event", action, values };
         if (options.onEvent) options.onEvent(msg);
         if (transport) transport.send(msg);
         return msg;
@@ -764,7 +767,13 @@ var LiveTemplate = (() => {
     };
     on("change", field("lt-change"));
     on("input", field("lt-input"));
-    if (transport)
+    if (transport) {
+      if (options.protocol === 1 && transport.onStatus)
+        transport.onStatus((open) => {
+          const root = container.nodeType === 9 ? container.documentElement : container;
+          root.classList.toggle(options.disconnectedClass || "lt-disconnected", !open);
+          if (open) transport.send({ v: 1, type: "join", version: view.version });
+        });
       transport.onMessage((msg) => {
         if (typeof msg == "string")
           try {
@@ -772,11 +781,25 @@ var LiveTemplate = (() => {
           } catch (e) {
             return report(view, e);
           }
-        if (msg && msg.type === "render") view.render(msg.html);
-        else if (msg && msg.type === "update") {
-          if (!view.apply(msg.fragments) && transport.reconnect) transport.reconnect();
+        const type = msg && msg.type;
+        if (type === "render") {
+          view.render(msg.html);
+          if (msg.version != null) view.version = msg.version;
+        } else if (type === "update") {
+          if (view.apply(msg.fragments)) {
+            if (msg.version != null) view.version = msg.version;
+          } else if (transport.reconnect) transport.reconnect();
+        } else if (type === "joined") view.version = msg.version;
+        else if (type === "error") {
+          console.warn("livetemplate: " + msg.code + ": " + msg.message);
+          if (options.onError) options.onError(msg);
+        } else if (type === "gone") {
+          transport.close();
+          if (options.onGone) options.onGone(msg);
+          else if (typeof location != "undefined") location.reload();
         } else report(view, new Error("unknown message " + JSON.stringify(msg)));
       });
+    }
     if (html != null) view.render(html);
     return view;
   }
@@ -784,13 +807,17 @@ var LiveTemplate = (() => {
     const u = new URL(url, typeof location != "undefined" ? location.href : void 0);
     u.protocol = u.protocol.replace(/^http/, "ws");
     const callbacks = [];
+    const statusCallbacks = [];
     const queue = [];
     let ws;
     let attempt = 0;
     let timer;
     let closed = false;
-    function connect() {
+    function connect2() {
       ws = new WebSocket(u.href, protocols);
+      ws.onopen = () => {
+        for (const cb of statusCallbacks) cb(true);
+      };
       ws.onmessage = (e) => {
         attempt = 0;
         let msg;
@@ -804,11 +831,12 @@ var LiveTemplate = (() => {
       };
       ws.onclose = () => {
         if (closed) return;
+        for (const cb of statusCallbacks) cb(false);
         const delay = Math.min(maxDelay, minDelay * 2 ** attempt++);
-        timer = setTimeout(connect, delay * (0.5 + Math.random() / 2));
+        timer = setTimeout(connect2, delay * (0.5 + Math.random() / 2));
       };
     }
-    connect();
+    connect2();
     return {
       send(msg) {
         if (!ws || ws.readyState !== 1) return false;
@@ -818,6 +846,11 @@ var LiveTemplate = (() => {
       onMessage(cb) {
         callbacks.push(cb);
         while (queue.length) cb(queue.shift());
+      },
+      /** Calls `cb(true)` on every open and `cb(false)` on every drop. */
+      onStatus(cb) {
+        statusCallbacks.push(cb);
+        if (ws && ws.readyState === 1) cb(true);
       },
       /** Drops the connection and connects again (the server then sends a fresh render). */
       reconnect() {
@@ -829,6 +862,17 @@ var LiveTemplate = (() => {
         if (ws) ws.close();
       }
     };
+  }
+  function connect(options = {}) {
+    const boot = JSON.parse(document.getElementById("lt-boot").textContent);
+    const root = document.getElementById("lt-root");
+    const url = (options.url || "live") + "?token=" + encodeURIComponent(boot.token);
+    return mount(root, boot.html, {
+      ...options,
+      protocol: 1,
+      version: boot.version,
+      transport: options.transport || websocket(url)
+    });
   }
   return __toCommonJS(index_exports);
 })();

@@ -116,6 +116,8 @@ export function mount(container, html, options = {}) {
 
   const view = {
     model: null,
+    /** Protocol 1: the updates applied, as the server counts them. */
+    version: options.version || 0,
     onError: options.onError,
     get html() {
       return view.model ? view.model.html : null;
@@ -146,9 +148,9 @@ export function mount(container, html, options = {}) {
       sync();
       return true;
     },
-    /** Sends `{type: "event", action, values}` to the server. */
+    /** Sends `{type: "event", action, values}` to the server (with `v` under protocol 1). */
     send(action, values = {}) {
-      const msg = { type: "event", action, values };
+      const msg = options.protocol === 1 ? { v: 1, type: "event", action, values } : { type: "event", action, values };
       if (options.onEvent) options.onEvent(msg);
       if (transport) transport.send(msg);
       return msg;
@@ -212,7 +214,15 @@ export function mount(container, html, options = {}) {
   on("change", field("lt-change"));
   on("input", field("lt-input"));
 
-  if (transport)
+  if (transport) {
+    // Protocol 1 (LiveServer): join on every (re)connection with the
+    // version held; the root carries a class while disconnected.
+    if (options.protocol === 1 && transport.onStatus)
+      transport.onStatus((open) => {
+        const root = container.nodeType === 9 ? container.documentElement : container;
+        root.classList.toggle(options.disconnectedClass || "lt-disconnected", !open);
+        if (open) transport.send({ v: 1, type: "join", version: view.version });
+      });
     transport.onMessage((msg) => {
       if (typeof msg == "string")
         try {
@@ -220,12 +230,28 @@ export function mount(container, html, options = {}) {
         } catch (e) {
           return report(view, e);
         }
-      if (msg && msg.type === "render") view.render(msg.html);
-      else if (msg && msg.type === "update") {
+      const type = msg && msg.type;
+      if (type === "render") {
+        view.render(msg.html);
+        if (msg.version != null) view.version = msg.version;
+      } else if (type === "update") {
         // Out of step with the server: ask for a fresh render if we can.
-        if (!view.apply(msg.fragments) && transport.reconnect) transport.reconnect();
+        if (view.apply(msg.fragments)) {
+          if (msg.version != null) view.version = msg.version;
+        } else if (transport.reconnect) transport.reconnect();
+      } else if (type === "joined") view.version = msg.version;
+      else if (type === "error") {
+        // An event was refused; the server's state is unchanged.
+        console.warn("livetemplate: " + msg.code + ": " + msg.message);
+        if (options.onError) options.onError(msg);
+      } else if (type === "gone") {
+        // The page expired or was closed: load a new one.
+        transport.close();
+        if (options.onGone) options.onGone(msg);
+        else if (typeof location != "undefined") location.reload();
       } else report(view, new Error("unknown message " + JSON.stringify(msg)));
     });
+  }
 
   if (html != null) view.render(html);
   return view;
@@ -243,6 +269,7 @@ export function websocket(url, { minDelay = 500, maxDelay = 15000, protocols } =
   const u = new URL(url, typeof location != "undefined" ? location.href : undefined);
   u.protocol = u.protocol.replace(/^http/, "ws");
   const callbacks = [];
+  const statusCallbacks = [];
   const queue = []; // messages received before anyone listened
   let ws;
   let attempt = 0;
@@ -251,6 +278,9 @@ export function websocket(url, { minDelay = 500, maxDelay = 15000, protocols } =
 
   function connect() {
     ws = new WebSocket(u.href, protocols);
+    ws.onopen = () => {
+      for (const cb of statusCallbacks) cb(true);
+    };
     ws.onmessage = (e) => {
       attempt = 0;
       let msg;
@@ -264,6 +294,7 @@ export function websocket(url, { minDelay = 500, maxDelay = 15000, protocols } =
     };
     ws.onclose = () => {
       if (closed) return;
+      for (const cb of statusCallbacks) cb(false);
       const delay = Math.min(maxDelay, minDelay * 2 ** attempt++);
       timer = setTimeout(connect, delay * (0.5 + Math.random() / 2));
     };
@@ -280,6 +311,11 @@ export function websocket(url, { minDelay = 500, maxDelay = 15000, protocols } =
       callbacks.push(cb);
       while (queue.length) cb(queue.shift());
     },
+    /** Calls `cb(true)` on every open and `cb(false)` on every drop. */
+    onStatus(cb) {
+      statusCallbacks.push(cb);
+      if (ws && ws.readyState === 1) cb(true);
+    },
     /** Drops the connection and connects again (the server then sends a fresh render). */
     reconnect() {
       if (!closed && ws.readyState < 2) ws.close(); // onclose schedules the next attempt
@@ -290,4 +326,24 @@ export function websocket(url, { minDelay = 500, maxDelay = 15000, protocols } =
       if (ws) ws.close();
     },
   };
+}
+
+/**
+ * Starts the page a `LiveServer` (the crate's `axum` feature) sent: reads
+ * the boot JSON (`<script type="application/json" id="lt-boot">`: token,
+ * version and the exact first render), mounts it into `#lt-root`, and
+ * connects to `live?token=…` next to the page with protocol 1 (join with the
+ * version held, `joined`/`render`/`update`/`error`/`gone`). Options as
+ * `mount`'s, plus `url` (the socket's, default `live`).
+ */
+export function connect(options = {}) {
+  const boot = JSON.parse(document.getElementById("lt-boot").textContent);
+  const root = document.getElementById("lt-root");
+  const url = (options.url || "live") + "?token=" + encodeURIComponent(boot.token);
+  return mount(root, boot.html, {
+    ...options,
+    protocol: 1,
+    version: boot.version,
+    transport: options.transport || websocket(url),
+  });
 }

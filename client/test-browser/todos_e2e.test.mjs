@@ -2,9 +2,13 @@
 // test.sh does it) on a free 127.0.0.1 port, used in Chromium as a person
 // would: add, toggle, edit, filter, remove, clear completed, the live clock,
 // focus and typed text across server-started updates, a second tab with its
-// own state. Every WebSocket frame is recorded: after the first `render`
-// message the server only sends `update` messages with fragments, never a
-// whole page; the bytes per interaction are printed (the README quotes them).
+// own state. Every WebSocket frame is recorded: the page's HTML crosses the
+// wire once (in the document's boot JSON); on the socket the server answers
+// the client's `join` with `joined` and then only sends `update` messages
+// with fragments, never a whole page; the bytes per interaction are printed
+// (the README quotes them). Also: a cut socket reconnects to the same page,
+// the root's disconnected class comes and goes, and refused tokens, Origins,
+// events and oversized messages each get their answer.
 //
 // Binary: $LT_TODOS_BIN, default <target dir>/debug/examples/todos. Its pid
 // is appended to the file $LT_TEST_PIDS names, when set (test.sh's trap).
@@ -123,9 +127,11 @@ async function openTab() {
   await page.goto(url);
   await until(() => tab.frames.some((f) => f.dir === "in"), "the first message");
   const first = JSON.parse(tab.frames.find((f) => f.dir === "in").text);
-  assert.equal(first.type, "render");
-  tab.render = first.html;
-  tab.root = /^<!--(f-[0-9a-f]+)-->/.exec(first.html)[1];
+  assert.equal(first.type, "joined", "a fresh page's client holds its render already");
+  assert.deepEqual(JSON.parse(tab.frames.find((f) => f.dir === "out").text), { v: 1, type: "join", version: 0 });
+  tab.boot = await page.evaluate(() => document.getElementById("lt-boot").textContent);
+  tab.render = JSON.parse(tab.boot).html;
+  tab.root = /^<!--(f-[0-9a-f]+)-->/.exec(tab.render)[1];
   return tab;
 }
 
@@ -198,24 +204,27 @@ async function expectShown(tab, todos, filter, what) {
   await expectModel(tab, what);
 }
 
-// Server messages after the render; the clock's updates told apart from the
+// The server's update messages; the clock's updates told apart from the
 // interactions' (a clock tick changes only the seconds slot of the root).
 function updates(tab, from = 0) {
   return tab.frames
     .slice(from)
     .filter((f) => f.dir === "in")
-    .map((f) => ({ ...f, msg: JSON.parse(f.text), bytes: Buffer.byteLength(f.text) }));
+    .map((f) => ({ ...f, msg: JSON.parse(f.text), bytes: Buffer.byteLength(f.text) }))
+    .filter((u) => u.msg.type === "update");
 }
 // The page model, replayed here from the recorded messages with the client's
 // Reconstructor: the page size after each update, and what the DOM must be.
 function model(tab) {
   tab.replayed ??= 0;
   const msgs = updates(tab);
+  if (!tab.model) {
+    tab.model = new Reconstructor(tab.render);
+    tab.pageBytes = [Buffer.byteLength(tab.render)];
+  }
   for (; tab.replayed < msgs.length; tab.replayed++) {
-    const { msg, text } = msgs[tab.replayed];
-    if (tab.replayed === 0) tab.model = new Reconstructor(msg.html);
-    else tab.model.apply(msg.fragments); // throws on a refused update
-    tab.pageBytes = [...(tab.pageBytes || []), Buffer.byteLength(tab.model.html)];
+    tab.model.apply(msgs[tab.replayed].msg.fragments); // throws on a refused update
+    tab.pageBytes.push(Buffer.byteLength(tab.model.html));
   }
   return tab.model.html;
 }
@@ -224,7 +233,7 @@ function model(tab) {
 async function expectModel(tab, what) {
   const same = () =>
     tab.page.evaluate((html) => {
-      const app = document.getElementById("app");
+      const app = document.getElementById("lt-root");
       const fresh = app.cloneNode(false);
       fresh.innerHTML = html;
       return fresh.isEqualNode(app);
@@ -232,7 +241,7 @@ async function expectModel(tab, what) {
   try {
     await until(same, `the page to be the parse of the model after ${what}`, 3000);
   } catch (e) {
-    const [got, want] = await tab.page.evaluate((html) => [document.getElementById("app").innerHTML, html], model(tab));
+    const [got, want] = await tab.page.evaluate((html) => [document.getElementById("lt-root").innerHTML, html], model(tab));
     assert.fail(`${e.message}\n  page:  ${JSON.stringify(got)}\n  model: ${JSON.stringify(want)}`);
   }
 }
@@ -266,14 +275,16 @@ async function interact(tab, name, act, todos, filter) {
 }
 
 function checkProtocol(tab) {
+  const all = tab.frames.filter((f) => f.dir === "in").map((f) => JSON.parse(f.text));
+  assert.equal(all[0].type, "joined");
+  assert.ok(all.slice(1).every((m) => m.type === "update"), "after joined, only updates");
   const msgs = updates(tab);
-  assert.equal(msgs[0].msg.type, "render");
   model(tab);
   for (const [i, { msg, bytes, text }] of msgs.entries()) {
-    if (i === 0) continue;
-    const page = tab.pageBytes[i]; // the page after this update
-    assert.deepEqual(Object.keys(msg).sort(), ["fragments", "type"], text);
+    const page = tab.pageBytes[i + 1]; // the page after this update
+    assert.deepEqual(Object.keys(msg).sort(), ["fragments", "type", "v", "version"], text);
     assert.equal(msg.type, "update", text);
+    assert.equal(msg.version, i + 1, `versions count the updates: ${text}`);
     assert.ok(Array.isArray(msg.fragments) && msg.fragments.length > 0, text);
     for (const f of msg.fragments) {
       assert.ok(["static_dynamic", "markers", "granular", "replacement"].includes(f.strategy), text);
@@ -302,7 +313,7 @@ let todos = structuredClone(start);
 let tab;
 let tab2;
 
-test("the page loads, the client gets the render message", async () => {
+test("the page loads: its HTML once, in the document; the socket only joins", async () => {
   tab = await openTab();
   await expectShown(tab, todos, "all", "the first render");
 });
@@ -311,8 +322,8 @@ test("the live clock ticks: updates the server starts", async () => {
   // The first update carries the root's statics (the client does not have them yet).
   const s0 = await seconds(tab);
   await until(async () => (await seconds(tab)) > s0, "the clock to tick", 5000);
-  await until(() => updates(tab).length >= 2, "the first clock update");
-  const firstUpdate = updates(tab)[1];
+  await until(() => updates(tab).length >= 1, "the first clock update");
+  const firstUpdate = updates(tab)[0];
   const statics = firstUpdate.msg.fragments.find((f) => f.id === tab.root)?.data.statics;
   assert.ok(statics, "the first update carries the root's statics");
   tab.secondsSlot = String(statics.findIndex((s) => s.endsWith('<b id="seconds">')));
@@ -430,13 +441,13 @@ test("a second tab has its own page, state and clock", async () => {
   assert.ok(c1 > c2, `each tab has its own clock (${c1} vs ${c2})`);
 });
 
-test("after the render message the server sends only updates with fragments, never a whole page", async () => {
+test("after joined the server sends only updates with fragments, never a whole page", async () => {
   checkProtocol(tab);
   checkProtocol(tab2);
   await tab2.page.close();
   await tab.page.close();
   const lines = [
-    `todos e2e: WebSocket bytes per interaction vs the page's full HTML (first Page::render() = ${Buffer.byteLength(tab.render)} bytes, whole HTTP document = ${documentBytes} bytes, render message = ${Buffer.byteLength(updates(tab)[0].text)} bytes; largest update = ${(100 * tab.maxShare).toFixed(1)}% of its page)`,
+    `todos e2e: WebSocket bytes per interaction vs the page's full HTML (first Page::render() = ${Buffer.byteLength(tab.render)} bytes, whole HTTP document = ${documentBytes} bytes, boot JSON (the render and token, once) = ${Buffer.byteLength(tab.boot)} bytes, joined message = ${Buffer.byteLength(tab.frames.find((f) => f.dir === "in").text)} bytes; largest update = ${(100 * tab.maxShare).toFixed(1)}% of its page)`,
     "  interaction                                  event  update  page after  update/page",
     ...report.map(
       ([name, ev, up, n, page]) =>
@@ -452,6 +463,12 @@ test("a dropped socket reconnects to the same page: the list survives, the clock
   await page.addInitScript(() => {
     const Native = window.WebSocket;
     window.__sockets = [];
+    // Every change of the root's disconnected class, in order.
+    window.__disconnected = [];
+    document.addEventListener("DOMContentLoaded", () => {
+      const root = document.getElementById("lt-root");
+      new MutationObserver(() => window.__disconnected.push(root.classList.contains("lt-disconnected"))).observe(root, { attributes: true, attributeFilter: ["class"] });
+    });
     window.WebSocket = class extends Native {
       constructor(...args) {
         super(...args);
@@ -477,10 +494,13 @@ test("a dropped socket reconnects to the same page: the list survives, the clock
   // Cut the socket as a network drop would: the client reconnects with its token.
   await page.evaluate(() => window.__sockets.at(-1).close());
   await until(() => tab3.sockets >= 2, "the reconnection", 10000);
-  const renders = () => tab3.frames.filter((f) => f.dir === "in" && JSON.parse(f.text).type === "render");
-  await until(() => renders().length >= 2, "the render message of the new socket", 10000);
-  const again = JSON.parse(renders().at(-1).text).html;
-  assert.ok(again.includes("Survives the drop"), "the server's page after the reconnect holds the list");
+  const answers = () => tab3.frames.filter((f) => f.dir === "in").map((f) => JSON.parse(f.text)).filter((m) => m.type === "joined" || m.type === "render");
+  await until(() => answers().length >= 2, "the answer to the new socket's join", 10000);
+  // Nothing was missed while the socket was down (the clock stops with it): no HTML again.
+  assert.equal(answers().at(-1).type, "joined", JSON.stringify(answers().at(-1)));
+  await until(() => page.evaluate(() => !document.getElementById("lt-root").classList.contains("lt-disconnected")), "the disconnected class to go", 5000);
+  const classes = await page.evaluate(() => window.__disconnected);
+  assert.deepEqual(classes.slice(-2), [true, false], `the root's disconnected class came and went: ${classes}`);
   await until(async () => JSON.stringify(await shown(tab3)) === JSON.stringify(expected(mine, "all")), "the list after the reconnect");
   // The state is the one before the drop (the clock did not start again), and it goes on.
   await until(async () => (await seconds(tab3)) > before, "the clock after the reconnect", 5000);
@@ -497,8 +517,8 @@ const handshake = (path) =>
 
 test("a forged, tampered or missing token gets no socket, and the answer never echoes it", async () => {
   const page = await get(url);
-  const token = /data-token="([^"]+)"/.exec(page.body)[1];
-  assert.equal((await handshake(`/ws?token=${token}`)).status, 101, "the real token attaches");
+  const token = JSON.parse(/<script type="application\/json" id="lt-boot">([^<]*)<\/script>/.exec(page.body)[1]).token;
+  assert.equal((await handshake(`/live?token=${token}`)).status, 101, "the real token attaches");
   const last = token.at(-2) === "A" ? "B" : "A";
   const forged = [
     "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJhcHBfaWQiOiJ4In0.", // alg none
@@ -507,8 +527,66 @@ test("a forged, tampered or missing token gets no socket, and the answer never e
     "",
   ];
   for (const t of forged) {
-    const r = await handshake(`/ws?token=${encodeURIComponent(t)}`);
+    const r = await handshake(`/live?token=${encodeURIComponent(t)}`);
     assert.equal(r.status, 403, `${t}: ${r.body}`);
     if (t) assert.ok(!r.body.includes(t), r.body);
   }
+});
+
+/** In a page of the app: a new page's own socket (fetched token), `steps` sent in order; resolves with what came back and how it closed. */
+function rawSocket(tab, steps) {
+  return tab.evaluate(async (steps) => {
+    const doc = await (await fetch("/")).text();
+    const boot = JSON.parse(/<script type="application\/json" id="lt-boot">([^<]*)<\/script>/.exec(doc)[1]);
+    const ws = new WebSocket(new URL("live?token=" + encodeURIComponent(boot.token), location.href).href.replace(/^http/, "ws"));
+    const got = [];
+    const closed = new Promise((r) => (ws.onclose = (e) => r(e.code)));
+    await new Promise((r) => (ws.onopen = r));
+    ws.onmessage = (e) => got.push(JSON.parse(e.data));
+    for (const step of steps) {
+      ws.send(typeof step === "string" ? step : JSON.stringify(step));
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    const code = await Promise.race([closed, new Promise((r) => setTimeout(() => r(null), 300))]);
+    if (code === null) ws.close();
+    return { got, code };
+  }, steps);
+}
+
+test("an unknown action, a malformed event and an oversized message each get their answer, and the state survives", async () => {
+  const page = await browser.newPage();
+  await page.goto(url);
+  const join = { v: 1, type: "join", version: 0 };
+  const { got } = await rawSocket(page, [
+    join,
+    { v: 1, type: "event", action: "tgl", values: { id: "1" }, ref: 7 },
+    { v: 1, type: "event", action: "toggle", values: { id: "not a number" } },
+    "{not json",
+    { v: 2, type: "event", action: "toggle", values: { id: "1" } },
+    { v: 1, type: "event", action: "toggle", values: { id: "1" } },
+  ]);
+  const types = got.map((m) => (m.type === "error" ? `error:${m.code}` : m.type));
+  // joined; the four refusals; then the real toggle's update (clock ticks may interleave).
+  assert.deepEqual(types.filter((t) => t !== "update").slice(0, 5), ["joined", "error:unknown_action", "error:bad_values", "error:malformed", "error:unsupported_version"], JSON.stringify(got));
+  assert.equal(got.find((m) => m.code === "unknown_action").ref, 7);
+  assert.match(got.find((m) => m.code === "unknown_action").message, /tgl/);
+  // Nothing was applied by the refused events: the first update is the toggle (the first todo done), version 1.
+  const first = got.find((m) => m.type === "update");
+  assert.ok(first && first.version === 1, JSON.stringify(got));
+  assert.ok(JSON.stringify(first.fragments).includes("checked") || JSON.stringify(first.fragments).includes("completed"), JSON.stringify(first));
+  // A message over the 64 KiB limit closes the socket (1009, message too big).
+  const big = await rawSocket(page, [join, { v: 1, type: "event", action: "add", values: { text: "x".repeat(70000) } }]);
+  assert.equal(big.code, 1009, JSON.stringify(big));
+  assert.ok(!big.got.some((m) => m.type === "update"), "the oversized event changed nothing");
+  await page.close();
+});
+
+test("a WebSocket from another Origin is refused with 403", async () => {
+  const page = await get(url);
+  const token = JSON.parse(/<script type="application\/json" id="lt-boot">([^<]*)<\/script>/.exec(page.body)[1]).token;
+  const headers = (origin) => ({ Connection: "Upgrade", Upgrade: "websocket", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", Origin: origin });
+  const evil = await get(new URL(`/live?token=${token}`, url), headers("http://evil.example"));
+  assert.equal(evil.status, 403, evil.body);
+  const own = await get(new URL(`/live?token=${token}`, url), headers(url.replace(/\/$/, "")));
+  assert.equal(own.status, 101);
 });

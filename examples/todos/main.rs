@@ -1,25 +1,18 @@
 //! A live todo list: `cargo run --example todos`, then open http://127.0.0.1:8080
 //!
-//! Every tab gets its own page in a `livetemplate::Application`: the HTTP
-//! render registers it and embeds its signed token; the WebSocket finds the
-//! page again by that token and attaches to it. The state lives in the page,
-//! not in the socket task, so a dropped socket reconnects to the same list.
-//! The browser sends events; each change goes back as fragments, never as a
-//! whole page. A clock ticks every second to show updates the server starts.
+//! The whole app is the view-model below, its template, and the
+//! `LiveView` impl: `LiveServer` (the `axum` feature) serves the page with
+//! its token, the client, and the WebSocket; events arrive typed
+//! (`Event`), a timer ticks the clock, and each change goes back as
+//! fragments. The state lives in the page held by the `Application`, so a
+//! dropped socket reconnects to the same list.
 
-use axum::{
-    extract::ws::{Message, WebSocket, WebSocketUpgrade},
-    extract::{Query, State},
-    http::StatusCode,
-    response::{Html, IntoResponse, Response},
-    routing::get,
-    Router,
-};
-use livetemplate::{live_template, Application, Attachment, Config, Error, Template, CLIENT_JS};
-use serde_json::{json, Value};
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
+
+use livetemplate::serve::{Context, LiveServer, LiveView, MountRequest, Options};
+use livetemplate::{live_template, Application, Config};
+use serde::Deserialize;
 
 #[derive(Clone, Debug, PartialEq)]
 struct TodoView {
@@ -50,6 +43,58 @@ struct Todos {
     todos: Vec<TodoView>,
     next_id: u64,
     filter: String,
+}
+
+/// What the browser sends: the `lt-*` actions of the template, with their values.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Event {
+    Add { text: String },
+    Toggle { id: u64 },
+    Edit { id: u64, text: String },
+    Remove { id: u64 },
+    ClearCompleted,
+    Filter { filter: String },
+}
+
+/// The server's own messages.
+#[derive(Clone, Debug)]
+enum Tick {
+    Second,
+}
+
+impl LiveView for Todos {
+    type Event = Event;
+    type Message = Tick;
+
+    fn mount(_: &MountRequest) -> Self {
+        Todos::new()
+    }
+
+    fn connected(&mut self, ctx: &mut Context<Self>) {
+        ctx.every(Duration::from_secs(1), Tick::Second);
+    }
+
+    fn handle_event(&mut self, event: Event, _: &mut Context<Self>) {
+        match event {
+            Event::Add { text } => self.add(&text),
+            Event::Toggle { id } => self.edit(id, |t| t.done = !t.done),
+            Event::Edit { id, text } if !text.trim().is_empty() => {
+                self.edit(id, |t| t.text = text.trim().to_string())
+            }
+            Event::Remove { id } => self.todos.retain(|t| t.id != id),
+            Event::ClearCompleted => self.todos.retain(|t| !t.done),
+            Event::Filter { filter } if ["all", "active", "done"].contains(&filter.as_str()) => {
+                self.filter = filter
+            }
+            Event::Edit { .. } | Event::Filter { .. } => {}
+        }
+        self.refresh();
+    }
+
+    fn handle_message(&mut self, Tick::Second: Tick, _: &mut Context<Self>) {
+        self.seconds += 1;
+    }
 }
 
 impl Todos {
@@ -83,34 +128,9 @@ impl Todos {
         }
     }
 
-    /// Applies one event from the browser; unknown or malformed events are ignored.
-    fn handle(&mut self, action: &str, values: &Value) {
-        let id = values
-            .get("id")
-            .and_then(|v| v.as_u64().or_else(|| v.as_str()?.parse().ok()));
-        let text = values.get("text").and_then(Value::as_str);
-        match (action, id, text) {
-            ("add", _, Some(text)) => self.add(text),
-            ("toggle", Some(id), _) => {
-                if let Some(t) = self.todos.iter_mut().find(|t| t.id == id) {
-                    t.done = !t.done;
-                }
-            }
-            ("edit", Some(id), Some(text)) if !text.trim().is_empty() => {
-                if let Some(t) = self.todos.iter_mut().find(|t| t.id == id) {
-                    t.text = text.trim().to_string();
-                }
-            }
-            ("remove", Some(id), _) => self.todos.retain(|t| t.id != id),
-            ("clear_completed", _, _) => self.todos.retain(|t| !t.done),
-            ("filter", _, _) => {
-                if let Some(f @ ("all" | "active" | "done")) =
-                    values.get("filter").and_then(Value::as_str)
-                {
-                    self.filter = f.to_string();
-                }
-            }
-            _ => {}
+    fn edit(&mut self, id: u64, f: impl FnOnce(&mut TodoView)) {
+        if let Some(t) = self.todos.iter_mut().find(|t| t.id == id) {
+            f(t);
         }
     }
 
@@ -140,12 +160,7 @@ impl Todos {
     }
 }
 
-const SHELL: &str = r#"<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>livetemplate todos</title>
-<style>
+const STYLE: &str = r#"<style>
 body { font: 16px/1.4 system-ui, sans-serif; background: #f4f4f6; margin: 0; }
 .todoapp { max-width: 32rem; margin: 2rem auto; background: #fff; padding: 1.5rem; border-radius: 8px; box-shadow: 0 2px 8px #0002; }
 h1 { margin: 0; color: #b83f45; } .clock { color: #777; margin: .2rem 0 1rem; }
@@ -156,128 +171,24 @@ form.edit { flex: 1; margin: 0; } form.edit input[name=text] { width: 100%; bord
 .destroy { border: none; background: none; color: #b83f45; font-size: 1.3rem; cursor: pointer; }
 footer { display: flex; justify-content: space-between; align-items: center; color: #555; }
 .filters a { margin: 0 .3rem; color: #555; } .filters a.selected { font-weight: bold; color: #b83f45; }
-</style>
-</head>
-<body>
-<div id="app" data-token="{{TOKEN}}">{{PAGE}}</div>
-<script src="/livetemplate.js"></script>
-<script>
-  const app = document.getElementById("app");
-  LiveTemplate.mount(app, null, {
-    transport: LiveTemplate.websocket("ws://" + location.host + "/ws?token=" + encodeURIComponent(app.dataset.token)),
-  });
-</script>
-</body>
-</html>
-"#;
-
-/// `GET /`: a new page for this tab, its first render with its token.
-async fn index(State(app): State<Arc<Application>>) -> Response {
-    let page = match app.new_page(Todos::new()) {
-        Ok(page) => page,
-        Err(e) => return refuse(&e),
-    };
-    // A token is base64url and dots: nothing to escape in the attribute.
-    let html = SHELL
-        .replace("{{TOKEN}}", page.token())
-        .replace("{{PAGE}}", &page.render());
-    Html(html).into_response()
-}
-
-/// An error page: 503 when the application is at a limit, 500 otherwise.
-fn refuse(e: &Error) -> Response {
-    eprintln!("{e}");
-    let status = match e {
-        Error::PageLimitExceeded { .. } | Error::MemoryBudgetExceeded { .. } => {
-            StatusCode::SERVICE_UNAVAILABLE
-        }
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
-    };
-    (status, "The todo list is not available right now.").into_response()
-}
-
-async fn client_js() -> impl IntoResponse {
-    (
-        [(axum::http::header::CONTENT_TYPE, "text/javascript")],
-        CLIENT_JS,
-    )
-}
-
-/// `GET /ws?token=…`: attaches to the token's page (a reconnect takes over
-/// from a socket that is not known to be dead yet).
-async fn ws(
-    State(app): State<Arc<Application>>,
-    Query(query): Query<HashMap<String, String>>,
-    upgrade: WebSocketUpgrade,
-) -> Response {
-    let token = query.get("token").map_or("", String::as_str);
-    match app.page::<Todos>(token) {
-        Ok(page) => upgrade.on_upgrade(move |socket| session(socket, page.attach())),
-        // An unknown, expired or forged token: no socket (the message
-        // never contains the token).
-        Err(e) => (StatusCode::FORBIDDEN, e.to_string()).into_response(),
-    }
-}
-
-/// One connection of a tab: the page's render, then events in and
-/// fragments out until the socket drops or a newer connection takes over.
-async fn session(mut socket: WebSocket, live: Attachment<Todos>) {
-    // The client (re)builds its model from this render.
-    let Ok(html) = live.render_fresh() else {
-        return;
-    };
-    let hello = json!({"type": "render", "html": html}).to_string();
-    if socket.send(Message::Text(hello.into())).await.is_err() {
-        return;
-    }
-    let mut clock = tokio::time::interval(Duration::from_secs(1));
-    clock.tick().await;
-    loop {
-        let updated = tokio::select! {
-            msg = socket.recv() => {
-                let Some(Ok(msg)) = msg else { return };
-                let Message::Text(text) = msg else { continue };
-                let Ok(event) = serde_json::from_str::<Value>(text.as_str()) else { continue };
-                let Some(action) = event["action"].as_str().filter(|_| event["type"] == "event") else {
-                    continue;
-                };
-                live.update_with(|t| {
-                    t.handle(action, &event["values"]);
-                    t.refresh();
-                })
-            }
-            _ = clock.tick() => live.update_with(|t| t.seconds += 1),
-        };
-        match updated {
-            Ok(fragments) if fragments.is_empty() => {}
-            Ok(fragments) => {
-                let msg = json!({"type": "update", "fragments": fragments}).to_string();
-                if socket.send(Message::Text(msg.into())).await.is_err() {
-                    return;
-                }
-            }
-            // Taken over by a newer connection of this tab, or the page is gone.
-            Err(Error::Detached { .. } | Error::PageNotFound { .. }) => return,
-            Err(e) => eprintln!("update failed: {e}"),
-        }
-    }
-}
+</style>"#;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let addr = std::env::var("LT_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".into());
     // The defaults: at most 1000 pages, idle pages dropped after an hour.
     let app = Arc::new(Application::new(Config::default()).expect("the default config is valid"));
-    let router = Router::new()
-        .route("/", get(index))
-        .route("/livetemplate.js", get(client_js))
-        .route("/ws", get(ws))
-        .with_state(app);
+    let options = Options {
+        title: "livetemplate todos".into(),
+        head: STYLE.into(),
+        ..Options::default()
+    };
+    let server = LiveServer::<Todos>::with_options(app, options);
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
         .unwrap_or_else(|e| panic!("cannot listen on {addr}: {e}"));
     println!("livetemplate todos: http://{addr}");
-    // Keep the render check honest: the template must render the start state.
-    debug_assert!(Todos::new().render().is_ok());
-    axum::serve(listener, router).await.expect("server error");
+    axum::serve(listener, server.router())
+        .await
+        .expect("server error");
 }

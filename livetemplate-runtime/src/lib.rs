@@ -7,6 +7,7 @@
 
 mod app;
 pub mod client;
+pub mod decode;
 pub mod diff;
 mod error;
 pub mod escape;
@@ -26,6 +27,7 @@ pub use app::config::{
 pub use app::metrics::{ApplicationMetrics, LatencyBucket};
 pub use app::{Application, Attachment, Health, HealthStatus, PageHandle};
 pub use client::CLIENT_JS;
+pub use decode::{decode_event, EventError};
 pub use diff::{ClientCache, FragmentReport};
 pub use error::{Error, ErrorKind, Loc, RenderError, TokenProblem};
 pub use escape::{Content, Escaper};

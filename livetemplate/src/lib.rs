@@ -129,6 +129,9 @@ pub use livetemplate_runtime::{
     Html, IndexBy, Len, Range, RenderError, Scalar, Slot, Template, TemplateMeta, ToScalar, Truthy,
 };
 
+#[cfg(feature = "axum")]
+pub mod serve;
+
 /// Items the generated code refers to. Not a public API.
 #[doc(hidden)]
 pub use livetemplate_runtime as __rt;

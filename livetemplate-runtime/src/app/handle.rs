@@ -206,6 +206,14 @@ impl<T: Template + Send + 'static> PageHandle<T> {
         Ok(&self.token)
     }
 
+    /// How many updates that sent fragments the page has made. A client
+    /// that applied all of them holds exactly [`render`](PageHandle::render)
+    /// (and what the page's client cache assumes), so a reconnecting client
+    /// that reports this version needs no new render.
+    pub fn version(&self) -> u64 {
+        self.entry.version.load(Ordering::Acquire)
+    }
+
     /// Bytes the page holds beyond its state, as the budget counts them.
     pub fn memory_bytes(&self) -> usize {
         self.entry.memory()
@@ -296,6 +304,9 @@ impl<T: Template + Send + 'static> PageHandle<T> {
             .iter()
             .any(|f| matches!(f.strategy, Strategy::Granular | Strategy::Replacement));
         self.size(live, html_len, structural);
+        if !fragments.is_empty() {
+            self.entry.version.fetch_add(1, Ordering::AcqRel);
+        }
         Ok(fragments)
     }
 

@@ -39,6 +39,8 @@ pub(crate) struct Entry {
     pub tokens: Mutex<TokenIds>,
     /// When the memory estimate last walked the tree.
     pub sizing: Sizing,
+    /// Updates that sent fragments, so far (the client's version).
+    pub version: AtomicU64,
 }
 
 /// The HTML length at the last walk of a page's tree, and the updates
@@ -79,6 +81,7 @@ impl Entry {
                 previous: None,
             }),
             sizing: Sizing::default(),
+            version: AtomicU64::new(0),
         }
     }
 

@@ -1,0 +1,863 @@
+//! Serving live views with axum (feature `axum`): what LiveView gives
+//! Phoenix users, so that an app is its view-model, its template and its
+//! handlers, with no socket loop of its own.
+//!
+//! ```text
+//! GET /                → a new page: the document, with the page's first render and token
+//!                        embedded once (as JSON the client mounts; the HTML crosses the wire once)
+//! GET /livetemplate.js → the client (CLIENT_JS)
+//! GET /live?token=…    → the WebSocket: attaches to the token's page (see protocol.rs)
+//! ```
+//!
+//! A view implements [`LiveView`]: `mount` makes the state of a new page,
+//! `handle_event` applies one typed event (the user's serde type, decoded
+//! leniently from the client's strings by `decode_event`), `handle_message`
+//! one server message (a timer's, a broadcast's), `connected` runs on every
+//! (re)connection (start timers, subscribe). Handlers change the state in
+//! place; the page's update sends only the fragments of the change. The
+//! [`Context`] handlers get queues side effects (subscribe, publish,
+//! timers), run after the update.
+//!
+//! **Per connection**: one task reads the socket and handles events and
+//! server messages in order; a writer task sends. Limits ([`Options`]):
+//! Origin allowlist (same origin by default; a bad Origin is a 403 before
+//! the upgrade), message size (64 KiB; a larger message closes the socket
+//! with 1009), an event rate (token bucket; an event over it is refused with
+//! an `error`, the state unchanged), a bounded send queue (a client that
+//! falls `send_queue` messages behind is disconnected; it reconnects and
+//! resyncs with one render, its page intact), and a connection cap (503).
+//!
+//! **Reconnects** attach to the same page by token ([`PageHandle::attach`]
+//! takes over from a socket not known dead yet); the client reports the
+//! version it holds and gets `joined` (nothing missed) or one `render`.
+//! A token of a page that expired or was closed gets `gone`: the client
+//! loads the page again. A forged token gets a 403.
+//!
+//! **Broadcast**: [`Context::subscribe`] a topic and [`Context::publish`] a
+//! message to it (or [`LiveServer::publish`] from outside a view): every
+//! page subscribed, on this server, gets it in `handle_message` and sends
+//! its own fragments. [`Context::presence`] counts a topic's subscribers;
+//! [`Context::publish_on_leave`] tells them when this connection ends.
+//! A connection whose inbox overflows (it handles messages slower than they
+//! come) is disconnected and resyncs; messages it did not handle are lost
+//! for its page only.
+
+mod protocol;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use futures_util::{SinkExt, StreamExt};
+use serde::de::DeserializeOwned;
+use tokio::sync::{broadcast, mpsc, OwnedSemaphorePermit, Semaphore};
+use tokio::task::JoinHandle;
+
+pub use self::protocol::{ClientMessage, ErrorCode, ServerMessage, PROTOCOL_VERSION};
+use crate::{Application, Attachment, Error, PageHandle, Template, CLIENT_JS};
+use livetemplate_runtime::decode::{decode_event, EventError};
+
+/// A live view: its state is the view-model the template renders.
+pub trait LiveView: Template + Clone + Send + Sync + 'static {
+    /// The events the client sends, e.g. an enum with `Add { text: String }`,
+    /// `Toggle { id: u64 }` (serde, externally tagged: the variant is the
+    /// `lt-*` action).
+    type Event: DeserializeOwned + Send + 'static;
+    /// Server messages: timers and broadcasts. `()` when there are none.
+    type Message: Clone + Send + Sync + 'static;
+
+    /// The state of a new page, for the HTTP request that asks for it.
+    fn mount(request: &MountRequest) -> Self;
+
+    /// Applies one event from the client.
+    fn handle_event(&mut self, event: Self::Event, ctx: &mut Context<Self>);
+
+    /// Applies one server message (a timer's, a broadcast's).
+    fn handle_message(&mut self, _message: Self::Message, _ctx: &mut Context<Self>) {}
+
+    /// Runs when a connection attaches (the first and every reconnection):
+    /// start timers, subscribe to topics.
+    fn connected(&mut self, _ctx: &mut Context<Self>) {}
+}
+
+/// What `mount` knows of the request.
+#[derive(Clone, Debug, Default)]
+pub struct MountRequest {
+    /// The query string's parameters.
+    pub query: HashMap<String, String>,
+}
+
+/// Side effects a handler asks for; they run after the page's update.
+pub struct Context<V: LiveView> {
+    page_id: String,
+    hub: Arc<Hub<V::Message>>,
+    commands: Vec<Command<V::Message>>,
+}
+
+enum Command<M> {
+    Subscribe(String),
+    Unsubscribe(String),
+    Publish(String, M),
+    After(Duration, M),
+    Every(Duration, M),
+    OnLeave(String, M),
+}
+
+impl<V: LiveView> Context<V> {
+    /// The page's id.
+    pub fn page_id(&self) -> &str {
+        &self.page_id
+    }
+
+    /// Delivers the messages published on `topic` to this page's
+    /// `handle_message` from now on (for this connection).
+    pub fn subscribe(&mut self, topic: impl Into<String>) {
+        self.commands.push(Command::Subscribe(topic.into()));
+    }
+
+    /// Stops delivering `topic`.
+    pub fn unsubscribe(&mut self, topic: impl Into<String>) {
+        self.commands.push(Command::Unsubscribe(topic.into()));
+    }
+
+    /// Sends `message` to every page subscribed to `topic` (this one too,
+    /// if subscribed).
+    pub fn publish(&mut self, topic: impl Into<String>, message: V::Message) {
+        self.commands.push(Command::Publish(topic.into(), message));
+    }
+
+    /// Sends `message` to this page after `delay`.
+    pub fn send_after(&mut self, delay: Duration, message: V::Message) {
+        self.commands.push(Command::After(delay, message));
+    }
+
+    /// Sends `message` to this page every `period` while it is connected.
+    pub fn every(&mut self, period: Duration, message: V::Message) {
+        self.commands.push(Command::Every(period, message));
+    }
+
+    /// Publishes `message` on `topic` when this connection ends (presence).
+    pub fn publish_on_leave(&mut self, topic: impl Into<String>, message: V::Message) {
+        self.commands.push(Command::OnLeave(topic.into(), message));
+    }
+
+    /// Connections subscribed to `topic` on this server, now.
+    pub fn presence(&self, topic: &str) -> usize {
+        self.hub.count(topic)
+    }
+}
+
+/// Topics: one broadcast channel each.
+struct Hub<M> {
+    topics: Mutex<HashMap<String, broadcast::Sender<M>>>,
+    capacity: usize,
+}
+
+impl<M: Clone + Send + 'static> Hub<M> {
+    fn sender(&self, topic: &str) -> broadcast::Sender<M> {
+        let mut topics = self.topics.lock().unwrap_or_else(|e| e.into_inner());
+        // Topics nobody listens to any more are dropped as they are met.
+        topics.retain(|_, s| s.receiver_count() > 0);
+        topics
+            .entry(topic.to_string())
+            .or_insert_with(|| broadcast::channel(self.capacity).0)
+            .clone()
+    }
+
+    fn publish(&self, topic: &str, message: M) -> usize {
+        let sender = {
+            let topics = self.topics.lock().unwrap_or_else(|e| e.into_inner());
+            topics.get(topic).cloned()
+        };
+        sender.map_or(0, |s| s.send(message).unwrap_or(0))
+    }
+
+    fn count(&self, topic: &str) -> usize {
+        let topics = self.topics.lock().unwrap_or_else(|e| e.into_inner());
+        topics
+            .get(topic)
+            .map_or(0, broadcast::Sender::receiver_count)
+    }
+}
+
+/// Limits and the document around the view.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The document's `<title>`.
+    pub title: String,
+    /// Extra HTML for `<head>` (styles, meta tags).
+    pub head: String,
+    /// Origins allowed to open the WebSocket (`https://example.com`);
+    /// empty: the request's own host only (`http://` or `https://` + Host).
+    /// A request without an Origin header (not a browser) is let through.
+    pub allowed_origins: Vec<String>,
+    /// Largest message a client may send; a larger one closes the socket. Default 64 KiB.
+    pub max_message_bytes: usize,
+    /// Events per second a connection may send on average. Default 20.
+    pub events_per_second: f64,
+    /// Events a connection may send in a burst. Default 40.
+    pub event_burst: f64,
+    /// Messages waiting to be sent to one client before it is disconnected
+    /// (it reconnects and resyncs). Default 64.
+    pub send_queue: usize,
+    /// Server messages waiting to be handled for one connection before it
+    /// is disconnected. Default 1024.
+    pub inbox: usize,
+    /// WebSocket connections at once; more get 503. Default 10,000.
+    pub max_connections: usize,
+    /// Time a new connection has to send its `join`. Default 10 s.
+    pub join_timeout: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            title: "livetemplate".into(),
+            head: String::new(),
+            allowed_origins: Vec::new(),
+            max_message_bytes: 64 << 10,
+            events_per_second: 20.0,
+            event_burst: 40.0,
+            send_queue: 64,
+            inbox: 1024,
+            max_connections: 10_000,
+            join_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Serves one [`LiveView`] type from an [`Application`].
+pub struct LiveServer<V: LiveView> {
+    inner: Arc<Inner<V>>,
+}
+
+impl<V: LiveView> Clone for LiveServer<V> {
+    fn clone(&self) -> Self {
+        LiveServer {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+struct Inner<V: LiveView> {
+    app: Arc<Application>,
+    options: Options,
+    hub: Arc<Hub<V::Message>>,
+    connections: Arc<Semaphore>,
+}
+
+impl<V: LiveView> LiveServer<V> {
+    /// A server of `V` pages held by `app`, with default [`Options`].
+    pub fn new(app: Arc<Application>) -> Self {
+        LiveServer::with_options(app, Options::default())
+    }
+
+    /// A server with these options.
+    pub fn with_options(app: Arc<Application>, options: Options) -> Self {
+        let inner = Inner {
+            hub: Arc::new(Hub {
+                topics: Mutex::new(HashMap::new()),
+                capacity: options.inbox.max(1),
+            }),
+            connections: Arc::new(Semaphore::new(options.max_connections)),
+            app,
+            options,
+        };
+        LiveServer {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// The application that holds the pages.
+    pub fn application(&self) -> &Arc<Application> {
+        &self.inner.app
+    }
+
+    /// Publishes `message` on `topic` from outside a view (an HTTP
+    /// handler, a background task); returns how many connections got it.
+    pub fn publish(&self, topic: &str, message: V::Message) -> usize {
+        self.inner.hub.publish(topic, message)
+    }
+
+    /// The routes: `GET /` (a new page), `GET /livetemplate.js`, `GET /live`
+    /// (the socket). Nest it to serve the view under a prefix.
+    pub fn router(&self) -> Router {
+        Router::new()
+            .route("/", get(index::<V>))
+            .route("/livetemplate.js", get(client_js))
+            .route("/live", get(socket::<V>))
+            .with_state(self.clone())
+    }
+}
+
+async fn client_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        CLIENT_JS,
+    )
+}
+
+/// `GET /`: a new page, its document with the render and token embedded once.
+async fn index<V: LiveView>(
+    State(server): State<LiveServer<V>>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let inner = &server.inner;
+    let state = V::mount(&MountRequest { query });
+    let page = match inner.app.new_page(state) {
+        Ok(page) => page,
+        Err(e) => return refuse(&e),
+    };
+    Html(document(&inner.options, &page)).into_response()
+}
+
+/// The document: the client mounts the render from the boot JSON (exact
+/// bytes, which the DOM would not keep) into `#lt-root`.
+fn document<V: LiveView>(options: &Options, page: &PageHandle<V>) -> String {
+    use livetemplate_runtime::escape::{html_escape, json_string};
+    let html = page.render();
+    let mut boot = String::with_capacity(html.len() + 256);
+    boot.push_str(r#"{"v":1,"token":"#);
+    json_string(page.token(), &mut boot);
+    boot.push_str(r#","version":"#);
+    boot.push_str(&page.version().to_string());
+    boot.push_str(r#","html":"#);
+    // HTML-safe JSON (`<` `>` `&` as \u escapes): it cannot end the script.
+    json_string(&html, &mut boot);
+    boot.push('}');
+    let mut title = String::new();
+    html_escape(&options.title, &mut title);
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n{head}\n</head>\n<body>\n<div id=\"lt-root\"></div>\n<script type=\"application/json\" id=\"lt-boot\">{boot}</script>\n<script src=\"livetemplate.js\"></script>\n<script>LiveTemplate.connect();</script>\n</body>\n</html>\n",
+        head = options.head,
+    )
+}
+
+/// An error page: 503 at a limit, 500 otherwise (the message never holds a token).
+fn refuse(e: &Error) -> Response {
+    let status = match e {
+        Error::PageLimitExceeded { .. } | Error::MemoryBudgetExceeded { .. } => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    tracing::warn!(error = %e, "page refused");
+    (
+        status,
+        "This page is not available right now; try again later.",
+    )
+        .into_response()
+}
+
+/// `GET /live?token=…`: Origin and token checked before the upgrade.
+async fn socket<V: LiveView>(
+    State(server): State<LiveServer<V>>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let inner = &server.inner;
+    if !origin_allowed(&inner.options, &headers) {
+        return (StatusCode::FORBIDDEN, "origin not allowed").into_response();
+    }
+    let token = query.get("token").map_or("", String::as_str);
+    let page = match inner.app.page::<V>(token) {
+        Ok(page) => Some(page),
+        // The page expired or was closed: tell the client (after the
+        // upgrade) to load a new one.
+        Err(Error::PageNotFound { .. }) => None,
+        // Forged, tampered, expired token, another application's, another type.
+        Err(e) => return (StatusCode::FORBIDDEN, e.to_string()).into_response(),
+    };
+    let Ok(permit) = Arc::clone(&inner.connections).try_acquire_owned() else {
+        return (StatusCode::SERVICE_UNAVAILABLE, "too many connections").into_response();
+    };
+    // The socket reads up to twice the limit, so that a message over it is
+    // refused with a proper close (1009) rather than a broken connection;
+    // beyond that the socket is dropped as it reads.
+    let hard = inner.options.max_message_bytes.saturating_mul(2);
+    upgrade
+        .max_message_size(hard)
+        .max_frame_size(hard)
+        .on_upgrade(move |ws| async move {
+            match page {
+                Some(page) => Connection::run(server, ws, page, permit).await,
+                None => gone(ws, "the page expired or was closed").await,
+            }
+        })
+}
+
+fn origin_allowed(options: &Options, headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return true;
+    };
+    let Ok(origin) = origin.to_str() else {
+        return false;
+    };
+    if !options.allowed_origins.is_empty() {
+        return options.allowed_origins.iter().any(|o| o == origin);
+    }
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    host.is_some_and(|host| {
+        origin
+            .strip_prefix("http://")
+            .or_else(|| origin.strip_prefix("https://"))
+            == Some(host)
+    })
+}
+
+async fn gone(mut ws: WebSocket, reason: &str) {
+    let msg = ServerMessage::Gone {
+        v: PROTOCOL_VERSION,
+        reason,
+    };
+    let _ = ws.send(Message::Text(msg.to_json().into())).await;
+    let _ = ws.close().await;
+}
+
+/// What a connection's loop waits for besides the socket.
+enum Inbound<M> {
+    Message(M),
+    /// A broadcast was missed (the inbox overflowed).
+    Lagged,
+}
+
+/// Token bucket for the event rate.
+struct Bucket {
+    tokens: f64,
+    at: Instant,
+}
+
+impl Bucket {
+    fn take(&mut self, rate: f64, burst: f64) -> bool {
+        let now = Instant::now();
+        self.tokens = (self.tokens + now.duration_since(self.at).as_secs_f64() * rate).min(burst);
+        self.at = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// One WebSocket connection of a page.
+struct Connection<V: LiveView> {
+    server: LiveServer<V>,
+    live: Attachment<V>,
+    out: mpsc::Sender<Message>,
+    inbox_tx: mpsc::Sender<Inbound<V::Message>>,
+    subscriptions: HashMap<String, JoinHandle<()>>,
+    timers: Vec<JoinHandle<()>>,
+    on_leave: Vec<(String, V::Message)>,
+}
+
+/// A failed read: over the size limit (closed with 1009), or the socket broke.
+fn read_error(e: axum::Error) -> End {
+    let inner = e.into_inner();
+    match inner.downcast_ref::<tungstenite::Error>() {
+        Some(tungstenite::Error::Capacity(_)) => End::TooBig,
+        _ => End::Closed,
+    }
+}
+
+/// Why a connection ends.
+enum End {
+    /// A message over `max_message_bytes`.
+    TooBig,
+    /// The client went away, or the socket failed.
+    Closed,
+    /// The client is too slow, or its inbox overflowed: it reconnects.
+    Behind,
+    /// A newer connection of the page took over, or the page is gone.
+    Detached,
+}
+
+impl<V: LiveView> Connection<V> {
+    async fn run(
+        server: LiveServer<V>,
+        ws: WebSocket,
+        page: PageHandle<V>,
+        permit: OwnedSemaphorePermit,
+    ) {
+        let options = server.inner.options.clone();
+        let (mut sink, mut stream) = ws.split();
+        let (out, mut out_rx) = mpsc::channel::<Message>(options.send_queue.max(1));
+        let writer = tokio::spawn(async move {
+            while let Some(msg) = out_rx.recv().await {
+                let close = matches!(msg, Message::Close(_));
+                if sink.send(msg).await.is_err() || close {
+                    break;
+                }
+            }
+            let _ = sink.close().await;
+        });
+        let (inbox_tx, mut inbox) = mpsc::channel(options.inbox.max(1));
+        let mut conn = Connection {
+            live: page.attach(),
+            server,
+            out,
+            inbox_tx,
+            subscriptions: HashMap::new(),
+            timers: Vec::new(),
+            on_leave: Vec::new(),
+        };
+        let end = match tokio::time::timeout(options.join_timeout, stream.next()).await {
+            Ok(Some(Ok(Message::Text(text)))) => conn.join(text.as_str()),
+            _ => Err(End::Closed),
+        };
+        let end = match end {
+            Ok(()) => conn.serve(&mut stream, &mut inbox, &options).await,
+            Err(end) => end,
+        };
+        let close = match end {
+            // 1013 "try again later": the client reconnects and resyncs.
+            End::Behind => Some((1013, "behind")),
+            End::TooBig => Some((1009, "message too big")),
+            End::Closed | End::Detached => None,
+        };
+        if let Some((code, reason)) = close {
+            let _ = conn.out.try_send(Message::Close(Some(CloseFrame {
+                code,
+                reason: reason.into(),
+            })));
+        }
+        conn.leave().await;
+        drop(conn);
+        let _ = writer.await;
+        drop(permit);
+    }
+
+    /// Handles the `join`: `joined` when the client holds the current
+    /// version, else one `render`; then the view's `connected`.
+    fn join(&mut self, text: &str) -> Result<(), End> {
+        let version = match serde_json::from_str::<ClientMessage>(text) {
+            Ok(ClientMessage::Join {
+                v: PROTOCOL_VERSION,
+                version,
+            }) => version,
+            Ok(m) if m.version() != PROTOCOL_VERSION => {
+                self.error(
+                    ErrorCode::UnsupportedVersion,
+                    "this server speaks protocol version 1",
+                    None,
+                )?;
+                return Err(End::Closed);
+            }
+            _ => {
+                self.error(
+                    ErrorCode::Malformed,
+                    "the first message must be a join",
+                    None,
+                )?;
+                return Err(End::Closed);
+            }
+        };
+        let page = self.live.page();
+        let msg = if version == page.version() {
+            ServerMessage::Joined {
+                v: PROTOCOL_VERSION,
+                version,
+            }
+            .to_json()
+        } else {
+            let html = self.live.render_fresh().map_err(|_| End::Detached)?;
+            ServerMessage::Render {
+                v: PROTOCOL_VERSION,
+                html: &html,
+                version: page.version(),
+            }
+            .to_json()
+        };
+        self.send(msg)?;
+        self.change(|state, ctx| state.connected(ctx))
+    }
+
+    async fn serve(
+        &mut self,
+        stream: &mut futures_util::stream::SplitStream<WebSocket>,
+        inbox: &mut mpsc::Receiver<Inbound<V::Message>>,
+        options: &Options,
+    ) -> End {
+        let mut bucket = Bucket {
+            tokens: options.event_burst,
+            at: Instant::now(),
+        };
+        loop {
+            let step = tokio::select! {
+                frame = stream.next() => match frame {
+                    Some(Ok(Message::Text(text))) if text.len() > options.max_message_bytes => {
+                        Err(End::TooBig)
+                    }
+                    Some(Ok(Message::Text(text))) => {
+                        if bucket.take(options.events_per_second, options.event_burst) {
+                            self.client_message(text.as_str())
+                        } else {
+                            self.error(ErrorCode::RateLimited, "too many events; this one was dropped", None)
+                        }
+                    }
+                    Some(Ok(Message::Binary(b))) if b.len() > options.max_message_bytes => Err(End::TooBig),
+                    Some(Ok(Message::Binary(_))) => {
+                        self.error(ErrorCode::Malformed, "binary messages are not part of the protocol", None)
+                    }
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => Ok(()),
+                    Some(Err(e)) => Err(read_error(e)),
+                    Some(Ok(Message::Close(_))) | None => Err(End::Closed),
+                },
+                inbound = inbox.recv() => match inbound {
+                    Some(Inbound::Message(m)) => self.change(|state, ctx| state.handle_message(m, ctx)),
+                    Some(Inbound::Lagged) => Err(End::Behind),
+                    None => Err(End::Closed),
+                },
+            };
+            if let Err(end) = step {
+                return end;
+            }
+        }
+    }
+
+    fn client_message(&mut self, text: &str) -> Result<(), End> {
+        let (action, values, reference) = match serde_json::from_str::<ClientMessage>(text) {
+            Ok(ClientMessage::Event {
+                v: PROTOCOL_VERSION,
+                action,
+                values,
+                reference,
+            }) => (action, values, reference),
+            Ok(m) if m.version() != PROTOCOL_VERSION => {
+                return self.error(
+                    ErrorCode::UnsupportedVersion,
+                    "this server speaks protocol version 1",
+                    None,
+                )
+            }
+            Ok(ClientMessage::Join { .. }) => {
+                return self.error(ErrorCode::Malformed, "already joined", None)
+            }
+            Ok(ClientMessage::Event { .. }) | Err(_) => {
+                return self.error(ErrorCode::Malformed, "not a message of this protocol", None)
+            }
+        };
+        match decode_event::<V::Event>(&action, &values) {
+            Ok(event) => self.change(|state, ctx| state.handle_event(event, ctx)),
+            Err(e) => {
+                let code = match e {
+                    EventError::UnknownAction { .. } => ErrorCode::UnknownAction,
+                    _ => ErrorCode::BadValues,
+                };
+                tracing::debug!(action = %action, error = %e, "event refused");
+                self.error(code, &e.to_string(), reference)
+            }
+        }
+    }
+
+    /// Runs a handler on the state, sends the update, then its side effects.
+    fn change(&mut self, f: impl FnOnce(&mut V, &mut Context<V>)) -> Result<(), End> {
+        let page = self.live.page();
+        let mut ctx = Context {
+            page_id: page.id().to_string(),
+            hub: Arc::clone(&self.server.inner.hub),
+            commands: Vec::new(),
+        };
+        match self.live.update_with(|state| f(state, &mut ctx)) {
+            Ok(fragments) if fragments.is_empty() => {}
+            Ok(fragments) => {
+                let msg = ServerMessage::Update {
+                    v: PROTOCOL_VERSION,
+                    fragments: &fragments,
+                    version: page.version(),
+                };
+                self.send(msg.to_json())?;
+            }
+            Err(Error::Detached { .. } | Error::PageNotFound { .. }) => return Err(End::Detached),
+            Err(e) => {
+                tracing::warn!(page_id = %page.id(), error = %e, "update failed");
+                // The state is the one before the handler; nothing to run.
+                return self.error(
+                    ErrorCode::UpdateFailed,
+                    "the change could not be rendered",
+                    None,
+                );
+            }
+        }
+        for command in ctx.commands {
+            self.command(command);
+        }
+        Ok(())
+    }
+
+    fn command(&mut self, command: Command<V::Message>) {
+        let hub = &self.server.inner.hub;
+        match command {
+            Command::Subscribe(topic) => {
+                if self.subscriptions.contains_key(&topic) {
+                    return;
+                }
+                let mut rx = hub.sender(&topic).subscribe();
+                let tx = self.inbox_tx.clone();
+                let task = tokio::spawn(async move {
+                    loop {
+                        let inbound = match rx.recv().await {
+                            Ok(m) => Inbound::Message(m),
+                            Err(broadcast::error::RecvError::Lagged(_)) => Inbound::Lagged,
+                            Err(broadcast::error::RecvError::Closed) => return,
+                        };
+                        if tx.try_send(inbound).is_err() {
+                            // The inbox is full or gone: tell the loop once.
+                            let _ = tx.try_send(Inbound::Lagged);
+                            return;
+                        }
+                    }
+                });
+                self.subscriptions.insert(topic, task);
+            }
+            Command::Unsubscribe(topic) => {
+                if let Some(task) = self.subscriptions.remove(&topic) {
+                    task.abort();
+                }
+            }
+            Command::Publish(topic, message) => {
+                hub.publish(&topic, message);
+            }
+            Command::After(delay, message) => {
+                let tx = self.inbox_tx.clone();
+                self.timers.push(tokio::spawn(async move {
+                    tokio::time::sleep(delay).await;
+                    let _ = tx.send(Inbound::Message(message)).await;
+                }));
+            }
+            Command::Every(period, message) => {
+                let tx = self.inbox_tx.clone();
+                let period = period.max(Duration::from_millis(1));
+                self.timers.push(tokio::spawn(async move {
+                    let mut ticks =
+                        tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+                    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                    loop {
+                        ticks.tick().await;
+                        // A full inbox skips a tick rather than queueing it.
+                        match tx.try_send(Inbound::Message(message.clone())) {
+                            Err(mpsc::error::TrySendError::Closed(_)) => return,
+                            _ => continue,
+                        }
+                    }
+                }));
+            }
+            Command::OnLeave(topic, message) => self.on_leave.push((topic, message)),
+        }
+    }
+
+    /// Queues a text message; a full queue means the client is too slow.
+    fn send(&self, text: String) -> Result<(), End> {
+        match self.out.try_send(Message::Text(text.into())) {
+            Ok(()) => Ok(()),
+            Err(mpsc::error::TrySendError::Full(_)) => Err(End::Behind),
+            Err(mpsc::error::TrySendError::Closed(_)) => Err(End::Closed),
+        }
+    }
+
+    fn error(&self, code: ErrorCode, message: &str, reference: Option<u64>) -> Result<(), End> {
+        self.send(
+            ServerMessage::Error {
+                v: PROTOCOL_VERSION,
+                code,
+                message,
+                reference,
+            }
+            .to_json(),
+        )
+    }
+
+    /// Stops the timers and subscriptions (waiting for them, so that this
+    /// connection no longer counts in `presence`), then publishes the leave
+    /// messages.
+    async fn leave(&mut self) {
+        let tasks: Vec<_> = self
+            .subscriptions
+            .drain()
+            .map(|(_, t)| t)
+            .chain(self.timers.drain(..))
+            .collect();
+        for task in &tasks {
+            task.abort();
+        }
+        for task in tasks {
+            let _ = task.await;
+        }
+        for (topic, message) in std::mem::take(&mut self.on_leave) {
+            self.server.inner.hub.publish(&topic, message);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(origin: Option<&str>, host: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, host.parse().unwrap());
+        if let Some(o) = origin {
+            h.insert(header::ORIGIN, o.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn same_origin_by_default_and_an_allowlist_when_given() {
+        let o = Options::default();
+        assert!(origin_allowed(
+            &o,
+            &headers(Some("http://127.0.0.1:8080"), "127.0.0.1:8080")
+        ));
+        assert!(origin_allowed(
+            &o,
+            &headers(Some("https://app.example"), "app.example")
+        ));
+        assert!(!origin_allowed(
+            &o,
+            &headers(Some("http://evil.example"), "127.0.0.1:8080")
+        ));
+        assert!(!origin_allowed(
+            &o,
+            &headers(Some("null"), "127.0.0.1:8080")
+        ));
+        assert!(origin_allowed(&o, &headers(None, "127.0.0.1:8080")));
+        let o = Options {
+            allowed_origins: vec!["https://app.example".into()],
+            ..Options::default()
+        };
+        assert!(origin_allowed(
+            &o,
+            &headers(Some("https://app.example"), "internal:80")
+        ));
+        assert!(!origin_allowed(
+            &o,
+            &headers(Some("http://internal:80"), "internal:80")
+        ));
+    }
+
+    #[test]
+    fn the_bucket_allows_a_burst_then_the_rate() {
+        let mut b = Bucket {
+            tokens: 3.0,
+            at: Instant::now(),
+        };
+        assert!((0..3).all(|_| b.take(0.0, 3.0)));
+        assert!(!b.take(0.0, 3.0));
+        b.at -= Duration::from_secs(1);
+        assert!(b.take(2.0, 3.0));
+        assert!(b.take(2.0, 3.0));
+        assert!(!b.take(2.0, 3.0));
+    }
+}

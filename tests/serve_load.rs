@@ -1,0 +1,478 @@
+//! Load over the wire: 1,000 WebSocket clients on one in-process
+//! [`LiveServer`], every one subscribed to the same topic, then 20
+//! broadcasts published with [`LiveServer::publish`] 20 ms apart.
+//!
+//! Each client does what a browser does: `GET /` for a new page, reads the
+//! token from the `lt-boot` JSON, opens `/live?token=…`, sends `join` and
+//! waits for `joined`; then it reads `update` frames and records when each
+//! broadcast's marker (`m-<i>.`) first appears. The test asserts that every
+//! client received every broadcast exactly once and in order (no message
+//! lost, none duplicated, update versions consecutive), and prints: the
+//! connect time of all clients, the P50/P95/max latency from publish to
+//! receipt over all (client, message) pairs, and memory per connection
+//! (the application's page estimate, and process RSS growth, which counts
+//! both ends since the clients live in this process too).
+//!
+//! Server and clients run in this process and talk over loopback
+//! (127.0.0.1) only; the run is bounded by a deadline that fails the test
+//! instead of hanging, and everything it starts stops with it.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt};
+use livetemplate::serve::{Context, LiveServer, LiveView, MountRequest, Options};
+use livetemplate::{live_template, Application, Config};
+use serde::Deserialize;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, Semaphore};
+use tokio_tungstenite::tungstenite::Message as Frame;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+const CLIENTS: usize = 1000;
+const MESSAGES: usize = 20;
+/// Clients connecting at once.
+const CONNECT_CONCURRENCY: usize = 50;
+const SPACING: Duration = Duration::from_millis(20);
+const DEADLINE: Duration = Duration::from_secs(120);
+/// 1,000 clients hold 2,000+ sockets in this process (both ends).
+const MIN_OPEN_FILES: u64 = 2500;
+const TOPIC: &str = "feed";
+/// Rendered once the feed is closed: the end of every client's stream.
+const CLOSED: &str = "feed closed";
+
+#[live_template(
+    source = r#"<section><h1>Feed</h1><p><b>{{.count}}</b> notes</p><ul>{{range .notes}}<li>{{.}}</li>{{end}}</ul>{{if .closed}}<p class="end">feed closed</p>{{end}}</section>"#
+)]
+#[derive(Clone, Debug, PartialEq)]
+struct Feed {
+    count: usize,
+    notes: Vec<String>,
+    closed: bool,
+}
+
+/// The feed takes no events from clients.
+#[derive(Debug, Deserialize)]
+enum Event {}
+
+#[derive(Clone, Debug)]
+enum Msg {
+    /// Changes nothing: counts the subscribers before the run.
+    Probe,
+    Note(String),
+    Close,
+}
+
+impl LiveView for Feed {
+    type Event = Event;
+    type Message = Msg;
+
+    fn mount(_: &MountRequest) -> Self {
+        Feed {
+            count: 0,
+            notes: Vec::new(),
+            closed: false,
+        }
+    }
+
+    fn handle_event(&mut self, event: Event, _: &mut Context<Self>) {
+        match event {}
+    }
+
+    fn handle_message(&mut self, message: Msg, _: &mut Context<Self>) {
+        match message {
+            Msg::Probe => {}
+            Msg::Note(note) => {
+                self.notes.push(note);
+                self.count += 1;
+            }
+            Msg::Close => self.closed = true,
+        }
+    }
+
+    fn connected(&mut self, ctx: &mut Context<Self>) {
+        ctx.subscribe(TOPIC);
+    }
+}
+
+fn marker(i: usize) -> String {
+    format!("m-{i}.")
+}
+
+/// The broadcast indices whose markers (`m-<digits>.`) occur in `text`.
+fn markers(text: &str) -> impl Iterator<Item = usize> + '_ {
+    text.match_indices("m-").filter_map(|(at, _)| {
+        let rest = &text[at + 2..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 || rest.as_bytes().get(digits) != Some(&b'.') {
+            return None;
+        }
+        rest[..digits].parse().ok()
+    })
+}
+
+/// The soft "Max open files" of this process (`None`: unlimited).
+fn open_file_limit() -> Option<u64> {
+    let limits =
+        std::fs::read_to_string("/proc/self/limits").expect("/proc/self/limits is readable");
+    let line = limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .expect("/proc/self/limits has a \"Max open files\" line");
+    let soft = line["Max open files".len()..]
+        .split_whitespace()
+        .next()
+        .expect("a soft limit");
+    if soft == "unlimited" {
+        None
+    } else {
+        Some(soft.parse().expect("a number of files"))
+    }
+}
+
+/// Resident set size of this process, in bytes.
+fn rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))?
+        .trim()
+        .strip_suffix("kB")?
+        .trim()
+        .parse::<u64>()
+        .ok()?;
+    Some(kb * 1024)
+}
+
+type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// `GET /` over a plain HTTP/1.1 connection; the page's token from the boot JSON.
+async fn new_page(addr: &str) -> Result<String, String> {
+    let mut tcp = TcpStream::connect(addr)
+        .await
+        .map_err(|e| format!("GET /: connect: {e}"))?;
+    let request = format!("GET / HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    tcp.write_all(request.as_bytes())
+        .await
+        .map_err(|e| format!("GET /: write: {e}"))?;
+    let mut response = Vec::with_capacity(2048);
+    tcp.read_to_end(&mut response)
+        .await
+        .map_err(|e| format!("GET /: read: {e}"))?;
+    let response =
+        String::from_utf8(response).map_err(|_| "GET /: the response is not UTF-8".to_string())?;
+    let status = response.lines().next().unwrap_or_default();
+    if !status.starts_with("HTTP/1.1 200") {
+        return Err(format!("GET /: {status}"));
+    }
+    const OPEN: &str = r#"<script type="application/json" id="lt-boot">"#;
+    let start = response.find(OPEN).ok_or("GET /: no lt-boot script")? + OPEN.len();
+    let len = response[start..]
+        .find("</script>")
+        .ok_or("GET /: lt-boot is not closed")?;
+    let boot: serde_json::Value = serde_json::from_str(&response[start..start + len])
+        .map_err(|e| format!("GET /: boot JSON: {e}"))?;
+    if boot["v"] != 1 || boot["version"] != 0 {
+        return Err(format!(
+            "GET /: unexpected boot header v={} version={}",
+            boot["v"], boot["version"]
+        ));
+    }
+    boot["token"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| "GET /: boot JSON without a token".to_string())
+}
+
+/// A new page, its socket, `join`, and `joined`.
+async fn connect(addr: &str) -> Result<Ws, String> {
+    let token = new_page(addr).await?;
+    // The token is base64url parts joined by dots: nothing to escape.
+    let url = format!("ws://{addr}/live?token={token}");
+    let (mut ws, _) = tokio_tungstenite::connect_async_with_config(url, None, true)
+        .await
+        .map_err(|e| format!("/live: handshake: {e}"))?;
+    ws.send(Frame::text(r#"{"v":1,"type":"join","version":0}"#))
+        .await
+        .map_err(|e| format!("/live: send join: {e}"))?;
+    loop {
+        match ws.next().await {
+            Some(Ok(Frame::Text(text))) => {
+                let msg: serde_json::Value = serde_json::from_str(&text)
+                    .map_err(|e| format!("/live: not JSON ({e}): {text}"))?;
+                return if msg["type"] == "joined" && msg["version"] == 0 {
+                    Ok(ws)
+                } else {
+                    Err(format!("/live: expected joined at version 0, got {text}"))
+                };
+            }
+            Some(Ok(Frame::Ping(_) | Frame::Pong(_))) => continue,
+            other => return Err(format!("/live: expected joined, got {other:?}")),
+        }
+    }
+}
+
+/// What one client saw after `joined`.
+struct Received {
+    /// When each broadcast's marker first appeared.
+    first: Vec<Option<Instant>>,
+    /// Broadcast indices in the order they first appeared.
+    order: Vec<usize>,
+    /// Markers seen again in a later frame.
+    repeats: usize,
+}
+
+/// Reads `update` frames until the feed is closed.
+async fn receive(mut ws: Ws) -> Result<Received, String> {
+    let mut got = Received {
+        first: vec![None; MESSAGES],
+        order: Vec::with_capacity(MESSAGES),
+        repeats: 0,
+    };
+    let mut version = 0u64;
+    loop {
+        let text = match ws.next().await {
+            Some(Ok(Frame::Text(text))) => text,
+            Some(Ok(Frame::Ping(_) | Frame::Pong(_))) => continue,
+            other => {
+                return Err(format!(
+                    "the socket ended before the feed closed: {other:?}"
+                ))
+            }
+        };
+        let at = Instant::now();
+        let msg: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| format!("not JSON ({e}): {text}"))?;
+        if msg["type"] != "update" || msg["v"] != 1 {
+            return Err(format!("expected an update, got {text}"));
+        }
+        version += 1;
+        if msg["version"] != version {
+            return Err(format!("expected version {version}, got {text}"));
+        }
+        for i in markers(&text) {
+            let slot = got
+                .first
+                .get_mut(i)
+                .ok_or_else(|| format!("marker {i} was never published: {text}"))?;
+            if slot.is_some() {
+                got.repeats += 1;
+            } else {
+                *slot = Some(at);
+                got.order.push(i);
+            }
+        }
+        if text.contains(CLOSED) {
+            let _ = ws.close(None).await;
+            return Ok(got);
+        }
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let rank = ((sorted.len() as f64) * p).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1e3)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thousand_websocket_clients_receive_every_broadcast_once_in_order() {
+    let limit = open_file_limit();
+    if let Some(limit) = limit {
+        assert!(
+            limit >= MIN_OPEN_FILES,
+            "the open-file limit is {limit}, below the {MIN_OPEN_FILES} this test needs \
+             ({CLIENTS} WebSocket clients and their server ends are sockets of this one process); \
+             raise it (e.g. `ulimit -n 4096`) and run again"
+        );
+    }
+
+    let mut config = Config::default();
+    config.application.max_pages = CLIENTS + 100;
+    let app = Arc::new(Application::new(config).expect("the config is valid"));
+    let options = Options {
+        max_connections: CLIENTS + 100,
+        ..Options::default()
+    };
+    let server = LiveServer::<Feed>::with_options(Arc::clone(&app), options);
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind 127.0.0.1:0");
+    let addr = listener.local_addr().expect("a local address").to_string();
+    let router = server.router();
+    let serving = tokio::spawn(async move { axum::serve(listener, router).await });
+
+    let started = Instant::now();
+    let run = tokio::time::timeout(DEADLINE, run(&server, &addr)).await;
+    serving.abort();
+    let report = match run {
+        Ok(report) => report,
+        Err(_) => panic!("the run did not finish within {DEADLINE:?}"),
+    };
+    let wall = started.elapsed();
+
+    let Report {
+        connect,
+        latencies,
+        rss_before,
+        rss_after,
+        pages,
+        page_bytes,
+    } = report;
+    println!("serve_load: {CLIENTS} clients, {MESSAGES} broadcasts {SPACING:?} apart, on {addr}");
+    println!(
+        "  connect (GET / + WebSocket + join → joined, {CONNECT_CONCURRENCY} at a time): {} for all {CLIENTS} ({:.0} clients/s)",
+        ms(connect),
+        CLIENTS as f64 / connect.as_secs_f64()
+    );
+    println!(
+        "  latency publish → receipt over {} (client, message) pairs: P50 {}, P95 {}, max {}",
+        latencies.len(),
+        ms(percentile(&latencies, 0.50)),
+        ms(percentile(&latencies, 0.95)),
+        ms(*latencies.last().expect("latencies"))
+    );
+    println!(
+        "  pages held: {pages}; page memory estimate (Application::memory_bytes): {page_bytes} bytes, {} bytes per page",
+        page_bytes / pages.max(1)
+    );
+    match (rss_before, rss_after) {
+        (Some(before), Some(after)) => println!(
+            "  process RSS {} KiB → {} KiB after connecting: {} bytes per connection (both ends: client and server live in this process)",
+            before / 1024,
+            after / 1024,
+            after.saturating_sub(before) / CLIENTS as u64
+        ),
+        _ => println!("  process RSS: not available"),
+    }
+    println!("  wall time of the run: {}", ms(wall));
+}
+
+struct Report {
+    connect: Duration,
+    /// Sorted.
+    latencies: Vec<Duration>,
+    rss_before: Option<u64>,
+    rss_after: Option<u64>,
+    pages: usize,
+    page_bytes: usize,
+}
+
+async fn run(server: &LiveServer<Feed>, addr: &str) -> Report {
+    let rss_before = rss_bytes();
+    let connecting = Arc::new(Semaphore::new(CONNECT_CONCURRENCY));
+    let (joined_tx, mut joined_rx) = mpsc::channel::<Result<(), String>>(CLIENTS);
+    let started = Instant::now();
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|id| {
+            let (addr, connecting, joined) =
+                (addr.to_string(), Arc::clone(&connecting), joined_tx.clone());
+            tokio::spawn(async move {
+                let permit = connecting
+                    .acquire_owned()
+                    .await
+                    .expect("the semaphore is open");
+                let ws = connect(&addr)
+                    .await
+                    .map_err(|e| format!("client {id}: {e}"));
+                drop(permit);
+                let ws = match ws {
+                    Ok(ws) => ws,
+                    Err(e) => {
+                        let _ = joined.send(Err(e.clone())).await;
+                        return Err(e);
+                    }
+                };
+                let _ = joined.send(Ok(())).await;
+                drop(joined);
+                receive(ws).await.map_err(|e| format!("client {id}: {e}"))
+            })
+        })
+        .collect();
+    drop(joined_tx);
+    // Aborts the clients if the run ends early (a failure, the deadline).
+    struct AbortOnDrop(Vec<tokio::task::JoinHandle<Result<Received, String>>>);
+    impl Drop for AbortOnDrop {
+        fn drop(&mut self) {
+            for client in &self.0 {
+                client.abort();
+            }
+        }
+    }
+    let mut clients = AbortOnDrop(clients);
+    for _ in 0..CLIENTS {
+        match joined_rx.recv().await {
+            Some(Ok(())) => {}
+            Some(Err(e)) => panic!("a client could not connect: {e}"),
+            None => panic!("the clients stopped before all joined"),
+        }
+    }
+    let connect = started.elapsed();
+    let rss_after = rss_bytes();
+    let app = server.application();
+    let (pages, page_bytes) = (app.page_count(), app.memory_bytes());
+    assert_eq!(pages, CLIENTS, "one page per client");
+
+    // `joined` is sent before `connected` subscribes: wait until every
+    // connection is subscribed (a probe changes no page, sends nothing).
+    let mut subscribed = 0;
+    for _ in 0..2000 {
+        subscribed = server.publish(TOPIC, Msg::Probe);
+        if subscribed == CLIENTS {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(
+        subscribed, CLIENTS,
+        "every connection subscribes to {TOPIC:?}"
+    );
+
+    let mut published = Vec::with_capacity(MESSAGES);
+    for i in 0..MESSAGES {
+        let at = Instant::now();
+        let reached = server.publish(TOPIC, Msg::Note(marker(i)));
+        published.push(at);
+        assert_eq!(reached, CLIENTS, "broadcast {i} reached every connection");
+        tokio::time::sleep(SPACING).await;
+    }
+    assert_eq!(
+        server.publish(TOPIC, Msg::Close),
+        CLIENTS,
+        "the close reached every connection"
+    );
+
+    let mut latencies = Vec::with_capacity(CLIENTS * MESSAGES);
+    for (id, client) in std::mem::take(&mut clients.0).into_iter().enumerate() {
+        let got = client
+            .await
+            .unwrap_or_else(|e| panic!("client {id} failed: {e}"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            got.repeats, 0,
+            "client {id} received a broadcast more than once"
+        );
+        assert_eq!(
+            got.order,
+            (0..MESSAGES).collect::<Vec<_>>(),
+            "client {id} received every broadcast, in order"
+        );
+        for (i, first) in got.first.iter().enumerate() {
+            let first = first.unwrap_or_else(|| panic!("client {id} never received broadcast {i}"));
+            latencies.push(first.saturating_duration_since(published[i]));
+        }
+    }
+    latencies.sort_unstable();
+    Report {
+        connect,
+        latencies,
+        rss_before,
+        rss_after,
+        pages,
+        page_bytes,
+    }
+}
