@@ -64,7 +64,7 @@ use crate::{Application, Attachment, Error, PageHandle, Template, CLIENT_JS};
 use livetemplate_runtime::decode::{decode_event, EventError};
 
 /// A live view: its state is the view-model the template renders.
-pub trait LiveView: Template + Clone + Send + Sync + 'static {
+pub trait LiveView: Template + Clone + Send + 'static {
     /// The events the client sends, e.g. an enum with `Add { text: String }`,
     /// `Toggle { id: u64 }` (serde, externally tagged: the variant is the
     /// `lt-*` action).
@@ -388,6 +388,9 @@ async fn socket<V: LiveView>(
     upgrade
         .max_message_size(hard)
         .max_frame_size(hard)
+        // axum's default read buffer (128 KiB, zero-filled) would be most of
+        // a connection's memory; events are small.
+        .read_buffer_size(READ_BUFFER)
         .on_upgrade(move |ws| async move {
             match page {
                 Some(page) => Connection::run(server, ws, page, permit).await,
@@ -395,6 +398,9 @@ async fn socket<V: LiveView>(
             }
         })
 }
+
+/// Bytes of a connection's socket read buffer.
+const READ_BUFFER: usize = 8 << 10;
 
 fn origin_allowed(options: &Options, headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN) else {
@@ -460,6 +466,10 @@ struct Connection<V: LiveView> {
     subscriptions: HashMap<String, JoinHandle<()>>,
     timers: Vec<JoinHandle<()>>,
     on_leave: Vec<(String, V::Message)>,
+    /// While joining: messages held back until `connected`'s subscriptions
+    /// exist, so that the client never sees `joined` before its page
+    /// receives broadcasts.
+    held: Option<Vec<String>>,
 }
 
 /// A failed read: over the size limit (closed with 1009), or the socket broke.
@@ -511,6 +521,7 @@ impl<V: LiveView> Connection<V> {
             subscriptions: HashMap::new(),
             timers: Vec::new(),
             on_leave: Vec::new(),
+            held: None,
         };
         let end = match tokio::time::timeout(options.join_timeout, stream.next()).await {
             Ok(Some(Ok(Message::Text(text)))) => conn.join(text.as_str()),
@@ -579,8 +590,12 @@ impl<V: LiveView> Connection<V> {
             }
             .to_json()
         };
-        self.send(msg)?;
-        self.change(|state, ctx| state.connected(ctx))
+        self.held = Some(vec![msg]);
+        let connected = self.change(|state, ctx| state.connected(ctx));
+        for text in self.held.take().unwrap_or_default() {
+            self.send(text)?;
+        }
+        connected
     }
 
     async fn serve(
@@ -758,7 +773,11 @@ impl<V: LiveView> Connection<V> {
     }
 
     /// Queues a text message; a full queue means the client is too slow.
-    fn send(&self, text: String) -> Result<(), End> {
+    fn send(&mut self, text: String) -> Result<(), End> {
+        if let Some(held) = &mut self.held {
+            held.push(text);
+            return Ok(());
+        }
         match self.out.try_send(Message::Text(text.into())) {
             Ok(()) => Ok(()),
             Err(mpsc::error::TrySendError::Full(_)) => Err(End::Behind),
@@ -766,7 +785,7 @@ impl<V: LiveView> Connection<V> {
         }
     }
 
-    fn error(&self, code: ErrorCode, message: &str, reference: Option<u64>) -> Result<(), End> {
+    fn error(&mut self, code: ErrorCode, message: &str, reference: Option<u64>) -> Result<(), End> {
         self.send(
             ServerMessage::Error {
                 v: PROTOCOL_VERSION,
