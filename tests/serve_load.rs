@@ -20,16 +20,17 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
 use livetemplate::serve::{Context, LiveServer, LiveView, MountRequest, Options};
 use livetemplate::{live_template, Application, Config};
 use serde::Deserialize;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::{mpsc, Semaphore};
-use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message as Frame;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+#[path = "common/live_client.rs"]
+mod client;
+use client::{connect, Ws};
 
 const CLIENTS: usize = 1000;
 const MESSAGES: usize = 20;
@@ -144,80 +145,6 @@ fn rss_bytes() -> Option<u64> {
         .parse::<u64>()
         .ok()?;
     Some(kb * 1024)
-}
-
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
-
-/// `GET /` over a plain HTTP/1.1 connection; the page's token from the boot JSON.
-async fn new_page(addr: &str) -> Result<String, String> {
-    let mut tcp = TcpStream::connect(addr)
-        .await
-        .map_err(|e| format!("GET /: connect: {e}"))?;
-    let request = format!("GET / HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-    tcp.write_all(request.as_bytes())
-        .await
-        .map_err(|e| format!("GET /: write: {e}"))?;
-    let mut response = Vec::with_capacity(2048);
-    tcp.read_to_end(&mut response)
-        .await
-        .map_err(|e| format!("GET /: read: {e}"))?;
-    let response =
-        String::from_utf8(response).map_err(|_| "GET /: the response is not UTF-8".to_string())?;
-    let status = response.lines().next().unwrap_or_default();
-    if !status.starts_with("HTTP/1.1 200") {
-        return Err(format!("GET /: {status}"));
-    }
-    const OPEN: &str = r#"<script type="application/json" id="lt-boot">"#;
-    let start = response.find(OPEN).ok_or("GET /: no lt-boot script")? + OPEN.len();
-    let len = response[start..]
-        .find("</script>")
-        .ok_or("GET /: lt-boot is not closed")?;
-    let boot: serde_json::Value = serde_json::from_str(&response[start..start + len])
-        .map_err(|e| format!("GET /: boot JSON: {e}"))?;
-    if boot["v"] != 1 || boot["version"] != 0 {
-        return Err(format!(
-            "GET /: unexpected boot header v={} version={}",
-            boot["v"], boot["version"]
-        ));
-    }
-    boot["token"]
-        .as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| "GET /: boot JSON without a token".to_string())
-}
-
-/// A new page, its socket, `join`, and `joined`.
-async fn connect(addr: &str) -> Result<Ws, String> {
-    let token = new_page(addr).await?;
-    // The token is base64url parts joined by dots: nothing to escape.
-    let url = format!("ws://{addr}/live?token={token}");
-    // The server's frames are small: a 4 KiB read buffer instead of
-    // tungstenite's 128 KiB (zeroed on every read) keeps the client's share
-    // of the process's memory and CPU small.
-    let config = WebSocketConfig::default()
-        .read_buffer_size(4 << 10)
-        .write_buffer_size(0);
-    let (mut ws, _) = tokio_tungstenite::connect_async_with_config(url, Some(config), true)
-        .await
-        .map_err(|e| format!("/live: handshake: {e}"))?;
-    ws.send(Frame::text(r#"{"v":1,"type":"join","version":0}"#))
-        .await
-        .map_err(|e| format!("/live: send join: {e}"))?;
-    loop {
-        match ws.next().await {
-            Some(Ok(Frame::Text(text))) => {
-                let msg: serde_json::Value = serde_json::from_str(&text)
-                    .map_err(|e| format!("/live: not JSON ({e}): {text}"))?;
-                return if msg["type"] == "joined" && msg["version"] == 0 {
-                    Ok(ws)
-                } else {
-                    Err(format!("/live: expected joined at version 0, got {text}"))
-                };
-            }
-            Some(Ok(Frame::Ping(_) | Frame::Pong(_))) => continue,
-            other => return Err(format!("/live: expected joined, got {other:?}")),
-        }
-    }
 }
 
 /// The version of an `update` frame, read without parsing its fragments

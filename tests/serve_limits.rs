@@ -1,0 +1,243 @@
+//! `LiveServer`'s edges over a real socket (loopback only): the event rate
+//! limit, the connection cap, a page that is gone, a newer connection
+//! taking over, the join, protocol versions and forged tokens, a bad
+//! Origin, and typed events decoded from the browser's strings.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use livetemplate::serve::{Context, LiveServer, LiveView, MountRequest, Options};
+use livetemplate::{live_template, Application, Config};
+use serde::Deserialize;
+use tokio::net::TcpListener;
+
+#[path = "common/live_client.rs"]
+mod client;
+use client::{connect, get, new_page, next, open, send};
+
+#[live_template(source = "<p>{{.n}}</p><p>{{.last}}</p>")]
+#[derive(Clone, Debug, PartialEq)]
+struct Counter {
+    n: u64,
+    last: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Event {
+    Add { by: u64 },
+    Say { text: String, loud: bool },
+}
+
+impl LiveView for Counter {
+    type Event = Event;
+    type Message = ();
+
+    fn mount(_: &MountRequest) -> Self {
+        Counter {
+            n: 0,
+            last: String::new(),
+        }
+    }
+
+    fn handle_event(&mut self, event: Event, _: &mut Context<Self>) {
+        match event {
+            Event::Add { by } => self.n += by,
+            Event::Say { text, loud } => self.last = if loud { text.to_uppercase() } else { text },
+        }
+    }
+}
+
+/// A server on 127.0.0.1:0 with these options; its address.
+async fn serve(options: Options) -> (LiveServer<Counter>, String) {
+    let app = Arc::new(Application::new(Config::default()).unwrap());
+    let server = LiveServer::<Counter>::with_options(app, options);
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let router = server.router();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    (server, addr)
+}
+
+const ADD: &str = r#"{"v":1,"type":"event","action":"add","values":{"by":"1"}}"#;
+
+#[tokio::test]
+async fn typed_events_from_strings_and_refusals_that_change_nothing() {
+    let (_server, addr) = serve(Options::default()).await;
+    let mut ws = connect(&addr).await.unwrap();
+    send(
+        &mut ws,
+        r#"{"v":1,"type":"event","action":"say","values":{"text":"hi","loud":"true"}}"#,
+    )
+    .await
+    .unwrap();
+    let m = next(&mut ws).await.unwrap();
+    assert_eq!(
+        (m["type"].as_str(), m["version"].as_u64()),
+        (Some("update"), Some(1)),
+        "{m}"
+    );
+    assert!(m.to_string().contains("HI"), "{m}");
+    for (bad, code) in [
+        (
+            r#"{"v":1,"type":"event","action":"sub","values":{}}"#,
+            "unknown_action",
+        ),
+        (
+            r#"{"v":1,"type":"event","action":"add","values":{"by":"-1"}}"#,
+            "bad_values",
+        ),
+        (r#"{"v":1,"type":"event","action":"add"}"#, "bad_values"),
+        (
+            r#"{"v":7,"type":"event","action":"add","values":{"by":"1"}}"#,
+            "unsupported_version",
+        ),
+        (r#"{"v":1,"type":"join","version":0}"#, "malformed"),
+        ("][", "malformed"),
+    ] {
+        send(&mut ws, bad).await.unwrap();
+        let m = next(&mut ws).await.unwrap();
+        assert_eq!(
+            (m["type"].as_str(), m["code"].as_str()),
+            (Some("error"), Some(code)),
+            "{bad}: {m}"
+        );
+    }
+    // Nothing above changed the state: the next update is version 2, n = 1.
+    send(&mut ws, ADD).await.unwrap();
+    let m = next(&mut ws).await.unwrap();
+    assert_eq!(m["version"], 2, "{m}");
+    assert!(m.to_string().contains("\"1\""), "{m}");
+}
+
+#[tokio::test]
+async fn events_over_the_rate_are_refused() {
+    let options = Options {
+        events_per_second: 0.5,
+        event_burst: 3.0,
+        ..Options::default()
+    };
+    let (_server, addr) = serve(options).await;
+    let mut ws = connect(&addr).await.unwrap();
+    for _ in 0..10 {
+        send(&mut ws, ADD).await.unwrap();
+    }
+    let (mut updates, mut limited) = (0, 0);
+    for _ in 0..10 {
+        let m = next(&mut ws).await.unwrap();
+        match (m["type"].as_str(), m["code"].as_str()) {
+            (Some("update"), _) => updates += 1,
+            (Some("error"), Some("rate_limited")) => limited += 1,
+            _ => panic!("{m}"),
+        }
+    }
+    assert_eq!((updates, limited), (3, 7));
+}
+
+#[tokio::test]
+async fn connections_over_the_cap_get_503() {
+    let options = Options {
+        max_connections: 2,
+        ..Options::default()
+    };
+    let (_server, addr) = serve(options).await;
+    let a = connect(&addr).await.unwrap();
+    let _b = connect(&addr).await.unwrap();
+    let token = new_page(&addr).await.unwrap();
+    let err = open(&addr, &token, None).await.unwrap_err();
+    assert!(err.contains("503"), "{err}");
+    drop(a);
+    // The slot comes back once the server sees the close.
+    let mut ok = false;
+    for _ in 0..100 {
+        if open(&addr, &token, None).await.is_ok() {
+            ok = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(ok, "a freed connection slot was never given back");
+}
+
+#[tokio::test]
+async fn a_closed_page_is_gone_and_a_forged_token_is_403() {
+    let (server, addr) = serve(Options::default()).await;
+    let token = new_page(&addr).await.unwrap();
+    server.application().close_page(&token).unwrap();
+    let mut ws = open(&addr, &token, None).await.unwrap();
+    let m = next(&mut ws).await.unwrap();
+    assert_eq!(m["type"], "gone", "{m}");
+    assert!(next(&mut ws).await.is_none(), "closed after gone");
+    let mut forged = token.clone();
+    forged.pop();
+    for t in [forged.as_str(), "", "a.b.c"] {
+        let err = open(&addr, t, None).await.unwrap_err();
+        assert!(err.contains("403"), "{t}: {err}");
+    }
+}
+
+#[tokio::test]
+async fn another_origin_is_refused_before_the_upgrade() {
+    let (_server, addr) = serve(Options::default()).await;
+    let token = new_page(&addr).await.unwrap();
+    let err = open(&addr, &token, Some("http://evil.example"))
+        .await
+        .unwrap_err();
+    assert!(err.contains("403"), "{err}");
+    open(&addr, &token, Some(&format!("http://{addr}")))
+        .await
+        .unwrap();
+    let (status, _) = get(&addr, "/livetemplate.js", &[]).await.unwrap();
+    assert!(status.starts_with("HTTP/1.1 200"), "{status}");
+}
+
+#[tokio::test]
+async fn a_newer_connection_takes_over_and_the_state_survives() {
+    let (_server, addr) = serve(Options::default()).await;
+    let token = new_page(&addr).await.unwrap();
+    let mut first = open(&addr, &token, None).await.unwrap();
+    send(&mut first, r#"{"v":1,"type":"join","version":0}"#)
+        .await
+        .unwrap();
+    assert_eq!(next(&mut first).await.unwrap()["type"], "joined");
+    send(&mut first, ADD).await.unwrap();
+    assert_eq!(next(&mut first).await.unwrap()["version"], 1);
+    // A reconnect that missed nothing: joined, no HTML.
+    let mut second = open(&addr, &token, None).await.unwrap();
+    send(&mut second, r#"{"v":1,"type":"join","version":1}"#)
+        .await
+        .unwrap();
+    assert_eq!(next(&mut second).await.unwrap()["type"], "joined");
+    // The older connection is detached: its next event ends it.
+    send(&mut first, ADD).await.unwrap();
+    assert!(
+        next(&mut first).await.is_none(),
+        "the detached socket is closed"
+    );
+    // One that is behind gets the page's render, with the state kept.
+    let mut third = open(&addr, &token, None).await.unwrap();
+    send(&mut third, r#"{"v":1,"type":"join","version":0}"#)
+        .await
+        .unwrap();
+    let m = next(&mut third).await.unwrap();
+    assert_eq!(m["type"], "render", "{m}");
+    assert!(m["html"].as_str().unwrap().contains("<p>1</p>"), "{m}");
+}
+
+#[tokio::test]
+async fn a_connection_that_never_joins_is_closed() {
+    let options = Options {
+        join_timeout: Duration::from_millis(200),
+        ..Options::default()
+    };
+    let (_server, addr) = serve(options).await;
+    let token = new_page(&addr).await.unwrap();
+    let mut ws = open(&addr, &token, None).await.unwrap();
+    let closed = tokio::time::timeout(Duration::from_secs(5), next(&mut ws)).await;
+    assert!(matches!(closed, Ok(None)), "{closed:?}");
+    // A first message that is not a join gets an error, then the close.
+    let mut ws = open(&addr, &token, None).await.unwrap();
+    send(&mut ws, ADD).await.unwrap();
+    assert_eq!(next(&mut ws).await.unwrap()["code"], "malformed");
+    assert!(next(&mut ws).await.is_none());
+}
