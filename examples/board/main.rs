@@ -11,7 +11,7 @@
 use std::sync::{Arc, Mutex};
 
 use livetemplate::serve::{Context, LiveServer, LiveView, MountRequest, Options};
-use livetemplate::{live_template, Application, Config};
+use livetemplate::{live_template, Application, Config, LiveEvent};
 use serde::Deserialize;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -20,7 +20,8 @@ struct Note {
     text: String,
 }
 
-#[live_template(source = r#"<section class="board">
+#[live_template(
+    source = r#"<section class="board">
   <h1>Board</h1>
   <p class="presence"><b id="here">{{.here}}</b> {{if eq .here 1}}tab{{else}}tabs{{end}} here</p>
   <form lt-submit="post">
@@ -35,7 +36,9 @@ struct Note {
     <li class="empty">No notes yet.</li>
     {{- end}}
   </ul>
-</section>"#)]
+</section>"#,
+    events = Event
+)]
 #[derive(Clone, Debug, PartialEq)]
 struct Board {
     here: usize,
@@ -43,7 +46,7 @@ struct Board {
     notes: Vec<Note>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, LiveEvent)]
 #[serde(rename_all = "snake_case")]
 enum Event {
     Post { author: String, text: String },

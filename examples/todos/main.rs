@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use livetemplate::serve::{Context, LiveServer, LiveView, MountRequest, Options};
-use livetemplate::{live_template, Application, Config};
+use livetemplate::{live_template, Application, Config, LiveEvent};
 use serde::Deserialize;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -31,7 +31,7 @@ struct FilterView {
 /// The view-model the template renders, and the tab's whole state: the
 /// fields the template does not name (`todos`, `next_id`, `filter`) are
 /// what the shown ones are computed from ([`Todos::refresh`]).
-#[live_template("examples/todos/templates/todos.html")]
+#[live_template("examples/todos/templates/todos.html", events = Event)]
 #[derive(Clone, Debug, PartialEq)]
 struct Todos {
     title: String,
@@ -46,7 +46,7 @@ struct Todos {
 }
 
 /// What the browser sends: the `lt-*` actions of the template, with their values.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, LiveEvent)]
 #[serde(rename_all = "snake_case")]
 enum Event {
     Add { text: String },

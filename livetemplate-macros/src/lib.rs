@@ -1,23 +1,29 @@
-//! The `#[live_template]` attribute macro. Use it through the `livetemplate`
-//! crate, which documents the template language.
+//! The `#[live_template]` attribute macro and `#[derive(LiveEvent)]`. Use
+//! them through the `livetemplate` crate, which documents the template
+//! language.
 //!
 //! The pipeline is four plain functions, each testable on its own:
 //! [`parse`](parse::parse) (text → syntax tree), [`lower`](lower::lower)
 //! (contextual escaping, `{{template}}` inlining), [`codegen`](codegen::generate)
 //! (Rust code and the template description), and [`diag`] for errors that
-//! name the template file, line and column.
+//! name the template file, line and column. [`actions`] turns the template's
+//! `lt-*` event attributes into build-time checks against an event type;
+//! [`event`] derives the event type's list of actions.
 
+mod actions;
 mod ast;
 mod codegen;
 mod context;
 mod diag;
+mod event;
 mod lower;
 mod parse;
 mod suggest;
 
 use proc_macro::TokenStream;
 use quote::quote;
-use syn::{parse_macro_input, Data, DeriveInput, Fields, LitStr};
+use syn::parse::{ParseStream, Parser};
+use syn::{parse_macro_input, Data, DeriveInput, Fields, LitStr, Token};
 
 /// Ties a struct to a Go-syntax HTML template, checked and compiled at build time.
 ///
@@ -30,6 +36,14 @@ use syn::{parse_macro_input, Data, DeriveInput, Fields, LitStr};
 /// ```
 ///
 /// Implements `livetemplate::Template` for the struct.
+///
+/// `events = Type` (after the template: `#[live_template("templates/todos.html",
+/// events = TodoEvent)]`) checks every `lt-click`, `lt-submit`, `lt-change` and
+/// `lt-input` action written as static text in the template against the
+/// actions of `Type` (`#[derive(LiveEvent)]`): an action it lacks is a build
+/// error naming the template file, line and column. A value holding a
+/// `{{…}}` (`lt-click="{{.action}}"`) is known only when the page renders
+/// and is not checked. Without `events`, nothing is checked.
 #[proc_macro_attribute]
 pub fn live_template(attr: TokenStream, item: TokenStream) -> TokenStream {
     let item2: proc_macro2::TokenStream = item.clone().into();
@@ -43,44 +57,127 @@ pub fn live_template(attr: TokenStream, item: TokenStream) -> TokenStream {
     }
 }
 
+/// Derives `livetemplate::LiveEvent` for an enum of page events: its
+/// `ACTIONS` are the variants' names as serde decodes them, the names
+/// `#[live_template(…, events = Type)]` checks the template's `lt-*`
+/// attributes against.
+///
+/// ```ignore
+/// #[derive(serde::Deserialize, livetemplate::LiveEvent)]
+/// #[serde(rename_all = "snake_case")]
+/// enum TodoEvent {
+///     Add { text: String },              // "add"
+///     ClearCompleted,                    // "clear_completed"
+///     #[serde(rename = "flip", alias = "toggle")]
+///     Toggle { id: u64 },                // "flip", "toggle"
+///     #[serde(skip)]
+///     Internal,                          // no action
+/// }
+/// ```
+///
+/// It reads serde's attributes only (serde itself is not needed):
+/// `rename_all` on the enum (`lowercase`, `UPPERCASE`, `PascalCase`,
+/// `camelCase`, `snake_case`, `SCREAMING_SNAKE_CASE`, `kebab-case`,
+/// `SCREAMING-KEBAB-CASE`; without it a variant keeps its name, as in
+/// serde), and on a variant `rename`, `alias`, and `skip`,
+/// `skip_deserializing` or `untagged` (no name). The deserialize name wins
+/// where serialize and deserialize names differ. A struct or union is an
+/// error.
+#[proc_macro_derive(LiveEvent, attributes(serde))]
+pub fn derive_live_event(item: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(item as DeriveInput);
+    match event::derive(&input) {
+        Ok(ts) => ts.into(),
+        Err(e) => e.to_compile_error().into(),
+    }
+}
+
 enum TemplateSource {
     File(LitStr),
     Inline(LitStr),
 }
 
-fn parse_attr(attr: proc_macro2::TokenStream) -> syn::Result<TemplateSource> {
+/// The arguments of `#[live_template(…)]`.
+struct Args {
+    source: TemplateSource,
+    /// `events = Type`: the event type the `lt-*` actions are checked against.
+    events: Option<syn::Type>,
+}
+
+fn parse_attr(attr: proc_macro2::TokenStream) -> syn::Result<Args> {
     let span = proc_macro2::Span::call_site();
-    if attr.is_empty() {
-        return Err(syn::Error::new(
+    let missing = || {
+        syn::Error::new(
             span,
             "expected a template path: #[live_template(\"templates/page.html\")] or #[live_template(source = \"...\")]",
-        ));
+        )
+    };
+    if attr.is_empty() {
+        return Err(missing());
     }
-    if let Ok(lit) = syn::parse2::<LitStr>(attr.clone()) {
-        return Ok(TemplateSource::File(lit));
-    }
-    let nv: syn::MetaNameValue = syn::parse2(attr)?;
-    let mut value = &nv.value;
-    // A literal passed through `macro_rules!` arrives wrapped in an invisible group.
+    let parser = |input: ParseStream| -> syn::Result<Args> {
+        let mut source: Option<TemplateSource> = None;
+        let mut events: Option<syn::Type> = None;
+        let mut first = true;
+        while !input.is_empty() {
+            if first && input.peek(LitStr) {
+                source = Some(TemplateSource::File(input.parse()?));
+            } else {
+                let key: syn::Ident = input.parse()?;
+                input.parse::<Token![=]>()?;
+                let is_path = key == "path";
+                if is_path || key == "source" {
+                    let value: syn::Expr = input.parse()?;
+                    let lit = string_literal(&value)?;
+                    if source.is_some() {
+                        return Err(syn::Error::new_spanned(
+                            &key,
+                            "the template is given twice: give one path or one `source = \"...\"`",
+                        ));
+                    }
+                    source = Some(if is_path {
+                        TemplateSource::File(lit)
+                    } else {
+                        TemplateSource::Inline(lit)
+                    });
+                } else if key == "events" {
+                    let ty: syn::Type = input.parse()?;
+                    if events.is_some() {
+                        return Err(syn::Error::new_spanned(&ty, "`events` is given twice"));
+                    }
+                    events = Some(ty);
+                } else {
+                    return Err(syn::Error::new_spanned(
+                        &key,
+                        "expected `path = \"...\"`, `source = \"...\"` or `events = Type`",
+                    ));
+                }
+            }
+            first = false;
+            if !input.is_empty() {
+                input.parse::<Token![,]>()?;
+            }
+        }
+        Ok(Args {
+            source: source.ok_or_else(missing)?,
+            events,
+        })
+    };
+    parser.parse2(attr)
+}
+
+/// The string literal `value` is, even when passed through `macro_rules!`
+/// (which wraps it in an invisible group).
+fn string_literal(mut value: &syn::Expr) -> syn::Result<LitStr> {
     while let syn::Expr::Group(g) = value {
         value = &g.expr;
     }
-    let lit = match value {
+    match value {
         syn::Expr::Lit(syn::ExprLit {
             lit: syn::Lit::Str(s),
             ..
-        }) => s.clone(),
-        other => return Err(syn::Error::new_spanned(other, "expected a string literal")),
-    };
-    if nv.path.is_ident("path") {
-        Ok(TemplateSource::File(lit))
-    } else if nv.path.is_ident("source") {
-        Ok(TemplateSource::Inline(lit))
-    } else {
-        Err(syn::Error::new_spanned(
-            &nv.path,
-            "expected `path = \"...\"` or `source = \"...\"`",
-        ))
+        }) => Ok(s.clone()),
+        other => Err(syn::Error::new_spanned(other, "expected a string literal")),
     }
 }
 
@@ -88,7 +185,7 @@ fn expand(
     attr: proc_macro2::TokenStream,
     input: &DeriveInput,
 ) -> syn::Result<proc_macro2::TokenStream> {
-    let source = parse_attr(attr)?;
+    let Args { source, events } = parse_attr(attr)?;
     let fields: Vec<String> = match &input.data {
         Data::Struct(s) => match &s.fields {
             Fields::Named(named) => named
@@ -135,16 +232,25 @@ fn expand(
 
     let diag = |e: diag::TemplateError| syn::Error::new(lit.span(), e.render(&path, &src));
     let file = parse::parse(&src).map_err(diag)?;
-    let block = lower::lower(&file).map_err(diag)?;
+    let lowered = lower::lower(&file, &src).map_err(diag)?;
     let gen = codegen::generate(
         &codegen::Input {
             path: &path,
             src: &src,
             fields,
         },
-        &block,
+        &lowered.block,
     )
     .map_err(diag)?;
+    let checks = events.map(|events| {
+        actions::checks(
+            &events,
+            &actions::collect(&lowered.attrs),
+            &path,
+            &src,
+            lit.span(),
+        )
+    });
 
     let name = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
@@ -161,6 +267,7 @@ fn expand(
     });
     Ok(quote! {
         #track
+        #checks
         const _: () = {
         /// Bytes the previous render of this type wrote: the next one
         /// reserves as much (a page of stable size then allocates once).
@@ -222,7 +329,9 @@ mod pipeline_tests {
 
     fn compile(src: &str) -> Result<(), String> {
         let file = crate::parse::parse(src).map_err(|e| e.render("t.html", src))?;
-        let block = crate::lower::lower(&file).map_err(|e| e.render("t.html", src))?;
+        let block = crate::lower::lower(&file, src)
+            .map_err(|e| e.render("t.html", src))?
+            .block;
         crate::codegen::generate(
             &crate::codegen::Input {
                 path: "t.html",

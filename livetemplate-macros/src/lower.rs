@@ -2,10 +2,13 @@
 //! [`crate::context`], fixing the static text as it must be emitted and the
 //! escaper chain of every slot, and inlining `{{template}}` calls in the
 //! context of each call site (as Go's `html/template` does at parse time).
+//! On the way it collects the attribute values written as static text
+//! ([`AttrValue`]), for the checks of `lt-*` event actions.
 
 use crate::ast::{Branch, Node, Pipeline, Span, TemplateFile};
-use crate::context::{self, Context, Escaper};
+use crate::context::{self, Context, Escaper, StaticAttr};
 use crate::diag::TemplateError;
+use std::borrow::Cow;
 
 /// A block of the template after escaping.
 #[derive(Debug)]
@@ -75,26 +78,58 @@ impl Place {
     }
 }
 
-/// Lowers the whole file, starting in HTML text; the page must end in a text context.
-pub fn lower(file: &TemplateFile) -> Result<Block, TemplateError> {
+/// The escaped template and what the pass saw on the way.
+#[derive(Debug)]
+pub struct Lowered {
+    pub block: Block,
+    /// Every attribute value written whole in static text (no `{{…}}`
+    /// inside), in template order, each once (a `{{range}}` body or a
+    /// `{{define}}` called twice is escaped more than once). Values inside
+    /// HTML comments or scripts are not attributes and are not here; a
+    /// `{{define}}` never called is not escaped, so not here either.
+    pub attrs: Vec<AttrValue>,
+}
+
+/// An attribute value written as static text in the template.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AttrValue {
+    /// The attribute name, lower-cased.
+    pub name: String,
+    /// The value as a browser reads it (character references decoded).
+    pub value: String,
+    /// Where the value is written in the template source (inside the
+    /// quotes, if any).
+    pub span: Span,
+}
+
+/// Lowers the whole file (whose source is `src`), starting in HTML text;
+/// the page must end in a text context.
+pub fn lower(file: &TemplateFile, src: &str) -> Result<Lowered, TemplateError> {
     let mut l = Lowerer {
         file,
+        src,
         call_stack: Vec::new(),
         prev_text: String::new(),
+        attrs: Vec::new(),
     };
     let (block, end) = l.block(&file.body, Context::text())?;
     context::check_end(end).map_err(|m| {
         let at = file.body.last().map_or(Span::default(), |n| n.span());
         TemplateError::new(Span::new(at.end, at.end), m)
     })?;
-    Ok(block)
+    let mut attrs = l.attrs;
+    attrs.sort_by_key(|a| (a.span.start, a.span.end));
+    attrs.dedup();
+    Ok(Lowered { block, attrs })
 }
 
 struct Lowerer<'a> {
     file: &'a TemplateFile,
+    src: &'a str,
     call_stack: Vec<&'a str>,
     /// The template text right before the current node, as written.
     prev_text: String,
+    attrs: Vec<AttrValue>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -103,15 +138,77 @@ impl<'a> Lowerer<'a> {
         let mut c = start;
         // Text separated only by a `{{/* comment */}}` is one run of text in
         // the output: escape it as one (`<scr{{/**/}}ipt>` is a script tag).
-        let merged = merge_text(nodes);
-        for node in merged.iter() {
-            c = self.node(node, c, &mut items)?;
-            self.prev_text = match node {
-                Node::Text { text, .. } => text.clone(),
-                _ => String::new(),
-            };
+        for run in merge_text(nodes) {
+            match run {
+                Run::Text { text, pieces } => {
+                    c = self.text(&text, &pieces, c, &mut items)?;
+                    self.prev_text = text.into_owned();
+                }
+                Run::Node(node) => {
+                    c = self.node(node, c, &mut items)?;
+                    self.prev_text = String::new();
+                }
+            }
         }
         Ok((Block { items }, c))
+    }
+
+    /// Static text (one or more text nodes, see [`Run::Text`]).
+    fn text(
+        &mut self,
+        text: &str,
+        pieces: &[Piece<'_>],
+        c: Context,
+        items: &mut Vec<Item>,
+    ) -> Result<Context, TemplateError> {
+        let span = Span::new(
+            pieces.first().map_or(0, |p| p.span.start),
+            pieces.last().map_or(0, |p| p.span.end),
+        );
+        let mut found = Vec::new();
+        let (out, c) = context::escape_text_attrs(c, text, &mut found)
+            .map_err(|m| TemplateError::new(span, m))?;
+        for StaticAttr {
+            name,
+            value,
+            start,
+            end,
+        } in found
+        {
+            let from = self.source_offset(pieces, start);
+            // The end is one past the value's last byte (itself if empty).
+            let to = match end.checked_sub(1) {
+                Some(last) if end > start => self.source_offset(pieces, last) + 1,
+                _ => from,
+            };
+            self.attrs.push(AttrValue {
+                name,
+                value,
+                span: Span::new(from, to),
+            });
+        }
+        if !out.is_empty() {
+            match items.last_mut() {
+                Some(Item::Static(s)) => s.push_str(&out),
+                _ => items.push(Item::Static(out)),
+            }
+        }
+        Ok(c)
+    }
+
+    /// Where byte `at` of a run of text is in the template source.
+    fn source_offset(&self, pieces: &[Piece<'_>], at: usize) -> usize {
+        let Some(p) = pieces.iter().rev().find(|p| p.at <= at) else {
+            return 0;
+        };
+        // A text node's span covers what trim markers removed: the kept text
+        // starts at its first occurrence (after only spaces were trimmed).
+        let lead = self
+            .src
+            .get(p.span.start..p.span.end)
+            .and_then(|raw| raw.find(p.text))
+            .unwrap_or(0);
+        p.span.start + lead + (at - p.at)
     }
 
     fn node(
@@ -122,15 +219,12 @@ impl<'a> Lowerer<'a> {
     ) -> Result<Context, TemplateError> {
         match node {
             Node::Text { text, span } => {
-                let (out, c) =
-                    context::escape_text(c, text).map_err(|m| TemplateError::new(*span, m))?;
-                if !out.is_empty() {
-                    match items.last_mut() {
-                        Some(Item::Static(s)) => s.push_str(&out),
-                        _ => items.push(Item::Static(out)),
-                    }
-                }
-                Ok(c)
+                let pieces = [Piece {
+                    at: 0,
+                    span: *span,
+                    text,
+                }];
+                self.text(text, &pieces, c, items)
             }
             Node::Action { pipe, span } => {
                 if !pipe.decl.is_empty() {
@@ -303,29 +397,52 @@ fn check_not_tag_name(prev_text: &str, c: Context, span: Span) -> Result<(), Tem
     Ok(())
 }
 
-/// Joins adjacent text nodes (the parser leaves one on each side of a comment).
-fn merge_text(nodes: &[Node]) -> std::borrow::Cow<'_, [Node]> {
-    let adjacent = nodes
-        .windows(2)
-        .any(|w| matches!(w, [Node::Text { .. }, Node::Text { .. }]));
-    if !adjacent {
-        return std::borrow::Cow::Borrowed(nodes);
-    }
-    let mut out: Vec<Node> = Vec::with_capacity(nodes.len());
+/// A node of a block, with adjacent text nodes joined.
+enum Run<'n> {
+    /// Text nodes next to each other (the parser leaves one on each side of
+    /// a comment), joined: one run of text in the output.
+    Text {
+        text: Cow<'n, str>,
+        /// The text nodes, in order.
+        pieces: Vec<Piece<'n>>,
+    },
+    /// Any other node.
+    Node(&'n Node),
+}
+
+/// One text node of a [`Run::Text`].
+struct Piece<'n> {
+    /// Where its text starts in the run's text.
+    at: usize,
+    /// Its span (which covers text removed by trim markers).
+    span: Span,
+    /// Its text.
+    text: &'n str,
+}
+
+/// Joins adjacent text nodes.
+fn merge_text(nodes: &[Node]) -> Vec<Run<'_>> {
+    let mut out: Vec<Run<'_>> = Vec::with_capacity(nodes.len());
     for n in nodes {
         match (out.last_mut(), n) {
-            (
-                Some(Node::Text { text, span }),
-                Node::Text {
+            (Some(Run::Text { text, pieces }), Node::Text { text: more, span }) => {
+                pieces.push(Piece {
+                    at: text.len(),
+                    span: *span,
                     text: more,
-                    span: more_span,
-                },
-            ) => {
-                text.push_str(more);
-                span.end = more_span.end;
+                });
+                text.to_mut().push_str(more);
             }
-            _ => out.push(n.clone()),
+            (_, Node::Text { text, span }) => out.push(Run::Text {
+                text: Cow::Borrowed(text),
+                pieces: vec![Piece {
+                    at: 0,
+                    span: *span,
+                    text,
+                }],
+            }),
+            _ => out.push(Run::Node(n)),
         }
     }
-    std::borrow::Cow::Owned(out)
+    out
 }

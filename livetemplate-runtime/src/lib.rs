@@ -2,8 +2,10 @@
 //!
 //! The `#[live_template]` macro generates code against this crate: the value
 //! traits that let any field type appear in a template ([`Slot`], [`Truthy`],
-//! [`Range`], …), the contextual escapers ([`escape`]), and the compile-time
-//! description of a template ([`TemplateMeta`]).
+//! [`Range`], …), the contextual escapers ([`escape`]), the compile-time
+//! description of a template ([`TemplateMeta`]), and the event types whose
+//! actions the template's `lt-*` attributes are checked against
+//! ([`LiveEvent`]).
 
 mod app;
 pub mod client;
@@ -11,6 +13,7 @@ pub mod decode;
 pub mod diff;
 mod error;
 pub mod escape;
+pub mod event;
 pub mod fmt;
 pub mod fragment;
 pub mod ops;
@@ -31,6 +34,7 @@ pub use decode::{decode_event, EventError};
 pub use diff::{ClientCache, FragmentReport};
 pub use error::{Error, ErrorKind, Loc, RenderError, TokenProblem};
 pub use escape::{Content, Escaper};
+pub use event::{has_action, LiveEvent};
 pub use fragment::{
     DynamicValue, Fragment, FragmentData, FragmentError, GranularData, GranularOp, MarkersData,
     ReplacementData, StaticDynamicData, Strategy, ValuePatch,

@@ -107,6 +107,63 @@
 //! # Ok::<(), Error>(())
 //! ```
 //!
+//! ## Events
+//!
+//! The client sends `{action, values}` messages for the template's
+//! `lt-click`, `lt-submit`, `lt-change` and `lt-input` attributes; an enum
+//! decodes them with serde. `#[derive(LiveEvent)]` lists the enum's actions,
+//! named as serde names the variants (`rename_all`, `rename`, `alias`,
+//! `skip`), and `events = Type` in `#[live_template]` checks at build time
+//! that every action the template names is one of them: `lt-click="togle"`
+//! is a `cargo build` error that names the template file, line and column,
+//! lists the actions and suggests `toggle` (below). A value holding a `{{…}}`
+//! (`lt-click="{{.action}}"`) is only known when the page renders and is
+//! not checked.
+//!
+//! ```
+//! use livetemplate::{live_template, LiveEvent};
+//!
+//! #[derive(serde::Deserialize, LiveEvent)]
+//! #[serde(rename_all = "snake_case")]
+//! enum TodoEvent {
+//!     Add { text: String },
+//!     Toggle { id: u64 },
+//!     #[serde(alias = "clear")]
+//!     ClearCompleted,
+//! }
+//!
+//! #[live_template(
+//!     source = r#"<form lt-submit="add"><input name="text"></form>
+//! {{range .ids}}<input type="checkbox" lt-click="toggle" lt-value-id="{{.}}">{{end}}
+//! <button lt-click="clear_completed">Clear</button>"#,
+//!     events = TodoEvent
+//! )]
+//! struct Todos { ids: Vec<u64> }
+//!
+//! assert_eq!(TodoEvent::ACTIONS, ["add", "toggle", "clear_completed", "clear"]);
+//! ```
+//!
+//! A typo is a build error:
+//!
+//! ```text
+//! error[E0080]: evaluation panicked: templates/todos.html:5:23: lt-click="remvoe": the event type `TodoEvent` has no action `remvoe`
+//!                 |
+//!               5 |     <button lt-click="remvoe" lt-value-id="{{.id}}">×</button>
+//!                 |                       ^^^^^^
+//!                 = note: the actions of `TodoEvent`: add, toggle, remove, clear_completed
+//!                 = help: did you mean `remove`?
+//! ```
+//!
+//! ## Serving (feature `axum`)
+//!
+//! With the `axum` feature, `serve::LiveServer` serves a
+//! `serve::LiveView` (its state, its template, typed event and message
+//! handlers) over HTTP and a WebSocket: the first render with its token,
+//! the client, typed and versioned messages both ways, reconnects that keep
+//! the state, topics with presence, and limits at the edge (Origin, message
+//! size, event rate, send queue, connections). See the `serve` module and
+//! `examples/todos` and `examples/board`.
+//!
 //! ## Types
 //!
 //! Fields of any type implementing [`Slot`] can be printed; [`Truthy`],
@@ -115,6 +172,9 @@
 //! numbers, `bool`, `char`, `Option`, `Vec`, slices, arrays and maps.
 
 pub use livetemplate_macros::live_template;
+/// Derives [`LiveEvent`](trait@LiveEvent) for an enum of page events (see
+/// [Events](crate#events)).
+pub use livetemplate_macros::LiveEvent;
 pub use livetemplate_runtime::{
     Application, ApplicationConfig, ApplicationMetrics, Attachment, Clock, Config, Error,
     ErrorKind, Health, HealthStatus, KeyConfig, LatencyBucket, ManualClock, MemoryConfig,
@@ -126,7 +186,8 @@ pub use livetemplate_runtime::{
     Strategy, ValuePatch, CLIENT_JS,
 };
 pub use livetemplate_runtime::{
-    Html, IndexBy, Len, Range, RenderError, Scalar, Slot, Template, TemplateMeta, ToScalar, Truthy,
+    Html, IndexBy, Len, LiveEvent, Range, RenderError, Scalar, Slot, Template, TemplateMeta,
+    ToScalar, Truthy,
 };
 
 #[cfg(feature = "axum")]

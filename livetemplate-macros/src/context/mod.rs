@@ -3,8 +3,9 @@
 //! `attr.go`, `js.go`, `css.go`).
 //!
 //! The macro walks a template from [`Context::text`]: static text goes
-//! through [`escape_text`] (which also rewrites it the way Go does: comments
-//! stripped, stray `<` escaped), every `{{value}}` through [`escape_slot`]
+//! through [`escape_text_attrs`] (which also rewrites it the way Go does:
+//! comments stripped, stray `<` escaped; and reports the attribute values
+//! written whole in it, [`StaticAttr`]), every `{{value}}` through [`escape_slot`]
 //! (which names the escapers the value needs), the ends of `if`/`with`/`range`
 //! branches through [`join`], and the end of the page through [`check_end`].
 //!
@@ -574,6 +575,28 @@ fn attr_start_state(a: Attr) -> State {
     }
 }
 
+/// [`escape_text_attrs`] without the attribute values (for the tests).
+#[cfg(test)]
+pub fn escape_text(c: Context, text: &str) -> Result<(String, Context), String> {
+    escape_text_attrs(c, text, &mut Vec::new())
+}
+
+/// An attribute value written whole in one run of static text: it starts
+/// and ends in the text, so no `{{…}}` is inside it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StaticAttr {
+    /// The attribute name, lower-cased (HTML compares names that way).
+    pub name: String,
+    /// The value as a browser reads it (character references decoded).
+    pub value: String,
+    /// Byte offset in the text of the value as written (after the quote,
+    /// if any).
+    pub start: usize,
+    /// Byte offset in the text where the value ends (its closing quote,
+    /// or the space or `>` after an unquoted value).
+    pub end: usize,
+}
+
 /// Run static template text through the HTML state machine starting at `c`.
 ///
 /// Returns the text as it must be emitted — Go's `escapeText` rewrites: HTML
@@ -583,12 +606,23 @@ fn attr_start_state(a: Attr) -> State {
 /// `</script` inside JS string, regexp and template literals become
 /// `\x3C!--`, `\x3Cscript`, `\x3C/script` — and the context after it.
 ///
+/// Appends to `attrs` every attribute value that starts and ends in `text`.
+/// Values that start before the text or run past its end hold a `{{…}}`
+/// (or a control structure) and are left out, as are the values of
+/// attributes whose names are longer than 30 bytes.
+///
 /// Errors (a message) for text Go rejects: a quote or `<` in an attribute
 /// name, a quote, `<`, `=` or backtick in an unquoted attribute value, an
 /// ambiguous `/` in JS, an unfinished escape sequence or regexp charset, …
-pub fn escape_text(c: Context, text: &str) -> Result<(String, Context), String> {
+pub fn escape_text_attrs(
+    c: Context,
+    text: &str,
+    attrs: &mut Vec<StaticAttr>,
+) -> Result<(String, Context), String> {
     let s = text.as_bytes();
     let mut c = c;
+    // The attribute whose value started in this text, and where.
+    let mut open: Option<(Name, usize)> = None;
     let mut out: Vec<u8> = Vec::new();
     let mut written = 0usize;
     let mut i = 0usize;
@@ -647,6 +681,27 @@ pub fn escape_text(c: Context, text: &str) -> Result<(String, Context), String> 
                 out.extend_from_slice(range(s, written, i)?);
                 js::escape_special_script_tags(chunk, &mut out);
                 written = i1;
+            }
+        }
+        if c.delim == Delim::None && c1.delim != Delim::None {
+            open = Some((c1.attr_name, i1));
+        } else if c.delim != Delim::None && c1.delim == Delim::None {
+            if let Some((name, start)) = open.take() {
+                // A quoted value's step also consumes the closing quote.
+                let end = if c.delim == Delim::SpaceOrTagEnd {
+                    i1
+                } else {
+                    i1 - 1
+                };
+                if !name.truncated && start <= end {
+                    attrs.push(StaticAttr {
+                        name: name.text(),
+                        value: String::from_utf8_lossy(&entity::unescape(range(s, start, end)?))
+                            .into_owned(),
+                        start,
+                        end,
+                    });
+                }
             }
         }
         if i1 == i {

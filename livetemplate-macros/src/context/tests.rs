@@ -1898,3 +1898,53 @@ fn fuzz_arbitrary_text() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// Attribute values reported by `escape_text_attrs`.
+
+#[test]
+fn static_attribute_values() {
+    use super::{escape_text_attrs, StaticAttr};
+    let attr = |name: &str, value: &str, start: usize, end: usize| StaticAttr {
+        name: name.into(),
+        value: value.into(),
+        start,
+        end,
+    };
+    let values = |c: Context, text: &str| {
+        let mut attrs = Vec::new();
+        let (_, end) = escape_text_attrs(c, text, &mut attrs).unwrap();
+        (attrs, end)
+    };
+    // Quoted both ways, unquoted, names lower-cased, references decoded;
+    // the offsets are of the value as written.
+    let text = r#"<a HREF="/x?a=1&amp;b" id='i' Lt-Click=go>t</a>"#;
+    let (attrs, end) = values(Context::text(), text);
+    assert_eq!(
+        attrs,
+        [
+            attr("href", "/x?a=1&b", 9, 21),
+            attr("id", "i", 27, 28),
+            attr("lt-click", "go", 39, 41),
+        ]
+    );
+    assert_eq!(&text[9..21], "/x?a=1&amp;b");
+    assert_eq!(end, Context::text());
+    // A value still open at the end, or open at the start, is not whole.
+    let (attrs, end) = values(Context::text(), r#"<a lt-click="x"#);
+    assert_eq!(attrs, []);
+    assert_eq!(end.delim, D::DoubleQuote);
+    let (attrs, _) = values(end, r#"y" title="z">"#);
+    assert_eq!(attrs, [attr("title", "z", 10, 11)]);
+    // Event handlers and styles are values too; comments hold none.
+    let (attrs, _) = values(
+        Context::text(),
+        r#"<b onclick="f()" style="c:d"><!-- <i x="y"> -->"#,
+    );
+    let names: Vec<&str> = attrs.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, ["onclick", "style"]);
+    // Names too long to keep whole are left out.
+    let long = format!(r#"<a {}="v" b="w">"#, "n".repeat(31));
+    let (attrs, _) = values(Context::text(), &long);
+    assert_eq!(attrs, [attr("b", "w", 42, 43)]);
+}

@@ -1,0 +1,8 @@
+use livetemplate::LiveEvent;
+
+#[derive(LiveEvent)]
+struct Add {
+    text: String,
+}
+
+fn main() {}
