@@ -241,3 +241,96 @@ async fn a_connection_that_never_joins_is_closed() {
     assert_eq!(next(&mut ws).await.unwrap()["code"], "malformed");
     assert!(next(&mut ws).await.is_none());
 }
+
+mod slow_client {
+    //! A client that stops reading while the server keeps sending: the
+    //! bounded send queue fills and the server drops the socket instead of
+    //! buffering without end; the page is intact and a reconnect resyncs
+    //! with one render.
+    use super::*;
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message as Frame;
+
+    #[live_template(source = "<p>{{.n}}</p><pre>{{.blob}}</pre>")]
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct Flood {
+        n: u64,
+        blob: String,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Never {}
+
+    impl LiveView for Flood {
+        type Event = Never;
+        type Message = ();
+
+        fn mount(_: &MountRequest) -> Self {
+            Flood {
+                n: 0,
+                blob: String::new(),
+            }
+        }
+
+        fn connected(&mut self, ctx: &mut Context<Self>) {
+            ctx.every(Duration::from_millis(1), ());
+        }
+
+        fn handle_event(&mut self, event: Never, _: &mut Context<Self>) {
+            match event {}
+        }
+
+        fn handle_message(&mut self, (): (), _: &mut Context<Self>) {
+            // 32 KiB of new text per tick: the socket's buffers fill fast.
+            self.n += 1;
+            self.blob = format!("{:>32768}", self.n);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_client_that_stops_reading_is_dropped_and_resyncs() {
+        let app = Arc::new(Application::new(Config::default()).unwrap());
+        let options = Options {
+            send_queue: 4,
+            ..Options::default()
+        };
+        let server = LiveServer::<Flood>::with_options(app, options);
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let router = server.router();
+        tokio::spawn(async move { axum::serve(listener, router).await });
+
+        let token = new_page(&addr).await.unwrap();
+        let mut ws = open(&addr, &token, None).await.unwrap();
+        send(&mut ws, r#"{"v":1,"type":"join","version":0}"#)
+            .await
+            .unwrap();
+        // Do not read for a while: the server's writes block, its queue fills.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        // Then read what was buffered: it ends, the server dropped the socket.
+        let frames = tokio::time::timeout(Duration::from_secs(30), async {
+            let mut frames = 0usize;
+            while let Some(Ok(frame)) = ws.next().await {
+                if matches!(frame, Frame::Close(_)) {
+                    break;
+                }
+                frames += 1;
+            }
+            frames
+        })
+        .await
+        .expect("the server never dropped the slow client");
+        // 2 s at one tick per ms would be ~2,000 updates of 32 KiB; the
+        // socket's buffers and the queue hold far fewer.
+        assert!(frames < 1000, "{frames} frames: the queue was not bounded");
+        // The page is intact: a reconnect gets one render of the current state.
+        let mut again = open(&addr, &token, None).await.unwrap();
+        send(&mut again, r#"{"v":1,"type":"join","version":0}"#)
+            .await
+            .unwrap();
+        let m = next(&mut again).await.unwrap();
+        assert_eq!(m["type"], "render", "{m}");
+        assert!(m["version"].as_u64().unwrap() > 4, "{m}");
+    }
+}

@@ -24,8 +24,9 @@
 //! the upgrade), message size (64 KiB; a larger message closes the socket
 //! with 1009), an event rate (token bucket; an event over it is refused with
 //! an `error`, the state unchanged), a bounded send queue (a client that
-//! falls `send_queue` messages behind is disconnected; it reconnects and
-//! resyncs with one render, its page intact), and a connection cap (503).
+//! falls `send_queue` messages behind is disconnected: its socket is
+//! dropped; it reconnects and resyncs with one render, its page intact),
+//! and a connection cap (503).
 //!
 //! **Reconnects** attach to the same page by token ([`PageHandle::attach`]
 //! takes over from a socket not known dead yet); the client reports the
@@ -531,17 +532,18 @@ impl<V: LiveView> Connection<V> {
             Ok(()) => conn.serve(&mut stream, &mut inbox, &options).await,
             Err(end) => end,
         };
-        let close = match end {
-            // 1013 "try again later": the client reconnects and resyncs.
-            End::Behind => Some((1013, "behind")),
-            End::TooBig => Some((1009, "message too big")),
-            End::Closed | End::Detached => None,
-        };
-        if let Some((code, reason)) = close {
-            let _ = conn.out.try_send(Message::Close(Some(CloseFrame {
-                code,
-                reason: reason.into(),
-            })));
+        match end {
+            // The client does not read (or its page cannot keep up): the
+            // socket is dropped; the client reconnects and resyncs. No close
+            // frame: it could not be sent past the full queue anyway.
+            End::Behind => writer.abort(),
+            End::TooBig => {
+                let _ = conn.out.try_send(Message::Close(Some(CloseFrame {
+                    code: 1009,
+                    reason: "message too big".into(),
+                })));
+            }
+            End::Closed | End::Detached => {}
         }
         conn.leave().await;
         drop(conn);
