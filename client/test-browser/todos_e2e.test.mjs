@@ -517,7 +517,7 @@ const handshake = (path) =>
 
 test("a forged, tampered or missing token gets no socket, and the answer never echoes it", async () => {
   const page = await get(url);
-  const token = JSON.parse(/<script type="application\/json" id="lt-boot">([^<]*)<\/script>/.exec(page.body)[1]).token;
+  const token = JSON.parse(/<script type="application\/json" id="lt-boot">([\s\S]*?)<\/script>/.exec(page.body)[1]).token;
   assert.equal((await handshake(`/live?token=${token}`)).status, 101, "the real token attaches");
   const last = token.at(-2) === "A" ? "B" : "A";
   const forged = [
@@ -537,7 +537,7 @@ test("a forged, tampered or missing token gets no socket, and the answer never e
 function rawSocket(tab, steps) {
   return tab.evaluate(async (steps) => {
     const doc = await (await fetch("/")).text();
-    const boot = JSON.parse(/<script type="application\/json" id="lt-boot">([^<]*)<\/script>/.exec(doc)[1]);
+    const boot = JSON.parse(/<script type="application\/json" id="lt-boot">([\s\S]*?)<\/script>/.exec(doc)[1]);
     const ws = new WebSocket(new URL("live?token=" + encodeURIComponent(boot.token), location.href).href.replace(/^http/, "ws"));
     const got = [];
     const closed = new Promise((r) => (ws.onclose = (e) => r(e.code)));
@@ -583,7 +583,7 @@ test("an unknown action, a malformed event and an oversized message each get the
 
 test("a WebSocket from another Origin is refused with 403", async () => {
   const page = await get(url);
-  const token = JSON.parse(/<script type="application\/json" id="lt-boot">([^<]*)<\/script>/.exec(page.body)[1]).token;
+  const token = JSON.parse(/<script type="application\/json" id="lt-boot">([\s\S]*?)<\/script>/.exec(page.body)[1]).token;
   const headers = (origin) => ({ Connection: "Upgrade", Upgrade: "websocket", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", Origin: origin });
   const evil = await get(new URL(`/live?token=${token}`, url), headers("http://evil.example"));
   assert.equal(evil.status, 403, evil.body);
