@@ -8,77 +8,30 @@
 // is appended to the file $LT_TEST_PIDS names, when set (test.sh's trap).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, appendFileSync } from "node:fs";
-import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import net from "node:net";
-import http from "node:http";
 import path from "node:path";
 import { launch } from "../test-support/browser.mjs";
+import { startExample, until } from "../test-support/example.mjs";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const targetDir = process.env.CARGO_TARGET_DIR ? path.resolve(repo, process.env.CARGO_TARGET_DIR) : path.join(repo, "target");
 const bin = process.env.LT_BOARD_BIN || path.join(targetDir, "debug", "examples", "board");
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 let server;
-let serverLog = "";
 let url;
 let browser;
 
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-
-const status = (u) =>
-  new Promise((resolve) => {
-    const req = http.get(u, { timeout: 2000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode);
-    });
-    req.on("timeout", () => req.destroy());
-    req.on("error", () => resolve(0));
-  });
-
-async function until(cond, what, ms = 8000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    if (await cond()) return;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
-const stopServer = () => {
-  if (server && server.exitCode === null && server.signalCode === null) server.kill("SIGKILL");
-};
-process.on("exit", stopServer);
-
 before(async () => {
   assert.ok(existsSync(bin), `${bin} is missing: run \`cargo build --example board\` first (test.sh does)`);
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}/`;
-  server = spawn(bin, [], { env: { ...process.env, LT_ADDR: `127.0.0.1:${port}` }, stdio: ["ignore", "pipe", "pipe"] });
-  if (process.env.LT_TEST_PIDS) appendFileSync(process.env.LT_TEST_PIDS, `${server.pid}\n`);
-  server.stdout.on("data", (d) => (serverLog += d));
-  server.stderr.on("data", (d) => (serverLog += d));
-  for (let i = 0; (await status(url)) !== 200; i++) {
-    if (server.exitCode !== null) throw new Error(`board exited:\n${serverLog}`);
-    if (i >= 300) throw new Error(`board did not answer on ${url} within 30 s:\n${serverLog}`);
-    await sleep(100);
-  }
+  server = await startExample(bin, "board");
+  url = server.url;
   browser = await launch();
 });
 
 after(async () => {
   await browser?.close();
-  stopServer();
+  server?.stop();
 });
 
 async function openTab() {

@@ -17,10 +17,10 @@ import assert from "node:assert/strict";
 import { existsSync, appendFileSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import net from "node:net";
 import http from "node:http";
 import path from "node:path";
 import { launch } from "../test-support/browser.mjs";
+import { freePort, until } from "../test-support/example.mjs";
 import { Reconstructor } from "../src/reconstruct.js";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
@@ -34,16 +34,6 @@ let url;
 let browser;
 let documentBytes = 0; // the HTTP response of GET /
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** GET `u` (with `headers`); resolves with the status and body, or with 101 for an accepted WebSocket handshake. */
 function get(u, headers = {}) {
@@ -135,15 +125,6 @@ async function openTab() {
   return tab;
 }
 
-/** Polls `cond` (sync or async) every 50 ms for at most `ms`. */
-async function until(cond, what, ms = 8000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    if (await cond()) return;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 const seconds = (tab) => tab.page.evaluate(() => Number(document.getElementById("seconds").textContent));
 
