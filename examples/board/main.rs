@@ -123,20 +123,17 @@ ul { list-style: none; padding: 0; } li { padding: .3rem 0; border-bottom: 1px s
 </style>"#;
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() {
+async fn main() -> std::io::Result<()> {
     let addr = std::env::var("LT_ADDR").unwrap_or_else(|_| "127.0.0.1:8081".into());
+    // The defaults: at most 1000 pages, idle pages dropped after an hour.
     let app = Arc::new(Application::new(Config::default()).expect("the default config is valid"));
     let options = Options {
         title: "livetemplate board".into(),
         head: STYLE.into(),
         ..Options::default()
     };
-    let server = LiveServer::<Board>::with_options(app, options);
-    let listener = tokio::net::TcpListener::bind(&addr)
-        .await
-        .unwrap_or_else(|e| panic!("cannot listen on {addr}: {e}"));
     println!("livetemplate board: http://{addr}");
-    axum::serve(listener, server.router())
+    LiveServer::<Board>::with_options(app, options)
+        .serve(&addr)
         .await
-        .expect("server error");
 }

@@ -174,7 +174,7 @@ footer { display: flex; justify-content: space-between; align-items: center; col
 </style>"#;
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() {
+async fn main() -> std::io::Result<()> {
     let addr = std::env::var("LT_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".into());
     // The defaults: at most 1000 pages, idle pages dropped after an hour.
     let app = Arc::new(Application::new(Config::default()).expect("the default config is valid"));
@@ -183,12 +183,8 @@ async fn main() {
         head: STYLE.into(),
         ..Options::default()
     };
-    let server = LiveServer::<Todos>::with_options(app, options);
-    let listener = tokio::net::TcpListener::bind(&addr)
-        .await
-        .unwrap_or_else(|e| panic!("cannot listen on {addr}: {e}"));
     println!("livetemplate todos: http://{addr}");
-    axum::serve(listener, server.router())
+    LiveServer::<Todos>::with_options(app, options)
+        .serve(&addr)
         .await
-        .expect("server error");
 }

@@ -286,6 +286,17 @@ impl<V: LiveView> LiveServer<V> {
         self.inner.hub.publish(topic, message)
     }
 
+    /// Listens on `addr` (e.g. `"127.0.0.1:8080"`) and serves
+    /// [`router`](LiveServer::router) until the process ends; an error
+    /// when the address cannot be bound or serving fails.
+    pub async fn serve(self, addr: &str) -> std::io::Result<()> {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))?;
+        tracing::info!(addr, "serving live views");
+        axum::serve(listener, self.router()).await
+    }
+
     /// The routes: `GET /` (a new page), `GET /livetemplate.js`, `GET /live`
     /// (the socket). Nest it to serve the view under a prefix.
     pub fn router(&self) -> Router {
