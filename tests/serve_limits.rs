@@ -334,3 +334,23 @@ mod slow_client {
         assert!(m["version"].as_u64().unwrap() > 4, "{m}");
     }
 }
+
+#[tokio::test]
+async fn an_expired_token_gets_gone_not_a_dead_end() {
+    let clock = Arc::new(livetemplate::ManualClock::starting_now());
+    let mut config = Config::default();
+    config.application.page_ttl = Duration::from_secs(48 * 3600);
+    config.application.cleanup_interval = Duration::from_secs(3600);
+    let app = Arc::new(Application::with_clock(config, clock.clone()).unwrap());
+    let server = LiveServer::<Counter>::new(app);
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let router = server.router();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let token = new_page(&addr).await.unwrap();
+    // The page lives on (idle TTL 48 h) but its token (24 h) does not.
+    clock.advance(Duration::from_secs(25 * 3600));
+    let mut ws = open(&addr, &token, None).await.unwrap();
+    let m = next(&mut ws).await.unwrap();
+    assert_eq!(m["type"], "gone", "{m}");
+}

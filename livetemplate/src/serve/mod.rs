@@ -31,8 +31,8 @@
 //! **Reconnects** attach to the same page by token ([`PageHandle::attach`]
 //! takes over from a socket not known dead yet); the client reports the
 //! version it holds and gets `joined` (nothing missed) or one `render`.
-//! A token of a page that expired or was closed gets `gone`: the client
-//! loads the page again. A forged token gets a 403.
+//! A token of a page that expired or was closed, or an expired token, gets
+//! `gone`: the client loads the page again. A forged token gets a 403.
 //!
 //! **Broadcast**: [`Context::subscribe`] a topic and [`Context::publish`] a
 //! message to it (or [`LiveServer::publish`] from outside a view): every
@@ -391,9 +391,10 @@ async fn socket<V: LiveView>(
     let token = query.get("token").map_or("", String::as_str);
     let page = match inner.app.page::<V>(token) {
         Ok(page) => Some(page),
-        // The page expired or was closed: tell the client (after the
-        // upgrade) to load a new one.
-        Err(Error::PageNotFound { .. }) => None,
+        // The page expired or was closed, or its token outlived
+        // `token.ttl`: tell the client (after the upgrade) to load a new
+        // page, rather than refuse it a socket it would retry forever.
+        Err(Error::PageNotFound { .. } | Error::TokenExpired { .. }) => None,
         // Forged, tampered, expired token, another application's, another type.
         Err(e) => return (StatusCode::FORBIDDEN, e.to_string()).into_response(),
     };
@@ -413,7 +414,7 @@ async fn socket<V: LiveView>(
         .on_upgrade(move |ws| async move {
             match page {
                 Some(page) => Connection::run(server, ws, page, permit).await,
-                None => gone(ws, "the page expired or was closed").await,
+                None => gone(ws, "the page expired or was closed, or its token expired").await,
             }
         })
 }
