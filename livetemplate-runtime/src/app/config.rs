@@ -260,9 +260,7 @@ impl Config {
             return Err(Error::config("page.max_memory_bytes", "must be at least 1"));
         }
         let t = &self.token;
-        if t.ttl < Duration::from_secs(1) {
-            return Err(Error::config("token.ttl", "must be at least 1 second"));
-        }
+        t.keyring()?;
         if t.nonce_window.is_zero() {
             return Err(Error::config(
                 "token.nonce_window",
@@ -284,16 +282,6 @@ impl Config {
                 format!("{:?} is not shorter than token.ttl ({:?})", t.leeway, t.ttl),
             ));
         }
-        for (i, k) in t.keys.iter().enumerate() {
-            check_id(&format!("token.keys[{i}].id"), &k.id)?;
-            if t.keys[..i].iter().any(|o| o.id == k.id) {
-                return Err(Error::config(
-                    format!("token.keys[{i}].id"),
-                    format!("`{}` is used by an earlier key", k.id),
-                ));
-            }
-            decode_secret(&format!("token.keys[{i}].secret_hex"), &k.secret_hex)?;
-        }
         if self.memory.max_total_bytes < self.page.max_memory_bytes {
             return Err(Error::config(
                 "memory.max_total_bytes",
@@ -304,6 +292,31 @@ impl Config {
             ));
         }
         Ok(())
+    }
+}
+
+impl TokenConfig {
+    /// Checks what the token service itself needs (a TTL of whole seconds,
+    /// valid and distinct key ids, secrets of at least 32 bytes) and
+    /// returns the keys as `(kid, secret)`, the first the signing one.
+    /// [`Config::validate`] and the token service share this one check.
+    pub(crate) fn keyring(&self) -> Result<Vec<(&str, Vec<u8>)>, Error> {
+        if self.ttl < Duration::from_secs(1) {
+            return Err(Error::config("token.ttl", "must be at least 1 second"));
+        }
+        let mut keys: Vec<(&str, Vec<u8>)> = Vec::with_capacity(self.keys.len());
+        for (i, k) in self.keys.iter().enumerate() {
+            check_id(&format!("token.keys[{i}].id"), &k.id)?;
+            if keys.iter().any(|(kid, _)| *kid == k.id) {
+                return Err(Error::config(
+                    format!("token.keys[{i}].id"),
+                    format!("`{}` is used by an earlier key", k.id),
+                ));
+            }
+            let secret = decode_secret(&format!("token.keys[{i}].secret_hex"), &k.secret_hex)?;
+            keys.push((&k.id, secret));
+        }
+        Ok(keys)
     }
 }
 
@@ -319,7 +332,7 @@ pub(crate) fn is_valid_id(id: &str) -> bool {
         && id != ".."
 }
 
-fn check_id(field: &str, id: &str) -> Result<(), Error> {
+pub(crate) fn check_id(field: &str, id: &str) -> Result<(), Error> {
     if is_valid_id(id) {
         Ok(())
     } else {

@@ -23,7 +23,7 @@ use super::registry::Entry;
 use super::Inner;
 use crate::error::{Error, RenderError};
 use crate::fragment::{Fragment, Strategy};
-use crate::page::{block_heap, marked_html, Page};
+use crate::page::{marked_html, Page};
 use crate::template::Template;
 use crate::tree::Block;
 
@@ -114,7 +114,11 @@ impl<T: Template + Send + 'static> PageHandle<T> {
     pub fn render(&self) -> String {
         self.entry.touch(self.app.now_ms());
         let live = self.page.lock().unwrap_or_else(|e| e.into_inner());
-        match &*live {
+        self.render_locked(&live)
+    }
+
+    fn render_locked(&self, live: &Live<T>) -> String {
+        match live {
             Live::Full(p) => p.render(),
             // The state rendered when it was set, and rendering is a pure
             // function of it; were it ever to fail, the error is logged and
@@ -145,9 +149,20 @@ impl<T: Template + Send + 'static> PageHandle<T> {
         T: Clone,
     {
         let mut live = self.lock("update")?;
+        self.update_with_locked(&mut live, f)
+    }
+
+    fn update_with_locked(
+        &self,
+        live: &mut Live<T>,
+        f: impl FnOnce(&mut T),
+    ) -> Result<Vec<Fragment>, Error>
+    where
+        T: Clone,
+    {
         let mut next = live.state().clone();
         f(&mut next);
-        self.update_locked(&mut live, next)
+        self.update_locked(live, next)
     }
 
     /// Calls `f` with the current state (under the page's lock: keep it short).
@@ -168,9 +183,7 @@ impl<T: Template + Send + 'static> PageHandle<T> {
     /// [`render`](PageHandle::render), and later updates send statics again.
     pub fn reset_client(&self) -> Result<(), Error> {
         let mut live = self.lock("reset_client")?;
-        if let Live::Full(p) = &mut *live {
-            p.reset_client();
-        }
+        reset_client(&mut live);
         Ok(())
     }
 
@@ -198,10 +211,11 @@ impl<T: Template + Send + 'static> PageHandle<T> {
         }
         let (token, claims) = self.app.tokens.issue(&self.entry.id)?;
         let now = self.app.now_ms();
-        let mut ids = self.entry.tokens.lock().unwrap_or_else(|e| e.into_inner());
-        let old = std::mem::replace(&mut ids.current, claims.jti);
-        ids.previous = Some((old, now));
-        drop(ids);
+        self.entry
+            .tokens
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .replace(claims.jti, now);
         self.token = token;
         Ok(&self.token)
     }
@@ -282,17 +296,20 @@ impl<T: Template + Send + 'static> PageHandle<T> {
                     vec![Fragment::replacement(tree.meta.id, new)]
                 };
                 *held = hash;
-                let len = tree.html_len();
                 *state = next;
+                let len = tree.html_len();
                 // Back to diffing when a fresh tree fits in half the budget
                 // (the client holds this tree's render now).
-                if tree_bytes::<T>(&tree) <= self.app.config.page.max_memory_bytes / 2 {
-                    let Live::Lean(state, _) = std::mem::replace(live, Live::Moving) else {
-                        unreachable!("matched Lean above")
-                    };
-                    *live = Live::Full(Page::from_parts(state, tree));
+                let Live::Lean(state, held) = std::mem::replace(live, Live::Moving) else {
+                    unreachable!("matched Lean above")
+                };
+                let page = Page::from_parts(state, tree);
+                *live = if page.memory_bytes() <= self.app.config.page.max_memory_bytes / 2 {
                     tracing::info!(page_id = %self.entry.id, "page back within its memory budget");
-                }
+                    Live::Full(page)
+                } else {
+                    Live::Lean(page.into_parts().0, held)
+                };
                 (fragments, len)
             }
             Live::Moving => unreachable!("a page is never seen between modes"),
@@ -331,9 +348,7 @@ impl<T: Template + Send + 'static> PageHandle<T> {
             || len.abs_diff(last_len) > last_len / 8
             || guess > budget - budget / 8;
         if walk {
-            self.fit_budget(live);
-            s.len.store(len, Ordering::Relaxed);
-            s.since.store(0, Ordering::Relaxed);
+            self.resize(live, len);
         } else {
             self.app.registry.set_memory(&self.entry, guess);
             s.len.store(len, Ordering::Relaxed);
@@ -341,18 +356,18 @@ impl<T: Template + Send + 'static> PageHandle<T> {
         }
     }
 
-    /// Records the HTML length the last tree walk saw (at creation).
-    pub(crate) fn sized_at(&self, live: &Live<T>) {
-        if let Live::Full(p) = live {
-            let s = &self.entry.sizing;
-            s.len.store(p.tree().html_len(), Ordering::Relaxed);
-            s.since.store(0, Ordering::Relaxed);
-        }
+    /// Walks the tree for the memory estimate (degrading the page when it
+    /// is over budget) and records the HTML length `len` it saw.
+    pub(crate) fn resize(&self, live: &mut Live<T>, len: usize) {
+        self.fit_budget(live);
+        let s = &self.entry.sizing;
+        s.len.store(len, Ordering::Relaxed);
+        s.since.store(0, Ordering::Relaxed);
     }
 
     /// Re-estimates the page's memory (walking its tree) and degrades it
     /// when over budget.
-    pub(crate) fn fit_budget(&self, live: &mut Live<T>) {
+    fn fit_budget(&self, live: &mut Live<T>) {
         let budget = self.app.config.page.max_memory_bytes;
         let overhead = self.entry.overhead();
         if let Live::Full(page) = live {
@@ -403,9 +418,11 @@ fn content_hash(content: &str) -> u64 {
     h.finish()
 }
 
-/// Bytes a `Page<T>` built on `tree` would hold.
-fn tree_bytes<T: Template>(tree: &Block) -> usize {
-    (std::mem::size_of::<Page<T>>() - std::mem::size_of::<T>()) + block_heap(tree)
+/// Forgets what the client holds (a lean page holds nothing of it).
+fn reset_client<T: Template>(live: &mut Live<T>) {
+    if let Live::Full(p) = live {
+        p.reset_client();
+    }
 }
 
 /// The one live client connection of a page ([`PageHandle::attach`]).
@@ -444,17 +461,17 @@ impl<T: Template + Send + 'static> Attachment<T> {
     {
         let mut live = self.handle.lock("update")?;
         self.check("update")?;
-        let mut next = live.state().clone();
-        f(&mut next);
-        self.handle.update_locked(&mut live, next)
+        self.handle.update_with_locked(&mut live, f)
     }
 
-    /// As [`PageHandle::render`] after [`reset_client`](PageHandle::reset_client):
-    /// the HTML for a client that (re)connects, if still the live attachment.
+    /// As [`PageHandle::render`] after [`reset_client`](PageHandle::reset_client),
+    /// under one lock (no update can come between them): the HTML for a
+    /// client that (re)connects, if still the live attachment.
     pub fn render_fresh(&self) -> Result<String, Error> {
+        let mut live = self.handle.lock("render")?;
         self.check("render")?;
-        self.handle.reset_client()?;
-        Ok(self.handle.render())
+        reset_client(&mut live);
+        Ok(self.handle.render_locked(&live))
     }
 
     fn check(&self, op: &'static str) -> Result<(), Error> {

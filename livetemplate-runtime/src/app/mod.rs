@@ -65,7 +65,13 @@ impl Inner {
 
     /// Removes page `id` if present; `why` is counted and logged.
     pub(crate) fn remove(&self, id: &str, why: Removal) -> bool {
-        let gone = self.registry.remove_if(id, |_| true).is_some();
+        self.remove_if(id, why, |_| true)
+    }
+
+    /// Removes page `id` if `cond` holds for it (checked under the
+    /// registry's lock); `why` is counted and logged.
+    fn remove_if(&self, id: &str, why: Removal, cond: impl FnOnce(&Entry) -> bool) -> bool {
+        let gone = self.registry.remove_if(id, cond).is_some();
         if gone {
             self.metrics.page_removed(why);
             match why {
@@ -83,13 +89,7 @@ impl Inner {
         let mut n = 0;
         for id in expired {
             // Checked again under the shard lock: a page touched since is kept.
-            if self
-                .registry
-                .remove_if(&id, |e| e.expired(now, ttl))
-                .is_some()
-            {
-                self.metrics.page_removed(Removal::Expired);
-                tracing::info!(page_id = %id, "page expired");
+            if self.remove_if(&id, Removal::Expired, |e| e.expired(now, ttl)) {
                 n += 1;
             }
         }
@@ -266,8 +266,11 @@ impl Application {
             // Sizes the page (and degrades it at once if a single render
             // is over the page budget).
             let mut live = handle.page.lock().unwrap_or_else(|e| e.into_inner());
-            handle.fit_budget(&mut live);
-            handle.sized_at(&live);
+            let len = match &*live {
+                Live::Full(page) => page.tree().html_len(),
+                _ => 0,
+            };
+            handle.resize(&mut live, len);
         }
         inner.metrics.page_created();
         tracing::info!(page_id = %handle.id(), view = type_name::<T>(), "page created");
@@ -306,20 +309,17 @@ impl Application {
             inner.remove(&entry.id, Removal::Expired);
             return inner.refuse(not_found());
         }
-        {
-            let ids = entry.tokens.lock().unwrap_or_else(|e| e.into_inner());
-            let window = duration_ms(inner.config.token.nonce_window);
-            let ok = ids.current == claims.jti
-                || ids.previous.as_ref().is_some_and(|(jti, at)| {
-                    *jti == claims.jti && now.saturating_sub(*at) < window
-                });
-            if !ok {
-                drop(ids);
-                return inner.refuse(Error::TokenInvalid {
-                    op: OP,
-                    problem: crate::error::TokenProblem::Replaced,
-                });
-            }
+        let window = duration_ms(inner.config.token.nonce_window);
+        let accepted = entry
+            .tokens
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .accepts(&claims.jti, now, window);
+        if !accepted {
+            return inner.refuse(Error::TokenInvalid {
+                op: OP,
+                problem: crate::error::TokenProblem::Replaced,
+            });
         }
         let page = match Arc::clone(&entry.page).downcast::<Shared<T>>() {
             Ok(page) => page,

@@ -59,6 +59,24 @@ pub(crate) struct TokenIds {
     pub previous: Option<(String, u64)>,
 }
 
+impl TokenIds {
+    /// True for the current jti, and for the previous one until `window`
+    /// ms after it was replaced.
+    pub(crate) fn accepts(&self, jti: &str, now_ms: u64, window_ms: u64) -> bool {
+        self.current == jti
+            || self
+                .previous
+                .as_ref()
+                .is_some_and(|(old, at)| old == jti && now_ms.saturating_sub(*at) < window_ms)
+    }
+
+    /// Makes `jti` the current one; the one it replaces stays previous.
+    pub(crate) fn replace(&mut self, jti: String, now_ms: u64) {
+        let old = std::mem::replace(&mut self.current, jti);
+        self.previous = Some((old, now_ms));
+    }
+}
+
 impl Entry {
     pub(crate) fn new<P: Any + Send + Sync>(
         id: String,

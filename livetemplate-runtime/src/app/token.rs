@@ -80,7 +80,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::clock::Clock;
-use super::config::{decode_secret, is_valid_id, TokenConfig, MAX_ID_LEN};
+use super::config::{check_id, is_valid_id, TokenConfig, MAX_ID_LEN};
 use crate::error::{Error, TokenProblem};
 
 /// Longest token accepted, in bytes.
@@ -226,36 +226,16 @@ impl TokenService {
                  `rust_crypto`, `aws_lc_rs` must be enabled",
             ));
         }
-        if !is_valid_id(app_id) {
-            return Err(Error::config(
-                "application.id",
-                format!("must be 1 to {MAX_ID_LEN} of A-Z a-z 0-9 - _ ."),
-            ));
-        }
+        check_id("application.id", app_id)?;
         let ttl_secs = config.ttl.as_secs();
-        if ttl_secs == 0 {
-            return Err(Error::config("token.ttl", "must be at least 1 second"));
-        }
         let mut keys: Vec<Key> = Vec::with_capacity(config.keys.len());
-        for (i, k) in config.keys.iter().enumerate() {
-            // `Config::validate` checks these too; a TokenConfig may come
-            // without it, and a kid verify refuses would make a dead key.
-            if !is_valid_id(&k.id) {
-                return Err(Error::config(
-                    format!("token.keys[{i}].id"),
-                    format!("must be 1 to {MAX_ID_LEN} of A-Z a-z 0-9 - _ ."),
-                ));
-            }
-            if keys.iter().any(|o| o.kid == k.id) {
-                return Err(Error::config(
-                    format!("token.keys[{i}].id"),
-                    format!("`{}` is used by an earlier key", k.id),
-                ));
-            }
-            let field = format!("token.keys[{i}].secret_hex");
-            let secret = decode_secret(&field, &k.secret_hex)?;
-            let key = Key::new(k.id.clone(), &secret)
-                .ok_or_else(|| Error::config(field, "is not usable as an HS256 key"))?;
+        for (i, (kid, secret)) in config.keyring()?.into_iter().enumerate() {
+            let key = Key::new(kid.to_string(), &secret).ok_or_else(|| {
+                Error::config(
+                    format!("token.keys[{i}].secret_hex"),
+                    "is not usable as an HS256 key",
+                )
+            })?;
             keys.push(key);
         }
         let mut keys = keys.into_iter();
@@ -584,6 +564,7 @@ fn to_hex(bytes: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use crate::app::config::decode_secret;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Mutex;
     use std::time::{Duration, UNIX_EPOCH};
