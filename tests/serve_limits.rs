@@ -9,11 +9,10 @@ use std::time::Duration;
 use livetemplate::serve::{Context, LiveServer, LiveView, MountRequest, Options};
 use livetemplate::{live_template, Application, Config};
 use serde::Deserialize;
-use tokio::net::TcpListener;
 
 #[path = "common/live_client.rs"]
 mod client;
-use client::{connect, get, new_page, next, open, send};
+use client::{connect, get, new_page, next, open, send, start};
 
 #[live_template(source = "<p>{{.n}}</p><p>{{.last}}</p>")]
 #[derive(Clone, Debug, PartialEq)]
@@ -52,10 +51,7 @@ impl LiveView for Counter {
 async fn serve(options: Options) -> (LiveServer<Counter>, String) {
     let app = Arc::new(Application::new(Config::default()).unwrap());
     let server = LiveServer::<Counter>::with_options(app, options);
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    let router = server.router();
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let addr = start(&server).await;
     (server, addr)
 }
 
@@ -296,10 +292,7 @@ mod slow_client {
             ..Options::default()
         };
         let server = LiveServer::<Flood>::with_options(app, options);
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap().to_string();
-        let router = server.router();
-        tokio::spawn(async move { axum::serve(listener, router).await });
+        let addr = start(&server).await;
 
         let token = new_page(&addr).await.unwrap();
         let mut ws = open(&addr, &token, None).await.unwrap();
@@ -343,10 +336,7 @@ async fn an_expired_token_gets_gone_not_a_dead_end() {
     config.application.cleanup_interval = Duration::from_secs(3600);
     let app = Arc::new(Application::with_clock(config, clock.clone()).unwrap());
     let server = LiveServer::<Counter>::new(app);
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    let router = server.router();
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let addr = start(&server).await;
     let token = new_page(&addr).await.unwrap();
     // The page lives on (idle TTL 48 h) but its token (24 h) does not.
     clock.advance(Duration::from_secs(25 * 3600));

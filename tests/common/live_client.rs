@@ -13,6 +13,19 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
+/// Serves `server` on 127.0.0.1:0 in a spawned task; its address.
+pub async fn start<V: livetemplate::serve::LiveView>(
+    server: &livetemplate::serve::LiveServer<V>,
+) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind 127.0.0.1:0");
+    let addr = listener.local_addr().expect("a local address").to_string();
+    let router = server.router();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    addr
+}
+
 /// `GET path` over a plain HTTP/1.1 connection: the status line and body.
 pub async fn get(
     addr: &str,

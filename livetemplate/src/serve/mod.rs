@@ -579,11 +579,7 @@ impl<V: LiveView> Connection<V> {
                 version,
             }) => version,
             Ok(m) if m.version() != PROTOCOL_VERSION => {
-                self.error(
-                    ErrorCode::UnsupportedVersion,
-                    "this server speaks protocol version 1",
-                    None,
-                )?;
+                self.wrong_version()?;
                 return Err(End::Closed);
             }
             _ => {
@@ -670,13 +666,7 @@ impl<V: LiveView> Connection<V> {
                 values,
                 reference,
             }) => (action, values, reference),
-            Ok(m) if m.version() != PROTOCOL_VERSION => {
-                return self.error(
-                    ErrorCode::UnsupportedVersion,
-                    "this server speaks protocol version 1",
-                    None,
-                )
-            }
+            Ok(m) if m.version() != PROTOCOL_VERSION => return self.wrong_version(),
             Ok(ClientMessage::Join { .. }) => {
                 return self.error(ErrorCode::Malformed, "already joined", None)
             }
@@ -816,6 +806,12 @@ impl<V: LiveView> Connection<V> {
             }
             .to_json(),
         )
+    }
+
+    /// Refuses a message of another protocol version.
+    fn wrong_version(&mut self) -> Result<(), End> {
+        let message = format!("this server speaks protocol version {PROTOCOL_VERSION}");
+        self.error(ErrorCode::UnsupportedVersion, &message, None)
     }
 
     /// Stops the timers and subscriptions (waiting for them, so that this
