@@ -8,14 +8,14 @@ use std::time::Duration;
 
 use livetemplate::serve::{Context, LiveServer, LiveView, MountRequest, Options};
 use livetemplate::{live_template, Application, Config};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 #[path = "common/live_client.rs"]
 mod client;
 use client::{connect, get, new_page, next, open, send, start};
 
 #[live_template(source = "<p>{{.n}}</p><p>{{.last}}</p>")]
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct Counter {
     n: u64,
     last: String,
@@ -32,7 +32,7 @@ impl LiveView for Counter {
     type Event = Event;
     type Message = ();
 
-    fn mount(_: &MountRequest) -> Self {
+    async fn mount(_: &MountRequest) -> Self {
         Counter {
             n: 0,
             last: String::new(),
@@ -248,7 +248,7 @@ mod slow_client {
     use tokio_tungstenite::tungstenite::Message as Frame;
 
     #[live_template(source = "<p>{{.n}}</p><pre>{{.blob}}</pre>")]
-    #[derive(Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
     pub struct Flood {
         n: u64,
         blob: String,
@@ -262,7 +262,7 @@ mod slow_client {
         type Event = Never;
         type Message = ();
 
-        fn mount(_: &MountRequest) -> Self {
+        async fn mount(_: &MountRequest) -> Self {
             Flood {
                 n: 0,
                 blob: String::new(),

@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use livetemplate::serve::{Context, LiveServer, LiveView, MountRequest, Options};
 use livetemplate::{live_template, Application, Config};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, Semaphore};
 use tokio_tungstenite::tungstenite::Message as Frame;
@@ -47,7 +47,7 @@ const CLOSED: &str = "feed closed";
 #[live_template(
     source = r#"<section><h1>Feed</h1><p><b>{{.count}}</b> notes</p><ul>{{range .notes}}<li>{{.}}</li>{{end}}</ul>{{if .closed}}<p class="end">feed closed</p>{{end}}</section>"#
 )]
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct Feed {
     count: usize,
     notes: Vec<String>,
@@ -58,7 +58,7 @@ struct Feed {
 #[derive(Debug, Deserialize)]
 enum Event {}
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 enum Msg {
     /// Changes nothing: counts the subscribers before the run.
     Probe,
@@ -70,7 +70,7 @@ impl LiveView for Feed {
     type Event = Event;
     type Message = Msg;
 
-    fn mount(_: &MountRequest) -> Self {
+    async fn mount(_: &MountRequest) -> Self {
         Feed {
             count: 0,
             notes: Vec::new(),

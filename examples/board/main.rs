@@ -12,9 +12,9 @@ use std::sync::{Arc, Mutex};
 
 use livetemplate::serve::{Context, LiveServer, LiveView, MountRequest, Options};
 use livetemplate::{live_template, Application, Config, LiveEvent};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct Note {
     author: String,
     text: String,
@@ -39,7 +39,7 @@ struct Note {
 </section>"#,
     events = Event
 )]
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct Board {
     here: usize,
     author: String,
@@ -52,7 +52,7 @@ enum Event {
     Post { author: String, text: String },
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 enum Message {
     Posted(Note),
     /// Someone arrived or left: recount.
@@ -68,7 +68,7 @@ impl LiveView for Board {
     type Event = Event;
     type Message = Message;
 
-    fn mount(_: &MountRequest) -> Self {
+    async fn mount(_: &MountRequest) -> Self {
         let notes = NOTES.lock().unwrap_or_else(|e| e.into_inner()).clone();
         Board {
             here: 0,

@@ -12,19 +12,19 @@ use std::time::Duration;
 
 use livetemplate::serve::{Context, LiveServer, LiveView, MountRequest, Options};
 use livetemplate::{live_template, Application, Config, LiveEvent};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct TodoView {
     id: u64,
     text: String,
     done: bool,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct FilterView {
-    name: &'static str,
-    label: &'static str,
+    name: String,
+    label: String,
     selected: bool,
 }
 
@@ -32,7 +32,7 @@ struct FilterView {
 /// fields the template does not name (`todos`, `next_id`, `filter`) are
 /// what the shown ones are computed from ([`Todos::refresh`]).
 #[live_template("examples/todos/templates/todos.html", events = Event)]
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct Todos {
     title: String,
     seconds: u64,
@@ -58,7 +58,7 @@ enum Event {
 }
 
 /// The server's own messages.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 enum Tick {
     Second,
 }
@@ -67,7 +67,7 @@ impl LiveView for Todos {
     type Event = Event;
     type Message = Tick;
 
-    fn mount(_: &MountRequest) -> Self {
+    async fn mount(_: &MountRequest) -> Self {
         Todos::new()
     }
 
@@ -152,8 +152,8 @@ impl Todos {
         self.filters = [("all", "All"), ("active", "Active"), ("done", "Completed")]
             .into_iter()
             .map(|(name, label)| FilterView {
-                name,
-                label,
+                name: name.to_string(),
+                label: label.to_string(),
                 selected: filter == name,
             })
             .collect();

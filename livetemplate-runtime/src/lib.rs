@@ -25,7 +25,8 @@ mod value;
 
 pub use app::clock::{Clock, ManualClock, SystemClock};
 pub use app::config::{
-    ApplicationConfig, Config, KeyConfig, MemoryConfig, MetricsConfig, PageConfig, TokenConfig,
+    ApplicationConfig, Config, KeyConfig, MemoryConfig, MetricsConfig, PageConfig, StoreConfig,
+    TokenConfig,
 };
 pub use app::metrics::{ApplicationMetrics, LatencyBucket};
 pub use app::{Application, Attachment, Health, HealthStatus, PageHandle};

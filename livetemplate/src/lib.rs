@@ -178,7 +178,7 @@ pub use livetemplate_macros::LiveEvent;
 pub use livetemplate_runtime::{
     Application, ApplicationConfig, ApplicationMetrics, Attachment, Clock, Config, Error,
     ErrorKind, Health, HealthStatus, KeyConfig, LatencyBucket, ManualClock, MemoryConfig,
-    MetricsConfig, PageConfig, PageHandle, SystemClock, TokenConfig, TokenProblem,
+    MetricsConfig, PageConfig, PageHandle, StoreConfig, SystemClock, TokenConfig, TokenProblem,
 };
 pub use livetemplate_runtime::{
     DynamicValue, Fragment, FragmentData, FragmentError, FragmentReport, GranularData, GranularOp,
@@ -190,6 +190,8 @@ pub use livetemplate_runtime::{
     ToScalar, Truthy,
 };
 
+#[cfg(feature = "axum")]
+pub mod scale;
 #[cfg(feature = "axum")]
 pub mod serve;
 

@@ -1,6 +1,6 @@
 //! [`Config`]: the live runtime's settings, nested as the seed's `Config`
 //! (`application`, `page`, `token`, `memory`, `metrics`), with the seed's
-//! defaults.
+//! defaults, and `store` (Redis, for several instances).
 //!
 //! A file is JSON (serde_json is already a dependency; TOML would add one).
 //! Every field may be left out and keeps its default; an unknown field is an
@@ -41,6 +41,7 @@ pub struct Config {
     pub token: TokenConfig,
     pub memory: MemoryConfig,
     pub metrics: MetricsConfig,
+    pub store: StoreConfig,
 }
 
 /// Pages and their lifetime.
@@ -135,6 +136,70 @@ pub struct MetricsConfig {
     /// Also measure the JSON bytes of every update (one serialisation into
     /// a byte counter per update) for the bandwidth figures. Default true.
     pub bandwidth: bool,
+}
+
+/// Where pages' states and broadcasts go when several instances serve one
+/// application (the serving layer's `PageStore` and `Broadcaster`).
+#[derive(Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StoreConfig {
+    /// `redis://host:port/db` (feature `redis` of `livetemplate`): states
+    /// and broadcasts go through this Redis, so that any instance sharing
+    /// the application's id and keyring resumes any page and every
+    /// instance gets every broadcast. `None` (the default): in memory, one
+    /// process.
+    pub redis_url: Option<String>,
+    /// Prefix of every Redis key and channel, followed by `:` and the
+    /// application id: 1 to 64 of `A-Z a-z 0-9 - _ .`. Default `livetemplate`.
+    pub key_prefix: String,
+    /// A stored state not written for this long is dropped (each write
+    /// starts it again); a token presented after that gets a new page.
+    /// Default 24 hours (the token TTL's default).
+    #[serde(deserialize_with = "de_duration")]
+    pub state_ttl: Duration,
+}
+
+impl fmt::Debug for StoreConfig {
+    // A Redis URL may carry a password.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StoreConfig")
+            .field("redis_url", &self.redacted_url())
+            .field("key_prefix", &self.key_prefix)
+            .field("state_ttl", &self.state_ttl)
+            .finish()
+    }
+}
+
+impl StoreConfig {
+    /// `redis_url` with its password (if any) replaced: for logs and errors.
+    pub fn redacted_url(&self) -> Option<String> {
+        self.redis_url.as_deref().map(redact_url)
+    }
+}
+
+/// `url` with its password (if any) replaced.
+fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    match authority.rsplit_once('@') {
+        Some((user, host)) => {
+            let user = user.split_once(':').map_or(user, |(u, _)| u);
+            format!("{scheme}://{user}:<redacted>@{host}{path}")
+        }
+        None => url.to_string(),
+    }
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        StoreConfig {
+            redis_url: None,
+            key_prefix: "livetemplate".into(),
+            state_ttl: Duration::from_secs(24 * 3600),
+        }
+    }
 }
 
 impl Default for ApplicationConfig {
@@ -281,6 +346,19 @@ impl Config {
                 "token.leeway",
                 format!("{:?} is not shorter than token.ttl ({:?})", t.leeway, t.ttl),
             ));
+        }
+        let st = &self.store;
+        check_id("store.key_prefix", &st.key_prefix)?;
+        if st.state_ttl < Duration::from_millis(1) {
+            return Err(Error::config("store.state_ttl", "must be at least 1 ms"));
+        }
+        if let Some(url) = &st.redis_url {
+            if !(url.starts_with("redis://") || url.starts_with("rediss://")) {
+                return Err(Error::config(
+                    "store.redis_url",
+                    format!("`{}` is not a redis:// or rediss:// URL", redact_url(url)),
+                ));
+            }
         }
         if self.memory.max_total_bytes < self.page.max_memory_bytes {
             return Err(Error::config(

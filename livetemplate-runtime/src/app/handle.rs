@@ -228,6 +228,28 @@ impl<T: Template + Send + 'static> PageHandle<T> {
         self.entry.version.load(Ordering::Acquire)
     }
 
+    /// The version of this page's state in a page store (the serving
+    /// layer's `PageStore`) that this instance last read or wrote; 0 when
+    /// it was never stored. A store refuses a write whose expected version
+    /// is not the stored one, so that two instances never overwrite each
+    /// other's changes.
+    pub fn store_version(&self) -> u64 {
+        self.entry.store_version.load(Ordering::Acquire)
+    }
+
+    /// Records the store version read or written (see
+    /// [`store_version`](PageHandle::store_version)); it only moves forward.
+    pub fn set_store_version(&self, version: u64) {
+        self.entry
+            .store_version
+            .fetch_max(version, Ordering::AcqRel);
+    }
+
+    /// True once the page was closed or expired (its handles no longer work).
+    pub fn is_closed(&self) -> bool {
+        self.entry.removed.load(Ordering::Acquire)
+    }
+
     /// Bytes the page holds beyond its state, as the budget counts them.
     pub fn memory_bytes(&self) -> usize {
         self.entry.memory()

@@ -56,7 +56,11 @@ pub(crate) struct Inner {
     /// Set (under its mutex) to stop the cleanup thread.
     stop: Mutex<bool>,
     wake: Condvar,
+    /// Called with the id of each page closed ([`Application::on_close`]).
+    on_close: Mutex<Vec<CloseListener>>,
 }
+
+type CloseListener = Arc<dyn Fn(&str) + Send + Sync>;
 
 impl Inner {
     pub(crate) fn now_ms(&self) -> u64 {
@@ -75,7 +79,13 @@ impl Inner {
         if gone {
             self.metrics.page_removed(why);
             match why {
-                Removal::Closed => tracing::info!(page_id = %id, "page closed"),
+                Removal::Closed => {
+                    tracing::info!(page_id = %id, "page closed");
+                    let listeners = self.on_close.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                    for listener in listeners {
+                        listener(id);
+                    }
+                }
                 Removal::Expired => tracing::info!(page_id = %id, "page expired"),
             }
         }
@@ -180,6 +190,7 @@ impl Application {
             closed: AtomicBool::new(false),
             stop: Mutex::new(false),
             wake: Condvar::new(),
+            on_close: Mutex::new(Vec::new()),
         });
         let cleaner = spawn_cleaner(&inner).map_err(|e| Error::DataInvalid {
             op: "new_application",
@@ -208,17 +219,58 @@ impl Application {
     /// `memory.max_total_bytes`, and with [`Error::TemplateInvalid`] when
     /// the state does not render. Existing pages are never affected.
     pub fn new_page<T: Template + Send + 'static>(&self, state: T) -> Result<PageHandle<T>, Error> {
-        const OP: &str = "new_page";
+        self.register("new_page", state, None)
+    }
+
+    /// Registers `state` as the page `token` names, keeping its id and
+    /// token: the page was held by another instance of this application
+    /// (which shares its id and keyring; the serving layer loaded the state
+    /// from its page store), or it expired here. The token must verify and
+    /// name this application, as for [`page`](Application::page); a page of
+    /// that id held here is replaced. The client needs a full render (the
+    /// page knows nothing of what it holds). Limits as for
+    /// [`new_page`](Application::new_page).
+    pub fn resume_page<T: Template + Send + 'static>(
+        &self,
+        token: &str,
+        state: T,
+    ) -> Result<PageHandle<T>, Error> {
+        const OP: &str = "resume_page";
+        let claims = match self.inner.tokens.verify(token) {
+            Ok(c) => c,
+            Err(e) => return self.inner.refuse(e.with_op(OP)),
+        };
+        // A copy held here is replaced, not closed (its stored state stays).
+        self.inner.registry.remove_if(&claims.page_id, |_| true);
+        let page = self.register(OP, state, Some((token.to_string(), claims)))?;
+        // The client's version came from another copy of the page: start
+        // this copy's versions far from any other's (2^40 + a random
+        // multiple of 256), so that the client's never matches by chance
+        // and its join gets a render.
+        let offset = (1u64 << 40) | (u64::from(getrandom::u32().unwrap_or(0)) << 8);
+        page.entry.version.store(offset, Ordering::Release);
+        tracing::info!(page_id = %page.id(), "page resumed");
+        Ok(page)
+    }
+
+    /// Checks the limits, then builds and registers a page: a new one, or
+    /// (`resumed`) the one a verified token names.
+    fn register<T: Template + Send + 'static>(
+        &self,
+        op: &'static str,
+        state: T,
+        resumed: Option<(String, token::Claims)>,
+    ) -> Result<PageHandle<T>, Error> {
         let inner = &self.inner;
         if inner.closed.load(Ordering::Acquire) {
-            return inner.refuse(Error::Closed { op: OP });
+            return inner.refuse(Error::Closed { op });
         }
         let max_pages = inner.config.application.max_pages;
         if !inner.registry.reserve(max_pages) {
-            tracing::warn!(max_pages, "new page refused: page limit");
-            return inner.refuse(Error::PageLimitExceeded { op: OP, max_pages });
+            tracing::warn!(max_pages, "{op} refused: page limit");
+            return inner.refuse(Error::PageLimitExceeded { op, max_pages });
         }
-        match self.build_page(state) {
+        match self.build_page(op, state, resumed) {
             Ok(handle) => Ok(handle),
             Err(e) => {
                 inner.registry.unreserve();
@@ -227,29 +279,34 @@ impl Application {
         }
     }
 
-    fn build_page<T: Template + Send + 'static>(&self, state: T) -> Result<PageHandle<T>, Error> {
-        const OP: &str = "new_page";
+    fn build_page<T: Template + Send + 'static>(
+        &self,
+        op: &'static str,
+        state: T,
+        resumed: Option<(String, token::Claims)>,
+    ) -> Result<PageHandle<T>, Error> {
         let inner = &self.inner;
         let budget = inner.config.memory.max_total_bytes;
         let used = inner.registry.memory();
         if used >= budget {
-            tracing::warn!(used, budget, "new page refused: memory budget");
-            return Err(Error::MemoryBudgetExceeded {
-                op: OP,
-                used,
-                budget,
-            });
+            tracing::warn!(used, budget, "{op} refused: memory budget");
+            return Err(Error::MemoryBudgetExceeded { op, used, budget });
         }
         let page = Page::new(state).map_err(|source| Error::TemplateInvalid {
-            op: OP,
-            page_id: None,
+            op,
+            page_id: resumed.as_ref().map(|(_, c)| c.page_id.clone()),
             source,
         })?;
-        let id = random_hex::<16>().map_err(|e| e.with_op(OP))?;
-        let (token, claims) = inner.tokens.issue(&id).map_err(|e| e.with_op(OP))?;
+        let (token, claims) = match resumed {
+            Some(resumed) => resumed,
+            None => {
+                let id = random_hex::<16>().map_err(|e| e.with_op(op))?;
+                inner.tokens.issue(&id).map_err(|e| e.with_op(op))?
+            }
+        };
         let shared: Arc<Shared<T>> = Arc::new(Mutex::new(Live::Full(page)));
         let entry = Arc::new(Entry::new(
-            id,
+            claims.page_id,
             type_name::<T>(),
             Arc::clone(&shared),
             claims.jti,
@@ -350,6 +407,19 @@ impl Application {
             Ok(claims) => Ok(claims.page_id),
             Err(e) => self.inner.refuse(e.with_op("page_id")),
         }
+    }
+
+    /// Calls `listener` with the id of every page closed from now on
+    /// ([`close_page`](Application::close_page), [`PageHandle::close`];
+    /// not when a page expires). The serving layer forgets closed pages'
+    /// stored states this way, so that their tokens resume nowhere. It must
+    /// not block: it runs in the closing call.
+    pub fn on_close(&self, listener: impl Fn(&str) + Send + Sync + 'static) {
+        self.inner
+            .on_close
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(Arc::new(listener));
     }
 
     /// Removes the page `token` names (as [`PageHandle::close`]).

@@ -41,6 +41,9 @@ pub(crate) struct Entry {
     pub sizing: Sizing,
     /// Updates that sent fragments, so far (the client's version).
     pub version: AtomicU64,
+    /// The version of this page's state in a page store that this
+    /// instance last read or wrote (0: none).
+    pub store_version: AtomicU64,
 }
 
 /// The HTML length at the last walk of a page's tree, and the updates
@@ -100,6 +103,7 @@ impl Entry {
             }),
             sizing: Sizing::default(),
             version: AtomicU64::new(0),
+            store_version: AtomicU64::new(0),
         }
     }
 

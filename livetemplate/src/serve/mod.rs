@@ -55,26 +55,36 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use serde::de::DeserializeOwned;
-use tokio::sync::{broadcast, mpsc, OwnedSemaphorePermit, Semaphore};
+use serde::Serialize;
+use std::any::type_name;
+use std::future::Future;
+use tokio::sync::{broadcast, mpsc, watch, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinHandle;
 
 pub use self::protocol::{ClientMessage, ErrorCode, ServerMessage, PROTOCOL_VERSION};
+use crate::scale::{BackendError, Backends, BoxFuture, Broadcaster, Delivery, PageStore, Sink};
 use crate::{Application, Attachment, Error, PageHandle, Template, CLIENT_JS};
 use livetemplate_runtime::decode::{decode_event, EventError};
 
 /// A live view: its state is the view-model the template renders.
-pub trait LiveView: Template + Clone + Send + 'static {
+///
+/// The state is `Serialize + DeserializeOwned` because the server keeps it
+/// in its [`PageStore`](crate::scale::PageStore) after every change (that
+/// is how another instance resumes the page), and messages are, because a
+/// broadcast crosses to other instances as JSON.
+pub trait LiveView: Template + Clone + Send + Serialize + DeserializeOwned + 'static {
     /// The events the client sends, e.g. an enum with `Add { text: String }`,
     /// `Toggle { id: u64 }` (serde, externally tagged: the variant is the
     /// `lt-*` action).
     type Event: DeserializeOwned + Send + 'static;
     /// Server messages: timers and broadcasts. `()` when there are none.
-    type Message: Clone + Send + Sync + 'static;
+    type Message: Clone + Send + Sync + Serialize + DeserializeOwned + 'static;
 
-    /// The state of a new page, for the HTTP request that asks for it.
-    fn mount(request: &MountRequest) -> Self;
+    /// The state of a new page, for the HTTP request that asks for it
+    /// (`async`: it may read a database).
+    fn mount(request: &MountRequest) -> impl Future<Output = Self> + Send;
 
     /// Applies one event from the client.
     fn handle_event(&mut self, event: Self::Event, ctx: &mut Context<Self>);
@@ -85,6 +95,11 @@ pub trait LiveView: Template + Clone + Send + 'static {
     /// Runs when a connection attaches (the first and every reconnection):
     /// start timers, subscribe to topics.
     fn connected(&mut self, _ctx: &mut Context<Self>) {}
+
+    /// Runs when broadcasts may have been missed: the broadcaster was cut
+    /// off from the other instances (Redis was down) and is back. Reload
+    /// what other instances change (e.g. with [`Context::spawn`]).
+    fn resync(&mut self, _ctx: &mut Context<Self>) {}
 }
 
 /// What `mount` knows of the request.
@@ -108,6 +123,7 @@ enum Command<M> {
     After(Duration, M),
     Every(Duration, M),
     OnLeave(String, M),
+    Spawn(BoxFuture<'static, M>),
 }
 
 impl<V: LiveView> Context<V> {
@@ -146,6 +162,12 @@ impl<V: LiveView> Context<V> {
     /// Publishes `message` on `topic` when this connection ends (presence).
     pub fn publish_on_leave(&mut self, topic: impl Into<String>, message: V::Message) {
         self.commands.push(Command::OnLeave(topic.into(), message));
+    }
+
+    /// Runs `task` (e.g. a database query) and hands its result to this
+    /// page's `handle_message`. It is dropped when the connection ends.
+    pub fn spawn(&mut self, task: impl Future<Output = V::Message> + Send + 'static) {
+        self.commands.push(Command::Spawn(Box::pin(task)));
     }
 
     /// Connections subscribed to `topic` on this server, now.
@@ -251,7 +273,20 @@ struct Inner<V: LiveView> {
     options: Options,
     hub: Arc<Hub<V::Message>>,
     connections: Arc<Semaphore>,
+    store: Arc<dyn PageStore>,
+    /// Kept for its lifetime: dropping it stops its deliveries.
+    _broadcaster: Arc<dyn Broadcaster>,
+    /// Broadcasts for the other instances, sent in order by one task;
+    /// `None` when there are none (a broadcaster never started).
+    remote: Option<mpsc::Sender<(String, Vec<u8>)>>,
+    /// Tells every connection to resync (see [`LiveView::resync`]).
+    resync: broadcast::Sender<()>,
+    /// Ids of closed pages, until the task that forgets them starts.
+    closed: Mutex<Option<mpsc::UnboundedReceiver<String>>>,
 }
+
+/// Broadcasts waiting for the broadcaster; more are dropped (and logged).
+const REMOTE_QUEUE: usize = 4096;
 
 impl<V: LiveView> LiveServer<V> {
     /// A server of `V` pages held by `app`, with default [`Options`].
@@ -259,8 +294,80 @@ impl<V: LiveView> LiveServer<V> {
         LiveServer::with_options(app, Options::default())
     }
 
-    /// A server with these options.
+    /// A server with these options, its page store in memory, and no
+    /// other instance ([`Backends::memory`]).
     pub fn with_options(app: Arc<Application>, options: Options) -> Self {
+        let backends = Backends::memory(app.config());
+        LiveServer::build(app, options, backends, None)
+    }
+
+    /// A server on these backends (e.g. [`Backends::connect`]: Redis, for
+    /// several instances), its broadcaster started: what other instances
+    /// publish reaches this server's pages.
+    pub async fn with_backends(
+        app: Arc<Application>,
+        options: Options,
+        backends: Backends,
+    ) -> Result<Self, BackendError> {
+        let (tx, mut rx) = mpsc::unbounded_channel::<Delivery>();
+        let sink: Sink = Arc::new(move |delivery| {
+            let _ = tx.send(delivery);
+        });
+        backends.broadcaster.start(sink).await?;
+        let (remote_tx, mut remote_rx) = mpsc::channel::<(String, Vec<u8>)>(REMOTE_QUEUE);
+        let broadcaster = Arc::clone(&backends.broadcaster);
+        // One task publishes, so that one instance's broadcasts keep their order.
+        tokio::spawn(async move {
+            while let Some((topic, payload)) = remote_rx.recv().await {
+                if let Err(e) = broadcaster.publish(&topic, &payload).await {
+                    tracing::warn!(topic = %topic, error = %e, "broadcast not sent to other instances");
+                }
+            }
+        });
+        let server = LiveServer::build(app, options, backends, Some(remote_tx));
+        let hub = Arc::clone(&server.inner.hub);
+        let resync = server.inner.resync.clone();
+        tokio::spawn(async move {
+            while let Some(delivery) = rx.recv().await {
+                match delivery {
+                    Delivery::Message { topic, payload } => {
+                        match serde_json::from_slice::<V::Message>(&payload) {
+                            Ok(message) => {
+                                hub.publish(&topic, message);
+                            }
+                            Err(e) => tracing::warn!(topic = %topic, error = %e, "broadcast from another instance dropped: not a message of this view"),
+                        }
+                    }
+                    Delivery::Resync => {
+                        let _ = resync.send(());
+                    }
+                }
+            }
+        });
+        Ok(server)
+    }
+
+    fn build(
+        app: Arc<Application>,
+        options: Options,
+        backends: Backends,
+        remote: Option<mpsc::Sender<(String, Vec<u8>)>>,
+    ) -> Self {
+        // Closed pages' states are forgotten, so that their tokens resume
+        // nowhere (expired pages' states stay: their tokens may resume).
+        let (closed_tx, closed_rx) = mpsc::unbounded_channel::<String>();
+        let store = Arc::clone(&backends.store);
+        app.on_close(move |id| {
+            // A store that removes at once (memory) is done here, so that
+            // the token resumes nothing even a moment later; the others
+            // finish in a task (a removal sent twice is harmless).
+            match store.remove(id).now_or_never() {
+                Some(Ok(())) => {}
+                _ => {
+                    let _ = closed_tx.send(id.to_string());
+                }
+            }
+        });
         let inner = Inner {
             hub: Arc::new(Hub {
                 topics: Mutex::new(HashMap::new()),
@@ -269,10 +376,37 @@ impl<V: LiveView> LiveServer<V> {
             connections: Arc::new(Semaphore::new(options.max_connections)),
             app,
             options,
+            store: backends.store,
+            _broadcaster: backends.broadcaster,
+            remote,
+            resync: broadcast::channel(1).0,
+            closed: Mutex::new(Some(closed_rx)),
         };
-        LiveServer {
+        let server = LiveServer {
             inner: Arc::new(inner),
+        };
+        server.forget_closed_pages();
+        server
+    }
+
+    /// Starts the task that removes closed pages from the store, once, as
+    /// soon as there is a runtime to run it (now, or at `router()`).
+    fn forget_closed_pages(&self) {
+        if tokio::runtime::Handle::try_current().is_err() {
+            return;
         }
+        let Some(mut closed) = self.inner.closed.lock().unwrap_or_else(|e| e.into_inner()).take()
+        else {
+            return;
+        };
+        let store = Arc::clone(&self.inner.store);
+        tokio::spawn(async move {
+            while let Some(id) = closed.recv().await {
+                if let Err(e) = store.remove(&id).await {
+                    tracing::warn!(page_id = %id, error = %e, "closed page's stored state not removed (it expires with store.state_ttl)");
+                }
+            }
+        });
     }
 
     /// The application that holds the pages.
@@ -281,9 +415,10 @@ impl<V: LiveView> LiveServer<V> {
     }
 
     /// Publishes `message` on `topic` from outside a view (an HTTP
-    /// handler, a background task); returns how many connections got it.
+    /// handler, a background task): to this server's pages and to the
+    /// other instances'. Returns how many connections here got it.
     pub fn publish(&self, topic: &str, message: V::Message) -> usize {
-        self.inner.hub.publish(topic, message)
+        self.inner.publish(topic, message)
     }
 
     /// Listens on `addr` (e.g. `"127.0.0.1:8080"`) and serves
@@ -300,11 +435,122 @@ impl<V: LiveView> LiveServer<V> {
     /// The routes: `GET /` (a new page), `GET /livetemplate.js`, `GET /live`
     /// (the socket). Nest it to serve the view under a prefix.
     pub fn router(&self) -> Router {
+        self.forget_closed_pages();
         Router::new()
             .route("/", get(index::<V>))
             .route("/livetemplate.js", get(client_js))
             .route("/live", get(socket::<V>))
             .with_state(self.clone())
+    }
+}
+
+impl<V: LiveView> Inner<V> {
+    /// To this server's subscribers, then (as JSON) to the other instances'.
+    fn publish(&self, topic: &str, message: V::Message) -> usize {
+        if let Some(remote) = &self.remote {
+            match serde_json::to_vec(&message) {
+                Ok(payload) => {
+                    if remote.try_send((topic.to_string(), payload)).is_err() {
+                        tracing::warn!(topic, "broadcast not sent to other instances: their queue is full");
+                    }
+                }
+                Err(e) => tracing::warn!(topic, error = %e, "broadcast not sent to other instances: it does not serialise"),
+            }
+        }
+        self.hub.publish(topic, message)
+    }
+
+    /// Writes a new page's first state, so that any instance can resume it
+    /// from its first connection on.
+    async fn store_new(&self, page: &PageHandle<V>) {
+        let Some(state) = serialized(page) else {
+            return;
+        };
+        match self.store.save(page.id(), 0, type_name::<V>(), &state).await {
+            Ok(version) => page.set_store_version(version),
+            // The page works here; its connection writes it later.
+            Err(e) => tracing::warn!(page_id = %page.id(), error = %e, "new page not stored"),
+        }
+    }
+
+    /// The page a token names: the one held here (brought up to date when
+    /// another instance stored a newer state), or else the stored one,
+    /// resumed. `Ok(None)`: nowhere (the client loads a new page). Also the
+    /// stored state's bytes, when they are the page's.
+    async fn find(&self, token: &str) -> Result<Option<(PageHandle<V>, Option<Vec<u8>>)>, Error> {
+        match self.app.page::<V>(token) {
+            Ok(page) => {
+                let stored = match self.store.load(page.id()).await {
+                    Ok(stored) => stored,
+                    Err(e) => {
+                        tracing::warn!(page_id = %page.id(), error = %e, "stored state not read; the page goes on as held here");
+                        return Ok(Some((page, None)));
+                    }
+                };
+                let Some(stored) = stored.filter(|s| s.kind == type_name::<V>()) else {
+                    return Ok(Some((page, None)));
+                };
+                if stored.version > page.store_version() {
+                    // Another instance changed the page since this one held it.
+                    match serde_json::from_slice::<V>(&stored.state) {
+                        Ok(state) => {
+                            page.update(state)?;
+                            page.set_store_version(stored.version);
+                        }
+                        Err(e) => {
+                            tracing::warn!(page_id = %page.id(), error = %e, "stored state unreadable; the page goes on as held here");
+                            return Ok(Some((page, None)));
+                        }
+                    }
+                } else if stored.version < page.store_version() {
+                    return Ok(Some((page, None)));
+                }
+                Ok(Some((page, Some(stored.state))))
+            }
+            Err(Error::PageNotFound { page_id, .. }) => {
+                let stored = match self.store.load(&page_id).await {
+                    Ok(Some(stored)) => stored,
+                    Ok(None) => return Ok(None),
+                    Err(e) => {
+                        tracing::warn!(page_id = %page_id, error = %e, "page not resumed: its stored state cannot be read");
+                        return Ok(None);
+                    }
+                };
+                if stored.kind != type_name::<V>() {
+                    return Err(Error::WrongPageType {
+                        op: "resume_page",
+                        page_id,
+                        expected: type_name::<V>(),
+                        actual: "another view",
+                    });
+                }
+                let state = match serde_json::from_slice::<V>(&stored.state) {
+                    Ok(state) => state,
+                    Err(e) => {
+                        tracing::warn!(page_id = %page_id, error = %e, "page not resumed: its stored state does not decode as this view");
+                        return Ok(None);
+                    }
+                };
+                let page = self.app.resume_page::<V>(token, state)?;
+                page.set_store_version(stored.version);
+                Ok(Some((page, Some(stored.state))))
+            }
+            // The token outlived `token.ttl`: a new page.
+            Err(Error::TokenExpired { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// The page's state as the store keeps it (`None`, logged, if it does not serialise).
+fn serialized<V: LiveView>(page: &PageHandle<V>) -> Option<Vec<u8>> {
+    match page.with_state(serde_json::to_vec) {
+        Ok(Ok(bytes)) => Some(bytes),
+        Ok(Err(e)) => {
+            tracing::warn!(page_id = %page.id(), error = %e, "state not stored: it does not serialise");
+            None
+        }
+        Err(_) => None,
     }
 }
 
@@ -324,11 +570,12 @@ async fn index<V: LiveView>(
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
     let inner = &server.inner;
-    let state = V::mount(&MountRequest { query });
+    let state = V::mount(&MountRequest { query }).await;
     let page = match inner.app.new_page(state) {
         Ok(page) => page,
         Err(e) => return refuse(&e),
     };
+    inner.store_new(&page).await;
     Html(document(&inner.options, &page)).into_response()
 }
 
@@ -389,13 +636,16 @@ async fn socket<V: LiveView>(
         return (StatusCode::FORBIDDEN, "origin not allowed").into_response();
     }
     let token = query.get("token").map_or("", String::as_str);
-    let page = match inner.app.page::<V>(token) {
-        Ok(page) => Some(page),
-        // The page expired or was closed, or its token outlived
-        // `token.ttl`: tell the client (after the upgrade) to load a new
-        // page, rather than refuse it a socket it would retry forever.
-        Err(Error::PageNotFound { .. } | Error::TokenExpired { .. }) => None,
-        // Forged, tampered, expired token, another application's, another type.
+    // Not found here nor in the store, or an expired token: the client is
+    // told (after the upgrade) to load a new page, rather than refused a
+    // socket it would retry forever.
+    let page = match inner.find(token).await {
+        Ok(page) => page,
+        // At a limit: the client retries.
+        Err(e @ (Error::PageLimitExceeded { .. } | Error::MemoryBudgetExceeded { .. })) => {
+            return refuse(&e)
+        }
+        // Forged, tampered, another application's, another type.
         Err(e) => return (StatusCode::FORBIDDEN, e.to_string()).into_response(),
     };
     let Ok(permit) = Arc::clone(&inner.connections).try_acquire_owned() else {
@@ -413,7 +663,7 @@ async fn socket<V: LiveView>(
         .read_buffer_size(READ_BUFFER)
         .on_upgrade(move |ws| async move {
             match page {
-                Some(page) => Connection::run(server, ws, page, permit).await,
+                Some((page, stored)) => Connection::run(server, ws, page, stored, permit).await,
                 None => gone(ws, "the page expired or was closed, or its token expired").await,
             }
         })
@@ -455,6 +705,8 @@ enum Inbound<M> {
     Message(M),
     /// A broadcast was missed (the inbox overflowed).
     Lagged,
+    /// Another instance stored a newer state of the page: this copy is stale.
+    Superseded,
 }
 
 /// Token bucket for the event rate.
@@ -490,6 +742,8 @@ struct Connection<V: LiveView> {
     /// exist, so that the client never sees `joined` before its page
     /// receives broadcasts.
     held: Option<Vec<String>>,
+    /// Tells the store writer the state may have changed.
+    state_tx: watch::Sender<()>,
 }
 
 /// A failed read: over the size limit (closed with 1009), or the socket broke.
@@ -518,6 +772,7 @@ impl<V: LiveView> Connection<V> {
         server: LiveServer<V>,
         ws: WebSocket,
         page: PageHandle<V>,
+        stored: Option<Vec<u8>>,
         permit: OwnedSemaphorePermit,
     ) {
         let options = server.inner.options.clone();
@@ -533,6 +788,17 @@ impl<V: LiveView> Connection<V> {
             let _ = sink.close().await;
         });
         let (inbox_tx, mut inbox) = mpsc::channel(options.inbox.max(1));
+        // The writer looks at the state at once: a change made while the
+        // store was unreachable is written when a client is back.
+        let (state_tx, state_rx) = watch::channel(());
+        tokio::spawn(store_writer(
+            Arc::clone(&server.inner.store),
+            page.clone(),
+            stored,
+            state_rx,
+            inbox_tx.clone(),
+        ));
+        let mut resync = server.inner.resync.subscribe();
         let mut conn = Connection {
             live: page.attach(),
             server,
@@ -542,13 +808,14 @@ impl<V: LiveView> Connection<V> {
             timers: Vec::new(),
             on_leave: Vec::new(),
             held: None,
+            state_tx,
         };
         let end = match tokio::time::timeout(options.join_timeout, stream.next()).await {
             Ok(Some(Ok(Message::Text(text)))) => conn.join(text.as_str()),
             _ => Err(End::Closed),
         };
         let end = match end {
-            Ok(()) => conn.serve(&mut stream, &mut inbox, &options).await,
+            Ok(()) => conn.serve(&mut stream, &mut inbox, &mut resync, &options).await,
             Err(end) => end,
         };
         match end {
@@ -619,6 +886,7 @@ impl<V: LiveView> Connection<V> {
         &mut self,
         stream: &mut futures_util::stream::SplitStream<WebSocket>,
         inbox: &mut mpsc::Receiver<Inbound<V::Message>>,
+        resync: &mut broadcast::Receiver<()>,
         options: &Options,
     ) -> End {
         let mut bucket = Bucket {
@@ -649,7 +917,14 @@ impl<V: LiveView> Connection<V> {
                 inbound = inbox.recv() => match inbound {
                     Some(Inbound::Message(m)) => self.change(|state, ctx| state.handle_message(m, ctx)),
                     Some(Inbound::Lagged) => Err(End::Behind),
+                    Some(Inbound::Superseded) => Err(End::Detached),
                     None => Err(End::Closed),
+                },
+                signal = resync.recv() => match signal {
+                    Ok(()) | Err(broadcast::error::RecvError::Lagged(_)) => {
+                        self.change(|state, ctx| state.resync(ctx))
+                    }
+                    Err(broadcast::error::RecvError::Closed) => Ok(()),
                 },
             };
             if let Err(end) = step {
@@ -716,6 +991,9 @@ impl<V: LiveView> Connection<V> {
                 );
             }
         }
+        // Even without fragments: the change may be in fields the template
+        // does not show. (No receiver: the writer stopped, and said why.)
+        let _ = self.state_tx.send(());
         for command in ctx.commands {
             self.command(command);
         }
@@ -753,7 +1031,7 @@ impl<V: LiveView> Connection<V> {
                 }
             }
             Command::Publish(topic, message) => {
-                hub.publish(&topic, message);
+                self.server.inner.publish(&topic, message);
             }
             Command::After(delay, message) => {
                 let tx = self.inbox_tx.clone();
@@ -780,6 +1058,13 @@ impl<V: LiveView> Connection<V> {
                 }));
             }
             Command::OnLeave(topic, message) => self.on_leave.push((topic, message)),
+            Command::Spawn(task) => {
+                let tx = self.inbox_tx.clone();
+                self.timers.push(tokio::spawn(async move {
+                    let message = task.await;
+                    let _ = tx.send(Inbound::Message(message)).await;
+                }));
+            }
         }
     }
 
@@ -831,7 +1116,97 @@ impl<V: LiveView> Connection<V> {
             let _ = task.await;
         }
         for (topic, message) in std::mem::take(&mut self.on_leave) {
-            self.server.inner.hub.publish(&topic, message);
+            self.server.inner.publish(&topic, message);
+        }
+    }
+}
+
+/// Pause before writing again after the store failed.
+const STORE_RETRY: Duration = Duration::from_millis(500);
+/// How long the state of a page whose connection ended is still retried.
+const STORE_FLUSH: Duration = Duration::from_secs(30);
+
+/// Writes a connection's page to the store whenever `changes` says it may
+/// have changed: the page's state at the time of the write (so writers of
+/// one page never write an older state over a newer one), unless its
+/// bytes are the ones last written (`last`), each write expecting the
+/// store version this instance last read or wrote. A failed write is
+/// retried until it lands (for [`STORE_FLUSH`] once the connection has
+/// ended); a conflict (another instance stored a newer state) stops the
+/// connection, whose client reconnects and gets the stored state.
+async fn store_writer<V: LiveView>(
+    store: Arc<dyn PageStore>,
+    page: PageHandle<V>,
+    mut last: Option<Vec<u8>>,
+    mut changes: watch::Receiver<()>,
+    inbox: mpsc::Sender<Inbound<V::Message>>,
+) {
+    let mut failing = false;
+    let mut ended: Option<Instant> = None;
+    loop {
+        if page.is_closed() {
+            return;
+        }
+        let Some(state) = serialized(&page) else {
+            return;
+        };
+        if last.as_ref() != Some(&state) {
+            match write_state(&*store, &page, &state).await {
+                Ok(()) => {
+                    if failing {
+                        tracing::info!(page_id = %page.id(), "page state stored again");
+                    }
+                    (failing, last) = (false, Some(state));
+                }
+                Err(e @ BackendError::Conflict { .. }) => {
+                    tracing::warn!(page_id = %page.id(), error = %e, "page superseded by another instance; its connection here ends");
+                    let _ = inbox.try_send(Inbound::Superseded);
+                    return;
+                }
+                Err(e) => {
+                    if !failing {
+                        tracing::warn!(page_id = %page.id(), error = %e, "page state not stored; retrying");
+                    }
+                    failing = true;
+                    if ended.is_some_and(|at| at.elapsed() > STORE_FLUSH) {
+                        tracing::warn!(page_id = %page.id(), "page state not stored: its latest changes are held by this instance only");
+                        return;
+                    }
+                    // Again after a pause (or at once with a newer state).
+                    tokio::select! {
+                        _ = tokio::time::sleep(STORE_RETRY) => {}
+                        r = changes.changed(), if ended.is_none() => {
+                            if r.is_err() {
+                                ended = Some(Instant::now());
+                            }
+                        }
+                    }
+                    continue;
+                }
+            }
+        }
+        if ended.is_some() || changes.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
+/// One write of `state`, expecting the store version last read or written
+/// here; when another writer here moved it meanwhile, again on top of it.
+async fn write_state<V: LiveView>(
+    store: &dyn PageStore,
+    page: &PageHandle<V>,
+    state: &[u8],
+) -> Result<(), BackendError> {
+    loop {
+        let expected = page.store_version();
+        match store.save(page.id(), expected, type_name::<V>(), state).await {
+            Ok(version) => {
+                page.set_store_version(version);
+                return Ok(());
+            }
+            Err(BackendError::Conflict { .. }) if page.store_version() != expected => continue,
+            Err(e) => return Err(e),
         }
     }
 }
