@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use livetemplate::scale::redis::{RedisBroadcaster, RedisStore};
 use livetemplate::scale::{
-    BackendError, Broadcaster, Delivery, LocalBus, MemoryStore, PageStore, Sink,
+    BackendError, Broadcaster, Delivery, LocalBus, MemoryStore, PageStore, Sink, Write,
 };
 use livetemplate::StoreConfig;
 
@@ -25,37 +25,52 @@ fn store_config(url: &str, name: &str, ttl: Duration) -> StoreConfig {
     }
 }
 
+/// A write of kind `V` by `writer`.
+fn w<'a>(writer: &'a str, state: &'a [u8]) -> Write<'a> {
+    Write {
+        kind: "V",
+        writer,
+        state,
+    }
+}
+
 async fn store_contract(store: &dyn PageStore) {
     let id = "page-1";
     assert_eq!(store.load(id).await.unwrap(), None, "nothing stored yet");
-    assert_eq!(store.save(id, 0, "V", b"{\"n\":1}").await.unwrap(), 1);
+    assert_eq!(store.save(id, 0, w("a", b"{\"n\":1}")).await.unwrap(), 1);
     let got = store.load(id).await.unwrap().expect("stored");
     assert_eq!(
         (got.version, got.kind.as_str(), got.state.as_slice()),
         (1, "V", &b"{\"n\":1}"[..])
     );
     // A second first write, and a stale one, are conflicts that change nothing.
-    match store.save(id, 0, "V", b"x").await {
+    match store.save(id, 0, w("a", b"x")).await {
         Err(BackendError::Conflict {
             expected: 0,
             stored: 1,
+            ours: true,
             ..
         }) => {}
         other => panic!("expected a conflict, got {other:?}"),
     }
-    assert_eq!(store.save(id, 1, "V", b"{\"n\":2}").await.unwrap(), 2);
-    match store.save(id, 1, "V", b"stale").await {
+    assert_eq!(store.save(id, 1, w("a", b"{\"n\":2}")).await.unwrap(), 2);
+    match store.save(id, 1, w("b", b"stale")).await {
         Err(BackendError::Conflict {
             expected: 1,
             stored: 2,
+            ours: false,
             ..
         }) => {}
         other => panic!("expected a conflict, got {other:?}"),
     }
-    assert_eq!(store.load(id).await.unwrap().unwrap().state, b"{\"n\":2}");
+    let got = store.load(id).await.unwrap().unwrap();
+    assert_eq!(
+        (got.state.as_slice(), got.writer.as_str()),
+        (&b"{\"n\":2}"[..], "a")
+    );
     // Racing writers on one version: exactly one wins.
     let results = futures_util::future::join_all(
-        (0..8).map(|i| async move { store.save(id, 2, "V", format!("w{i}").as_bytes()).await }),
+        (0..8).map(|i| async move { store.save(id, 2, w("a", format!("w{i}").as_bytes())).await }),
     )
     .await;
     let wins: Vec<_> = results.iter().filter(|r| r.is_ok()).collect();
@@ -63,19 +78,19 @@ async fn store_contract(store: &dyn PageStore) {
     assert_eq!(store.load(id).await.unwrap().unwrap().version, 3);
     // Any bytes, and a large state, round trip.
     let big: Vec<u8> = (0..(1 << 20)).map(|i| (i % 251) as u8).collect();
-    assert_eq!(store.save("big", 0, "V", &big).await.unwrap(), 1);
+    assert_eq!(store.save("big", 0, w("a", &big)).await.unwrap(), 1);
     assert_eq!(store.load("big").await.unwrap().unwrap().state, big);
     // Removed: gone; a holder that writes again (the record was lost) recreates it.
     store.remove(id).await.unwrap();
     assert_eq!(store.load(id).await.unwrap(), None);
-    assert_eq!(store.save(id, 7, "V", b"again").await.unwrap(), 8);
+    assert_eq!(store.save(id, 7, w("a", b"again")).await.unwrap(), 8);
     assert_eq!(store.load(id).await.unwrap().unwrap().version, 8);
     // Pages are apart.
     assert_eq!(store.load("page-2").await.unwrap(), None);
 }
 
 async fn ttl_contract(store: &dyn PageStore) {
-    store.save("short", 0, "V", b"1").await.unwrap();
+    store.save("short", 0, w("a", b"1")).await.unwrap();
     assert!(store.load("short").await.unwrap().is_some());
     tokio::time::sleep(Duration::from_millis(600)).await;
     assert_eq!(
@@ -106,9 +121,12 @@ async fn redis_store_keeps_the_contract() {
     .unwrap();
     ttl_contract(&short).await;
     // Another application's records are apart.
-    let other = RedisStore::connect(&store_config(&url, "store", Duration::from_secs(60)), "other")
-        .await
-        .unwrap();
+    let other = RedisStore::connect(
+        &store_config(&url, "store", Duration::from_secs(60)),
+        "other",
+    )
+    .await
+    .unwrap();
     assert_eq!(other.load("big").await.unwrap(), None);
 }
 
@@ -153,7 +171,11 @@ async fn until(what: &str, deadline: Duration, mut f: impl FnMut() -> bool) {
 /// Three instances: what one publishes reaches the two others once each,
 /// in order, and never itself.
 async fn broadcaster_contract(a: &dyn Broadcaster, b: &dyn Broadcaster, c: &dyn Broadcaster) {
-    let (ra, rb, rc) = (Received::default(), Received::default(), Received::default());
+    let (ra, rb, rc) = (
+        Received::default(),
+        Received::default(),
+        Received::default(),
+    );
     a.start(ra.sink()).await.unwrap();
     b.start(rb.sink()).await.unwrap();
     c.start(rc.sink()).await.unwrap();
@@ -229,7 +251,7 @@ async fn redis_restart_keeps_states_and_brings_subscriptions_back() {
     let (ra, rb) = (Received::default(), Received::default());
     a.start(ra.sink()).await.unwrap();
     b.start(rb.sink()).await.unwrap();
-    store.save("p", 0, "V", b"before").await.unwrap();
+    store.save("p", 0, w("a", b"before")).await.unwrap();
     a.publish("t", b"1").await.unwrap();
     until("the first message", Duration::from_secs(5), || {
         rb.messages().len() == 1
@@ -252,9 +274,11 @@ async fn redis_restart_keeps_states_and_brings_subscriptions_back() {
     let down = Instant::now();
     redis.restart();
 
-    until("a resync on both instances", Duration::from_secs(15), || {
-        ra.resyncs() >= 1 && rb.resyncs() >= 1
-    })
+    until(
+        "a resync on both instances",
+        Duration::from_secs(15),
+        || ra.resyncs() >= 1 && rb.resyncs() >= 1,
+    )
     .await;
     let back = down.elapsed();
     // Subscriptions are back by themselves: a message after the restart arrives.

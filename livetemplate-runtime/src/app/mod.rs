@@ -81,7 +81,11 @@ impl Inner {
             match why {
                 Removal::Closed => {
                     tracing::info!(page_id = %id, "page closed");
-                    let listeners = self.on_close.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                    let listeners = self
+                        .on_close
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .clone();
                     for listener in listeners {
                         listener(id);
                     }

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::{BackendError, BoxFuture, Broadcaster, Delivery, PageStore, Sink, StoredPage};
+use super::{BackendError, BoxFuture, Broadcaster, Delivery, PageStore, Sink, StoredPage, Write};
 
 /// Pages' states in this process's memory, each dropped `ttl` after its
 /// last write.
@@ -59,8 +59,7 @@ impl PageStore for MemoryStore {
         &'a self,
         page_id: &'a str,
         expected: u64,
-        kind: &'a str,
-        state: &'a [u8],
+        write: Write<'a>,
     ) -> BoxFuture<'a, Result<u64, BackendError>> {
         let now = Instant::now();
         let result = {
@@ -73,13 +72,15 @@ impl PageStore for MemoryStore {
                     page_id: page_id.to_string(),
                     expected,
                     stored: held.version,
+                    ours: held.writer == write.writer,
                 }),
                 _ => {
                     let version = expected + 1;
                     let page = StoredPage {
                         version,
-                        kind: kind.to_string(),
-                        state: state.to_vec(),
+                        kind: write.kind.to_string(),
+                        state: write.state.to_vec(),
+                        writer: write.writer.to_string(),
                     };
                     records.insert(page_id.to_string(), (page, now + self.ttl));
                     Ok(version)

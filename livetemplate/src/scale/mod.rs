@@ -53,6 +53,35 @@ pub struct StoredPage {
     pub kind: String,
     /// The view-model, as `serde_json` wrote it.
     pub state: Vec<u8>,
+    /// The id of the server that wrote it ([`instance_id`]).
+    pub writer: String,
+}
+
+/// What a write stores (see [`PageStore::save`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Write<'a> {
+    /// The view-model's type name.
+    pub kind: &'a str,
+    /// The writing server's id: a write whose reply was lost is known as
+    /// its own when it is retried.
+    pub writer: &'a str,
+    /// The view-model as JSON.
+    pub state: &'a [u8],
+}
+
+/// A new id for a server instance: 16 hex digits, 64 bits from std's
+/// randomly keyed hasher (seeded by the OS), the process id and the time.
+/// Unique among an application's instances; not a secret.
+pub fn instance_id() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u32(std::process::id());
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    format!("{:016x}", h.finish())
 }
 
 /// Why a backend call failed. Messages never hold a password or a state.
@@ -60,11 +89,14 @@ pub struct StoredPage {
 #[non_exhaustive]
 pub enum BackendError {
     /// A write expected version `expected`, but the store holds `stored`:
-    /// another instance changed the page since this one read or wrote it.
+    /// another instance changed the page since this one read or wrote it
+    /// (unless `ours`: the stored version is this writer's own, a write
+    /// whose reply was lost).
     Conflict {
         page_id: String,
         expected: u64,
         stored: u64,
+        ours: bool,
     },
     /// The backend could not be reached, or refused the command.
     Unavailable {
@@ -84,6 +116,7 @@ impl fmt::Display for BackendError {
                 page_id,
                 expected,
                 stored,
+                ..
             } => write!(
                 f,
                 "page {page_id}: the store holds version {stored}, this instance expected {expected} (another instance changed the page)"
@@ -107,8 +140,10 @@ impl std::error::Error for BackendError {}
 pub trait PageStore: Send + Sync + 'static {
     /// The page's stored state, or `None` when nothing is stored (never
     /// written, removed, or not written for the store's TTL).
-    fn load<'a>(&'a self, page_id: &'a str)
-        -> BoxFuture<'a, Result<Option<StoredPage>, BackendError>>;
+    fn load<'a>(
+        &'a self,
+        page_id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<StoredPage>, BackendError>>;
 
     /// Writes version `expected + 1` of the page when the store holds
     /// version `expected` (0: nothing), or nothing at all (the record
@@ -119,8 +154,7 @@ pub trait PageStore: Send + Sync + 'static {
         &'a self,
         page_id: &'a str,
         expected: u64,
-        kind: &'a str,
-        state: &'a [u8],
+        write: Write<'a>,
     ) -> BoxFuture<'a, Result<u64, BackendError>>;
 
     /// Forgets the page (it was closed).
@@ -213,8 +247,9 @@ impl Backends {
         {
             Err(BackendError::Config {
                 field: "store.redis_url",
-                reason: "this build has no Redis support: enable the `redis` feature of livetemplate"
-                    .into(),
+                reason:
+                    "this build has no Redis support: enable the `redis` feature of livetemplate"
+                        .into(),
             })
         }
     }

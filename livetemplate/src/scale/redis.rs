@@ -7,7 +7,7 @@
 //! needed, reconnect and automatic resubscription, without a client pool.)
 //!
 //! ```text
-//! {prefix}:{app id}:page:{page id}   hash { v: version, k: type name, s: state JSON }, PEXPIRE state_ttl
+//! {prefix}:{app id}:page:{page id}   hash { v: version, k: type name, w: writer id, s: state JSON }, PEXPIRE state_ttl
 //! {prefix}:{app id}:topic:{topic}    channel: 16 hex digits of the publishing instance, then the payload
 //! ```
 //!
@@ -27,7 +27,6 @@
 //! server is given [`Delivery::Resync`].
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hasher};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -37,7 +36,8 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::{
-    BackendError, Backends, BoxFuture, Broadcaster, Delivery, PageStore, Sink, StoredPage,
+    instance_id, BackendError, Backends, BoxFuture, Broadcaster, Delivery, PageStore, Sink,
+    StoredPage, Write,
 };
 use crate::StoreConfig;
 
@@ -45,10 +45,10 @@ const BACKEND: &str = "redis";
 
 /// Compare-and-set of one page's record (see the module docs).
 const SAVE: &str = r"
-local cur = redis.call('HGET', KEYS[1], 'v')
-if cur and cur ~= ARGV[1] then return cur end
-redis.call('HSET', KEYS[1], 'v', ARGV[2], 'k', ARGV[3], 's', ARGV[4])
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
+local cur = redis.call('HMGET', KEYS[1], 'v', 'w')
+if cur[1] and cur[1] ~= ARGV[1] then return {cur[1], cur[2] or ''} end
+redis.call('HSET', KEYS[1], 'v', ARGV[2], 'k', ARGV[3], 'w', ARGV[4], 's', ARGV[5])
+redis.call('PEXPIRE', KEYS[1], ARGV[6])
 return false
 ";
 
@@ -172,10 +172,15 @@ impl PageStore for RedisStore {
                 .get("s")
                 .cloned()
                 .ok_or_else(|| corrupt("no state"))?;
+            let writer = fields
+                .get("w")
+                .and_then(|w| String::from_utf8(w.clone()).ok())
+                .unwrap_or_default();
             Ok(Some(StoredPage {
                 version,
                 kind,
                 state,
+                writer,
             }))
         })
     }
@@ -184,29 +189,30 @@ impl PageStore for RedisStore {
         &'a self,
         page_id: &'a str,
         expected: u64,
-        kind: &'a str,
-        state: &'a [u8],
+        write: Write<'a>,
     ) -> BoxFuture<'a, Result<u64, BackendError>> {
         Box::pin(async move {
             let mut conn = self.conn.clone();
             let version = expected + 1;
-            let held: Option<String> = self
+            let held: Option<(String, String)> = self
                 .save
                 .key(self.key(page_id))
                 .arg(expected)
                 .arg(version)
-                .arg(kind)
-                .arg(state)
+                .arg(write.kind)
+                .arg(write.writer)
+                .arg(write.state)
                 .arg(self.ttl_ms)
                 .invoke_async(&mut conn)
                 .await
                 .map_err(unavailable)?;
             match held {
                 None => Ok(version),
-                Some(stored) => Err(BackendError::Conflict {
+                Some((stored, writer)) => Err(BackendError::Conflict {
                     page_id: page_id.to_string(),
                     expected,
                     stored: stored.parse().unwrap_or(0),
+                    ours: writer == write.writer,
                 }),
             }
         })
@@ -251,19 +257,10 @@ impl RedisBroadcaster {
                 .set_automatic_resubscription(),
         )
         .await?;
-        // Unique enough among an application's instances: 64 bits from
-        // std's randomly keyed hasher, with the process id and the time.
-        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_u32(std::process::id());
-        h.write_u128(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos()),
-        );
         Ok(RedisBroadcaster {
             conn,
             channels: format!("{}:{app_id}:topic:", config.key_prefix),
-            instance: format!("{:016x}", h.finish()),
+            instance: instance_id(),
             pushes: Mutex::new(Some(rx)),
             tasks: Mutex::new(Vec::new()),
         })
@@ -401,7 +398,12 @@ fn resynced(lost: &std::sync::atomic::AtomicBool, sink: &Sink) {
 
 impl Drop for RedisBroadcaster {
     fn drop(&mut self) {
-        for task in self.tasks.lock().unwrap_or_else(|e| e.into_inner()).drain(..) {
+        for task in self
+            .tasks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .drain(..)
+        {
             task.abort();
         }
     }

@@ -64,7 +64,9 @@ use tokio::sync::{broadcast, mpsc, watch, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinHandle;
 
 pub use self::protocol::{ClientMessage, ErrorCode, ServerMessage, PROTOCOL_VERSION};
-use crate::scale::{BackendError, Backends, BoxFuture, Broadcaster, Delivery, PageStore, Sink};
+use crate::scale::{
+    instance_id, BackendError, Backends, BoxFuture, Broadcaster, Delivery, PageStore, Sink, Write,
+};
 use crate::{Application, Attachment, Error, PageHandle, Template, CLIENT_JS};
 use livetemplate_runtime::decode::{decode_event, EventError};
 
@@ -283,6 +285,8 @@ struct Inner<V: LiveView> {
     resync: broadcast::Sender<()>,
     /// Ids of closed pages, until the task that forgets them starts.
     closed: Mutex<Option<mpsc::UnboundedReceiver<String>>>,
+    /// This server's id, on what it writes to the store.
+    instance: Arc<str>,
 }
 
 /// Broadcasts waiting for the broadcaster; more are dropped (and logged).
@@ -335,7 +339,9 @@ impl<V: LiveView> LiveServer<V> {
                             Ok(message) => {
                                 hub.publish(&topic, message);
                             }
-                            Err(e) => tracing::warn!(topic = %topic, error = %e, "broadcast from another instance dropped: not a message of this view"),
+                            Err(e) => {
+                                tracing::warn!(topic = %topic, error = %e, "broadcast from another instance dropped: not a message of this view")
+                            }
                         }
                     }
                     Delivery::Resync => {
@@ -381,6 +387,7 @@ impl<V: LiveView> LiveServer<V> {
             remote,
             resync: broadcast::channel(1).0,
             closed: Mutex::new(Some(closed_rx)),
+            instance: instance_id().into(),
         };
         let server = LiveServer {
             inner: Arc::new(inner),
@@ -395,7 +402,12 @@ impl<V: LiveView> LiveServer<V> {
         if tokio::runtime::Handle::try_current().is_err() {
             return;
         }
-        let Some(mut closed) = self.inner.closed.lock().unwrap_or_else(|e| e.into_inner()).take()
+        let Some(mut closed) = self
+            .inner
+            .closed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
         else {
             return;
         };
@@ -451,10 +463,15 @@ impl<V: LiveView> Inner<V> {
             match serde_json::to_vec(&message) {
                 Ok(payload) => {
                     if remote.try_send((topic.to_string(), payload)).is_err() {
-                        tracing::warn!(topic, "broadcast not sent to other instances: their queue is full");
+                        tracing::warn!(
+                            topic,
+                            "broadcast not sent to other instances: their queue is full"
+                        );
                     }
                 }
-                Err(e) => tracing::warn!(topic, error = %e, "broadcast not sent to other instances: it does not serialise"),
+                Err(e) => {
+                    tracing::warn!(topic, error = %e, "broadcast not sent to other instances: it does not serialise")
+                }
             }
         }
         self.hub.publish(topic, message)
@@ -466,7 +483,12 @@ impl<V: LiveView> Inner<V> {
         let Some(state) = serialized(page) else {
             return;
         };
-        match self.store.save(page.id(), 0, type_name::<V>(), &state).await {
+        let write = Write {
+            kind: type_name::<V>(),
+            writer: &self.instance,
+            state: &state,
+        };
+        match self.store.save(page.id(), 0, write).await {
             Ok(version) => page.set_store_version(version),
             // The page works here; its connection writes it later.
             Err(e) => tracing::warn!(page_id = %page.id(), error = %e, "new page not stored"),
@@ -793,6 +815,7 @@ impl<V: LiveView> Connection<V> {
         let (state_tx, state_rx) = watch::channel(());
         tokio::spawn(store_writer(
             Arc::clone(&server.inner.store),
+            Arc::clone(&server.inner.instance),
             page.clone(),
             stored,
             state_rx,
@@ -815,7 +838,10 @@ impl<V: LiveView> Connection<V> {
             _ => Err(End::Closed),
         };
         let end = match end {
-            Ok(()) => conn.serve(&mut stream, &mut inbox, &mut resync, &options).await,
+            Ok(()) => {
+                conn.serve(&mut stream, &mut inbox, &mut resync, &options)
+                    .await
+            }
             Err(end) => end,
         };
         match end {
@@ -1136,6 +1162,7 @@ const STORE_FLUSH: Duration = Duration::from_secs(30);
 /// connection, whose client reconnects and gets the stored state.
 async fn store_writer<V: LiveView>(
     store: Arc<dyn PageStore>,
+    writer: Arc<str>,
     page: PageHandle<V>,
     mut last: Option<Vec<u8>>,
     mut changes: watch::Receiver<()>,
@@ -1151,7 +1178,7 @@ async fn store_writer<V: LiveView>(
             return;
         };
         if last.as_ref() != Some(&state) {
-            match write_state(&*store, &page, &state).await {
+            match write_state(&*store, &writer, &page, &state).await {
                 Ok(()) => {
                     if failing {
                         tracing::info!(page_id = %page.id(), "page state stored again");
@@ -1192,19 +1219,30 @@ async fn store_writer<V: LiveView>(
 }
 
 /// One write of `state`, expecting the store version last read or written
-/// here; when another writer here moved it meanwhile, again on top of it.
+/// here. Written again on top when the stored version is this server's
+/// own: another connection here moved it meanwhile, or an earlier write
+/// landed though its reply was lost.
 async fn write_state<V: LiveView>(
     store: &dyn PageStore,
+    writer: &str,
     page: &PageHandle<V>,
     state: &[u8],
 ) -> Result<(), BackendError> {
+    let write = Write {
+        kind: type_name::<V>(),
+        writer,
+        state,
+    };
     loop {
         let expected = page.store_version();
-        match store.save(page.id(), expected, type_name::<V>(), state).await {
+        match store.save(page.id(), expected, write).await {
             Ok(version) => {
                 page.set_store_version(version);
                 return Ok(());
             }
+            Err(BackendError::Conflict {
+                stored, ours: true, ..
+            }) if stored > expected => page.set_store_version(stored),
             Err(BackendError::Conflict { .. }) if page.store_version() != expected => continue,
             Err(e) => return Err(e),
         }
