@@ -27,6 +27,7 @@
 //! server is given [`Delivery::Resync`].
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -295,7 +296,7 @@ impl Broadcaster for RedisBroadcaster {
             conn.psubscribe(format!("{}*", self.channels))
                 .await
                 .map_err(unavailable)?;
-            let lost = Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let lost = Arc::new(AtomicBool::new(false));
             let channels = self.channels.clone();
             let me = self.instance.clone();
             let receive = {
@@ -304,9 +305,7 @@ impl Broadcaster for RedisBroadcaster {
                     while let Some(push) = pushes.recv().await {
                         match push.kind {
                             PushKind::Disconnection => {
-                                if !lost.swap(true, std::sync::atomic::Ordering::AcqRel) {
-                                    tracing::warn!("redis broadcaster disconnected");
-                                }
+                                lose(&lost, "redis broadcaster disconnected")
                             }
                             PushKind::PSubscribe => resynced(&lost, &sink),
                             PushKind::PMessage => {
@@ -352,8 +351,8 @@ impl Broadcaster for RedisBroadcaster {
                             .is_ok();
                         if ok {
                             resynced(&lost, &sink);
-                        } else if !lost.swap(true, std::sync::atomic::Ordering::AcqRel) {
-                            tracing::warn!("redis broadcaster cannot reach redis");
+                        } else {
+                            lose(&lost, "redis broadcaster cannot reach redis");
                         }
                     }
                 })
@@ -387,10 +386,17 @@ impl Broadcaster for RedisBroadcaster {
     }
 }
 
+/// Marks the subscription lost (logged once per loss).
+fn lose(lost: &AtomicBool, why: &str) {
+    if !lost.swap(true, Ordering::AcqRel) {
+        tracing::warn!("{why}");
+    }
+}
+
 /// After a loss, the first sign of the subscription being back: tell the
 /// server once.
-fn resynced(lost: &std::sync::atomic::AtomicBool, sink: &Sink) {
-    if lost.swap(false, std::sync::atomic::Ordering::AcqRel) {
+fn resynced(lost: &AtomicBool, sink: &Sink) {
+    if lost.swap(false, Ordering::AcqRel) {
         tracing::info!("redis broadcaster back: pages resync");
         sink(Delivery::Resync);
     }
