@@ -5,8 +5,10 @@
 # reconstruction invariant on the fixtures the Rust tests wrote, the todos
 # example end to end).
 # Usage: ./test.sh        (CI runs exactly this through .ci/run)
-# Installs what the browser tests need when it is missing: Debian's chromium
-# (apt-get, as root) and client/node_modules (npm ci).
+# Installs what the tests need when it is missing: Debian's redis-server and
+# chromium (apt-get, as root) and client/node_modules (npm ci). Starts its
+# own redis-server on a free loopback port for the scale-out tests
+# ($LT_REDIS_URL) and stops it at the end, by its pid.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -17,6 +19,9 @@ export LT_BROWSER_SEQUENCES="${LT_BROWSER_SEQUENCES:-$([ "${CI:-}" = true ] && e
 export LT_FIXTURES_DIR="${LT_FIXTURES_DIR:-$PWD/target/browser-fixtures}"
 todos_bin="" # the examples' binaries, known once they are built
 board_bin=""
+redis_exe=""
+redis_pid=""
+redis_dir=""
 
 log="$(mktemp)"
 node_log="$(mktemp)"
@@ -25,15 +30,58 @@ node_log="$(mktemp)"
 LT_TEST_PIDS="$(mktemp)"
 export LT_TEST_PIDS
 cleanup() {
+  [ -z "$redis_pid" ] || echo "$redis_pid" >>"$LT_TEST_PIDS"
   while read -r pid; do
     exe="$(readlink "/proc/$pid/exe" 2>/dev/null || true)"
-    if [ -n "$pid" ] && [ -n "$exe" ] && { [ "$exe" = "$todos_bin" ] || [ "$exe" = "$board_bin" ]; }; then
+    if [ -n "$pid" ] && [ -n "$exe" ] && { [ "$exe" = "$todos_bin" ] || [ "$exe" = "$board_bin" ] || [ "$exe" = "$redis_exe" ]; }; then
       kill -9 "$pid" 2>/dev/null || true
     fi
   done <"$LT_TEST_PIDS"
   rm -f "$log" "$node_log" "$LT_TEST_PIDS"
+  [ -z "$redis_dir" ] || rm -rf "$redis_dir"
 }
 trap cleanup EXIT
+
+# apt-get update once, then install the Debian packages given.
+apt_updated=0
+apt_install() {
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  if [ "$apt_updated" -eq 0 ]; then
+    $sudo apt-get update
+    apt_updated=1
+  fi
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y "$@"
+}
+
+echo "== redis-server (for the scale-out tests)"
+if ! command -v redis-server >/dev/null; then
+  echo "installing Debian's redis-server (it is missing)"
+  apt_install redis-server
+fi
+redis_bin="$(command -v redis-server)"
+# (Debian's redis-server is a link to a multi-call binary: run it by this
+# name; /proc/PID/exe shows the binary itself.)
+redis_exe="$(readlink -f "$redis_bin")"
+export LT_REDIS_SERVER="$redis_bin"
+"$redis_bin" --version
+# A free loopback port: nothing answers on it.
+for _ in $(seq 1 50); do
+  redis_port=$((20000 + RANDOM % 20000))
+  (exec 3<>"/dev/tcp/127.0.0.1/$redis_port") 2>/dev/null || break
+done
+redis_dir="$(mktemp -d)"
+"$redis_bin" --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$redis_dir" >"$redis_dir/log" 2>&1 &
+redis_pid=$!
+for i in $(seq 1 100); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$redis_port" && printf 'PING\r\n' >&3 && read -r -t 1 pong <&3 && [ "${pong%$'\r'}" = "+PONG" ]) 2>/dev/null; then
+    break
+  fi
+  [ "$i" -lt 100 ] || { echo "redis-server did not start:"; cat "$redis_dir/log"; exit 1; }
+  sleep 0.1
+done
+export LT_REDIS_URL="redis://127.0.0.1:$redis_port"
+echo "redis-server pid $redis_pid on $LT_REDIS_URL"
 
 echo "== cargo fmt --check"
 cargo fmt --all --check
@@ -53,10 +101,7 @@ board_bin="$(cd "${CARGO_TARGET_DIR:-target}" && pwd -P)/debug/examples/board"
 echo "== browser test setup"
 if [ ! -x /usr/bin/chromium ]; then
   echo "installing Debian's chromium (/usr/bin/chromium is missing)"
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+  apt_install chromium
 fi
 /usr/bin/chromium --version 2>/dev/null
 command -v node >/dev/null || { echo "node is missing (Node.js 20 or later)"; exit 1; }
@@ -82,7 +127,7 @@ node_test() {
 node_failed=0
 echo "== node --test client/test/ (JS client unit tests)"
 node_test client/test/
-echo "== node --test client/test-browser/ (Chromium: smoke, invariant, todos and board e2e)"
+echo "== node --test client/test-browser/ (Chromium: smoke, invariant, todos and board e2e, board on two instances)"
 LT_TODOS_BIN="$todos_bin" LT_BOARD_BIN="$board_bin" node_test client/test-browser/
 
 # One closing line for the whole run.
