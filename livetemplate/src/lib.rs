@@ -164,6 +164,14 @@
 //! size, event rate, send queue, connections). See the `serve` module and
 //! `examples/todos` and `examples/board`.
 //!
+//! ## Several instances (feature `redis`)
+//!
+//! The `scale` module's `PageStore` and `Broadcaster` keep pages' states
+//! and carry broadcasts between instances: in memory by default, on Redis
+//! with `store.redis_url` (`scale::Backends::connect`). Any instance then
+//! resumes any page by its token, and a broadcast reaches pages on every
+//! instance.
+//!
 //! ## Types
 //!
 //! Fields of any type implementing [`Slot`] can be printed; [`Truthy`],

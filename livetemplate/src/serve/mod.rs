@@ -36,12 +36,28 @@
 //!
 //! **Broadcast**: [`Context::subscribe`] a topic and [`Context::publish`] a
 //! message to it (or [`LiveServer::publish`] from outside a view): every
-//! page subscribed, on this server, gets it in `handle_message` and sends
-//! its own fragments. [`Context::presence`] counts a topic's subscribers;
+//! page subscribed, on this server and (through the
+//! [`Broadcaster`]) on the other instances, gets
+//! it in `handle_message` and sends its own fragments.
+//! [`Context::presence`] counts a topic's subscribers on this server;
 //! [`Context::publish_on_leave`] tells them when this connection ends.
 //! A connection whose inbox overflows (it handles messages slower than they
 //! come) is disconnected and resyncs; messages it did not handle are lost
 //! for its page only.
+//!
+//! **Store** ([`PageStore`], in memory unless
+//! [`LiveServer::with_backends`] is given another): a new page's state is
+//! written when it is created, and after every change a writer task per
+//! connection writes the state as it is then (serde JSON; unchanged bytes
+//! are not written again), compare-and-set on the version. A token whose
+//! page is not held here resumes it from the store (with one `render`);
+//! a page held here but changed since by another instance is brought up to
+//! date first. A write refused because another instance stored a newer
+//! state ends this connection (its client reconnects and gets the stored
+//! one). What can be lost: the changes of a page whose instance dies before
+//! their write lands (normally a round trip to the store; while the store
+//! is unreachable, every change since it went away — they are retried while
+//! the connection lasts, and 30 s after it ends).
 
 mod protocol;
 
@@ -73,7 +89,7 @@ use livetemplate_runtime::decode::{decode_event, EventError};
 /// A live view: its state is the view-model the template renders.
 ///
 /// The state is `Serialize + DeserializeOwned` because the server keeps it
-/// in its [`PageStore`](crate::scale::PageStore) after every change (that
+/// in its [`PageStore`] after every change (that
 /// is how another instance resumes the page), and messages are, because a
 /// broadcast crosses to other instances as JSON.
 pub trait LiveView: Template + Clone + Send + Serialize + DeserializeOwned + 'static {
