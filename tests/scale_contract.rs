@@ -308,3 +308,54 @@ async fn redis_restart_keeps_states_and_brings_subscriptions_back() {
     assert_eq!(stored.expect("kept across the restart").state, b"before");
     println!("redis restart: both broadcasters resynced {back:?} after the restart began");
 }
+
+#[tokio::test]
+async fn backends_from_config_say_what_is_missing() {
+    use livetemplate::scale::Backends;
+    use livetemplate::{Application, Config, KeyConfig};
+    let app = |f: &dyn Fn(&mut Config)| {
+        let mut c = Config::default();
+        f(&mut c);
+        Application::new(c).unwrap()
+    };
+    // No Redis configured: in memory.
+    assert!(Backends::connect(&app(&|_| {})).await.is_ok());
+    let redis = |c: &mut Config| c.store.redis_url = Some("redis://127.0.0.1:1".into());
+    match Backends::connect(&app(&redis)).await {
+        Err(BackendError::Config {
+            field: "application.id",
+            ..
+        }) => {}
+        other => panic!("{other:?}"),
+    }
+    let with_id = |c: &mut Config| {
+        redis(c);
+        c.application.id = Some("app".into());
+    };
+    match Backends::connect(&app(&with_id)).await {
+        Err(BackendError::Config {
+            field: "token.keys",
+            ..
+        }) => {}
+        other => panic!("{other:?}"),
+    }
+    // Nothing listens on port 1: unavailable, with the URL (no password) in the message.
+    let complete = |c: &mut Config| {
+        with_id(c);
+        c.store.redis_url = Some("redis://user:hunter2-pw@127.0.0.1:1".into());
+        c.token.keys = vec![KeyConfig {
+            id: "k".into(),
+            secret_hex: "ab".repeat(32),
+        }];
+    };
+    let started = Instant::now();
+    match Backends::connect(&app(&complete)).await {
+        Err(e @ BackendError::Unavailable { .. }) => {
+            let shown = e.to_string();
+            assert!(shown.contains("127.0.0.1:1"), "{shown}");
+            assert!(!shown.contains("hunter2-pw"), "{shown}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(started.elapsed() < Duration::from_secs(30));
+}

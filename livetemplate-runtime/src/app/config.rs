@@ -620,6 +620,13 @@ mod tests {
             ),
             (r#"{"application": {"max_pagez": 3}}"#, "max_pagez"),
             (r#"{"application": {"page_ttl": "an hour"}}"#, ""),
+            (r#"{"store": {"key_prefix": ""}}"#, "store.key_prefix"),
+            (r#"{"store": {"key_prefix": "a*b"}}"#, "store.key_prefix"),
+            (r#"{"store": {"state_ttl": 0}}"#, "store.state_ttl"),
+            (
+                r#"{"store": {"redis_url": "http://127.0.0.1:6379"}}"#,
+                "store.redis_url",
+            ),
         ];
         for (json, want) in cases {
             assert_eq!(field(Config::from_json(json)), want, "{json}");
@@ -629,6 +636,34 @@ mod tests {
             r#"{{"token": {{"keys": [{{"id": "k", "secret_hex": "{key}"}}, {{"id": "k", "secret_hex": "{key}"}}]}}}}"#
         );
         assert_eq!(field(Config::from_json(&dup)), "token.keys[1].id");
+    }
+
+    #[test]
+    fn the_store_section_reads_and_hides_a_redis_password() {
+        let c = Config::from_json(
+            r#"{"store": {"redis_url": "redis://app:s3cr3t-pw@db.internal:6380/2", "key_prefix": "shop", "state_ttl": "2h"}}"#,
+        )
+        .unwrap();
+        assert_eq!(c.store.key_prefix, "shop");
+        assert_eq!(c.store.state_ttl, Duration::from_secs(7200));
+        assert_eq!(
+            c.store.redacted_url().unwrap(),
+            "redis://app:<redacted>@db.internal:6380/2"
+        );
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("s3cr3t-pw"), "{shown}");
+        assert!(shown.contains("db.internal:6380"), "{shown}");
+        // A URL with a password and no user, or none at all.
+        let mut s = StoreConfig::default();
+        assert_eq!(s.redacted_url(), None);
+        s.redis_url = Some("redis://:pw@h:1".into());
+        assert_eq!(s.redacted_url().unwrap(), "redis://:<redacted>@h:1");
+        s.redis_url = Some("redis://h:1/0".into());
+        assert_eq!(s.redacted_url().unwrap(), "redis://h:1/0");
+        // A bad URL's error does not show the password either.
+        let e =
+            Config::from_json(r#"{"store": {"redis_url": "tcp://u:pw123456@h:1"}}"#).unwrap_err();
+        assert!(!e.to_string().contains("pw123456"), "{e}");
     }
 
     #[test]
