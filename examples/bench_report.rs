@@ -28,6 +28,8 @@ use livetemplate::{
 
 #[path = "../benches/render_peers/mod.rs"]
 mod render_peers;
+#[path = "../benches/scale_out/mod.rs"]
+mod scale_out;
 #[path = "../benches/scenarios/mod.rs"]
 mod scenarios;
 use scenarios::{naive_update, Kind, Scenario, TodoPage, Visitor};
@@ -399,6 +401,8 @@ struct Report {
     renders: Vec<RenderCmp>,
     /// The live runtime's overhead.
     runtime: Option<RuntimeCost>,
+    /// Two instances on Redis (Markdown, measured by `scale_out`).
+    scale_out: Option<String>,
 }
 
 /// What the `Application` adds to a page update, and holds per page.
@@ -1432,6 +1436,10 @@ impl Report {
             );
         }
 
+        if let Some(section) = &self.scale_out {
+            w.push_str(section);
+        }
+
         // --- throughput
         if let Some(t) = self.throughput.first() {
             let _ = writeln!(w, "## Throughput\n");
@@ -1949,6 +1957,7 @@ fn main() {
         throughput: Vec::new(),
         renders: Vec::new(),
         runtime: None,
+        scale_out: None,
     };
     eprintln!("running the corpus{}:", if quick { " (quick)" } else { "" });
     scenarios::corpus(&mut report);
@@ -1982,6 +1991,8 @@ fn main() {
     report.throughput.push(throughput(1_000, 1, rounds));
     eprintln!("  render: ours, askama, sailfish");
     report.renders = render_side_by_side(quick);
+    eprintln!("  scale-out: two instances on a redis-server of the run's own");
+    report.scale_out = Some(scale_out::section(quick));
     let cmd = format!(
         "cargo run --release --example bench_report{}",
         if quick { " -- --quick" } else { "" }
