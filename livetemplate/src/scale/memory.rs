@@ -14,7 +14,13 @@ use super::{BackendError, BoxFuture, Broadcaster, Delivery, PageStore, Sink, Sto
 /// last write.
 pub struct MemoryStore {
     ttl: Duration,
-    records: Mutex<HashMap<String, (StoredPage, Instant)>>,
+    records: Mutex<Records>,
+}
+
+struct Records {
+    pages: HashMap<String, (StoredPage, Instant)>,
+    /// When expired records were last dropped.
+    swept: Instant,
 }
 
 impl MemoryStore {
@@ -22,13 +28,16 @@ impl MemoryStore {
     pub fn new(ttl: Duration) -> Self {
         MemoryStore {
             ttl,
-            records: Mutex::new(HashMap::new()),
+            records: Mutex::new(Records {
+                pages: HashMap::new(),
+                swept: Instant::now(),
+            }),
         }
     }
 
-    /// Records held (expired ones included until the next write drops them).
+    /// Records held (expired ones included until a write drops them).
     pub fn len(&self) -> usize {
-        self.lock().len()
+        self.lock().pages.len()
     }
 
     /// True when nothing is held.
@@ -36,7 +45,7 @@ impl MemoryStore {
         self.len() == 0
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (StoredPage, Instant)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Records> {
         self.records.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
@@ -49,6 +58,7 @@ impl PageStore for MemoryStore {
         let now = Instant::now();
         let found = self
             .lock()
+            .pages
             .get(page_id)
             .filter(|(_, expires)| *expires > now)
             .map(|(page, _)| page.clone());
@@ -64,10 +74,14 @@ impl PageStore for MemoryStore {
         let now = Instant::now();
         let result = {
             let mut records = self.lock();
-            // Expired records go as writes meet them (one pass per write
-            // at most every TTL would be cheaper; stores here are small).
-            records.retain(|_, (_, expires)| *expires > now);
-            match records.get(page_id) {
+            // Expired records go in one pass per second at most, made by
+            // the write that finds the last one a second old.
+            if now.duration_since(records.swept) >= Duration::from_secs(1) {
+                records.pages.retain(|_, (_, expires)| *expires > now);
+                records.swept = now;
+            }
+            let records = &mut records.pages;
+            match records.get(page_id).filter(|(_, expires)| *expires > now) {
                 Some((held, _)) if held.version != expected => Err(BackendError::Conflict {
                     page_id: page_id.to_string(),
                     expected,
@@ -91,7 +105,7 @@ impl PageStore for MemoryStore {
     }
 
     fn remove<'a>(&'a self, page_id: &'a str) -> BoxFuture<'a, Result<(), BackendError>> {
-        self.lock().remove(page_id);
+        self.lock().pages.remove(page_id);
         Box::pin(async { Ok(()) })
     }
 }

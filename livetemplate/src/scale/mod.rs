@@ -207,11 +207,15 @@ impl fmt::Debug for Backends {
 }
 
 impl Backends {
-    /// In this process only: a [`MemoryStore`] with `store.state_ttl` and
-    /// a broadcaster on a bus of its own (no other instance).
+    /// In this process only: a [`MemoryStore`] whose records live as long
+    /// as `store.state_ttl` and `application.page_ttl` both allow (a page
+    /// that expired here can be resumed until then; the states are not
+    /// counted in the memory budget), and a broadcaster on a bus of its
+    /// own (no other instance).
     pub fn memory(config: &Config) -> Backends {
+        let ttl = config.store.state_ttl.min(config.application.page_ttl);
         Backends {
-            store: Arc::new(MemoryStore::new(config.store.state_ttl)),
+            store: Arc::new(MemoryStore::new(ttl)),
             broadcaster: Arc::new(LocalBus::new().broadcaster()),
         }
     }

@@ -532,7 +532,10 @@ impl<V: LiveView> Inner<V> {
                     // Another instance changed the page since this one held it.
                     match serde_json::from_slice::<V>(&stored.state) {
                         Ok(state) => {
-                            page.update(state)?;
+                            if let Err(e) = page.update(state) {
+                                tracing::warn!(page_id = %page.id(), error = %e, "stored state does not render; the page goes on as held here");
+                                return Ok(Some((page, None)));
+                            }
                             page.set_store_version(stored.version);
                         }
                         Err(e) => {
@@ -569,7 +572,16 @@ impl<V: LiveView> Inner<V> {
                         return Ok(None);
                     }
                 };
-                let page = self.app.resume_page::<V>(token, state)?;
+                let page = match self.app.resume_page::<V>(token, state) {
+                    Ok(page) => page,
+                    Err(
+                        e @ (Error::PageLimitExceeded { .. } | Error::MemoryBudgetExceeded { .. }),
+                    ) => return Err(e),
+                    Err(e) => {
+                        tracing::warn!(page_id = %page_id, error = %e, "page not resumed");
+                        return Ok(None);
+                    }
+                };
                 page.set_store_version(stored.version);
                 Ok(Some((page, Some(stored.state))))
             }
