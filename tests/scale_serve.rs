@@ -36,9 +36,15 @@ struct Shared {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum Event {
-    Add { by: u64 },
-    Post { text: String },
+    Add {
+        by: u64,
+    },
+    Post {
+        text: String,
+    },
     Hide,
+    /// `n` becomes the topic's presence, over all instances.
+    Count,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -70,6 +76,7 @@ impl LiveView for Shared {
             Event::Add { by } => self.n += by,
             Event::Post { text } => ctx.publish(TOPIC, Msg::Note(text)),
             Event::Hide => self.hidden += 1,
+            Event::Count => self.n = ctx.presence(TOPIC) as u64,
         }
     }
 
@@ -276,6 +283,63 @@ async fn pages_resume_on_any_instance_on_redis() {
     let (_guard, url) = shared();
     let (a, b) = redis_pair(&url, "serve").await;
     resume_anywhere(&a, &b).await;
+}
+
+/// Presence counts the subscribers of every instance.
+async fn presence_spans_instances(a: &Instance, b: &Instance) {
+    let mut tabs = Vec::new();
+    for addr in [&a.addr, &a.addr, &b.addr] {
+        let token = new_page(addr).await.unwrap();
+        let (ws, _) = join(addr, &token, 0).await;
+        tabs.push(ws);
+    }
+    let mut seen = String::new();
+    for _ in 0..50 {
+        send(&mut tabs[2], &event("count", "{}")).await.unwrap();
+        // n is the only value that changes: its update holds the count.
+        match tokio::time::timeout(Duration::from_millis(300), next(&mut tabs[2])).await {
+            Ok(Some(m)) => {
+                seen = m.to_string();
+                if seen.contains("\"3\"") {
+                    break;
+                }
+            }
+            _ => continue,
+        }
+    }
+    assert!(
+        seen.contains("\"3\""),
+        "three tabs over two instances: {seen}"
+    );
+    // One of A's tabs leaves: B's page counts two.
+    drop(tabs.remove(0));
+    let mut two = false;
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        send(&mut tabs[1], &event("count", "{}")).await.unwrap();
+        if let Ok(Some(m)) =
+            tokio::time::timeout(Duration::from_millis(300), next(&mut tabs[1])).await
+        {
+            if m.to_string().contains("\"2\"") {
+                two = true;
+                break;
+            }
+        }
+    }
+    assert!(two, "two tabs after one left");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn presence_spans_instances_in_memory() {
+    let (a, b) = memory_pair().await;
+    presence_spans_instances(&a, &b).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn presence_spans_instances_on_redis() {
+    let (_guard, url) = shared();
+    let (a, b) = redis_pair(&url, "presence").await;
+    presence_spans_instances(&a, &b).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -20,7 +20,8 @@
 //! `board` topic, and every page subscribed to the topic, on every
 //! instance, adds it in `handle_message` and sends only its own fragments.
 //! When the broadcaster was cut off (Redis restarted), pages reload the
-//! notes (`resync`). The "N here" count is presence on this instance.
+//! notes (`resync`). The "N here" count is presence: the tabs connected to
+//! every instance.
 
 use std::sync::{Arc, Mutex, OnceLock};
 

@@ -39,7 +39,7 @@
 //! page subscribed, on this server and (through the
 //! [`Broadcaster`]) on the other instances, gets
 //! it in `handle_message` and sends its own fragments.
-//! [`Context::presence`] counts a topic's subscribers on this server;
+//! [`Context::presence`] counts a topic's subscribers, on every instance;
 //! [`Context::publish_on_leave`] tells them when this connection ends.
 //! A connection whose inbox overflows (it handles messages slower than they
 //! come) is disconnected and resyncs; messages it did not handle are lost
@@ -188,16 +188,43 @@ impl<V: LiveView> Context<V> {
         self.commands.push(Command::Spawn(Box::pin(task)));
     }
 
-    /// Connections subscribed to `topic` on this server, now.
+    /// Connections subscribed to `topic`: on this server, now, and on the
+    /// other instances as they last announced (at each subscription and
+    /// leave, and every 2 s; an instance not heard of for 6 s no longer
+    /// counts).
     pub fn presence(&self, topic: &str) -> usize {
         self.hub.count(topic)
     }
 }
 
-/// Topics: one broadcast channel each.
+/// Topics: one broadcast channel each; and the other instances' counts
+/// of subscribers, as they last announced them.
 struct Hub<M> {
     topics: Mutex<HashMap<String, broadcast::Sender<M>>>,
     capacity: usize,
+    remote: Mutex<HashMap<String, Announced>>,
+}
+
+/// One instance's subscribers per topic, and when it said so.
+struct Announced {
+    counts: HashMap<String, usize>,
+    at: Instant,
+}
+
+/// The topic instances announce their presence counts on (not a topic of
+/// the views: the servers read it themselves).
+const PRESENCE_TOPIC: &str = "livetemplate:presence";
+/// How often an instance announces its counts (and at each subscription
+/// and leave).
+const PRESENCE_EVERY: Duration = Duration::from_secs(2);
+/// An instance not heard of for this long no longer counts (it died).
+const PRESENCE_STALE: Duration = Duration::from_secs(6);
+
+/// What an instance announces on [`PRESENCE_TOPIC`].
+#[derive(Serialize, serde::Deserialize)]
+struct PresenceNote {
+    instance: String,
+    counts: HashMap<String, usize>,
 }
 
 impl<M: Clone + Send + 'static> Hub<M> {
@@ -219,11 +246,42 @@ impl<M: Clone + Send + 'static> Hub<M> {
         sender.map_or(0, |s| s.send(message).unwrap_or(0))
     }
 
+    /// Subscribers of `topic` here, and on the other instances heard of
+    /// within [`PRESENCE_STALE`].
     fn count(&self, topic: &str) -> usize {
+        let here = {
+            let topics = self.topics.lock().unwrap_or_else(|e| e.into_inner());
+            topics
+                .get(topic)
+                .map_or(0, broadcast::Sender::receiver_count)
+        };
+        let mut remote = self.remote.lock().unwrap_or_else(|e| e.into_inner());
+        remote.retain(|_, a| a.at.elapsed() < PRESENCE_STALE);
+        here + remote
+            .values()
+            .filter_map(|a| a.counts.get(topic))
+            .sum::<usize>()
+    }
+
+    /// This instance's subscribers per topic (topics with any).
+    fn counts(&self) -> HashMap<String, usize> {
         let topics = self.topics.lock().unwrap_or_else(|e| e.into_inner());
         topics
-            .get(topic)
-            .map_or(0, broadcast::Sender::receiver_count)
+            .iter()
+            .map(|(t, s)| (t.clone(), s.receiver_count()))
+            .filter(|(_, n)| *n > 0)
+            .collect()
+    }
+
+    fn heard(&self, note: PresenceNote) {
+        let mut remote = self.remote.lock().unwrap_or_else(|e| e.into_inner());
+        remote.insert(
+            note.instance,
+            Announced {
+                counts: note.counts,
+                at: Instant::now(),
+            },
+        );
     }
 }
 
@@ -345,11 +403,28 @@ impl<V: LiveView> LiveServer<V> {
             }
         });
         let server = LiveServer::build(app, options, backends, Some(remote_tx));
+        // The presence counts, also when nothing changes (so that the
+        // others know this instance is alive); stops with the server.
+        let weak = Arc::downgrade(&server.inner);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(PRESENCE_EVERY).await;
+                match weak.upgrade() {
+                    Some(inner) => inner.announce(),
+                    None => return,
+                }
+            }
+        });
         let hub = Arc::clone(&server.inner.hub);
         let resync = server.inner.resync.clone();
         tokio::spawn(async move {
             while let Some(delivery) = rx.recv().await {
                 match delivery {
+                    Delivery::Message { topic, payload } if topic == PRESENCE_TOPIC => {
+                        if let Ok(note) = serde_json::from_slice::<PresenceNote>(&payload) {
+                            hub.heard(note);
+                        }
+                    }
                     Delivery::Message { topic, payload } => {
                         match serde_json::from_slice::<V::Message>(&payload) {
                             Ok(message) => {
@@ -394,6 +469,7 @@ impl<V: LiveView> LiveServer<V> {
             hub: Arc::new(Hub {
                 topics: Mutex::new(HashMap::new()),
                 capacity: options.inbox.max(1),
+                remote: Mutex::new(HashMap::new()),
             }),
             connections: Arc::new(Semaphore::new(options.max_connections)),
             app,
@@ -491,6 +567,20 @@ impl<V: LiveView> Inner<V> {
             }
         }
         self.hub.publish(topic, message)
+    }
+
+    /// Tells the other instances this one's subscribers per topic.
+    fn announce(&self) {
+        let Some(remote) = &self.remote else {
+            return;
+        };
+        let note = PresenceNote {
+            instance: self.instance.to_string(),
+            counts: self.hub.counts(),
+        };
+        if let Ok(payload) = serde_json::to_vec(&note) {
+            let _ = remote.try_send((PRESENCE_TOPIC.to_string(), payload));
+        }
     }
 
     /// Writes a new page's first state, so that any instance can resume it
@@ -1078,6 +1168,9 @@ impl<V: LiveView> Connection<V> {
                     }
                 });
                 self.subscriptions.insert(topic, task);
+                // Before any message this handler publishes: the other
+                // instances count this subscriber when they get it.
+                self.server.inner.announce();
             }
             Command::Unsubscribe(topic) => {
                 if let Some(task) = self.subscriptions.remove(&topic) {
@@ -1169,6 +1262,7 @@ impl<V: LiveView> Connection<V> {
         for task in tasks {
             let _ = task.await;
         }
+        self.server.inner.announce();
         for (topic, message) in std::mem::take(&mut self.on_leave) {
             self.server.inner.publish(&topic, message);
         }
