@@ -15,6 +15,8 @@ pub struct RedisServer {
     child: Option<Child>,
     pub port: u16,
     dir: PathBuf,
+    /// With an append-only file, fsynced at every write.
+    persistent: bool,
 }
 
 fn binary() -> String {
@@ -45,6 +47,15 @@ impl RedisServer {
     /// Starts a server with an append-only file (so that a restart keeps
     /// the data, as a production Redis does) in a fresh directory.
     pub fn start() -> RedisServer {
+        RedisServer::start_with(true)
+    }
+
+    /// Starts a server that keeps nothing on disk (faster under load).
+    pub fn start_in_memory() -> RedisServer {
+        RedisServer::start_with(false)
+    }
+
+    fn start_with(persistent: bool) -> RedisServer {
         let port = free_port();
         let dir = std::env::temp_dir().join(format!("lt-redis-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("a temporary directory");
@@ -52,6 +63,7 @@ impl RedisServer {
             child: None,
             port,
             dir,
+            persistent,
         };
         server.spawn();
         server
@@ -60,7 +72,12 @@ impl RedisServer {
     fn spawn(&mut self) {
         let child = Command::new(binary())
             .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "yes", "--appendfsync", "always"])
+            .args(["--save", ""])
+            .args(if self.persistent {
+                ["--appendonly", "yes", "--appendfsync", "always"]
+            } else {
+                ["--appendonly", "no", "--appendfsync", "no"]
+            })
             .arg("--dir")
             .arg(&self.dir)
             .stdout(Stdio::null())
@@ -127,7 +144,7 @@ pub fn shared() -> (Option<RedisServer>, String) {
     match std::env::var("LT_REDIS_URL") {
         Ok(url) if !url.is_empty() => (None, url),
         _ => {
-            let server = RedisServer::start();
+            let server = RedisServer::start_in_memory();
             let url = server.url();
             (Some(server), url)
         }
