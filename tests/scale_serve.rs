@@ -384,6 +384,16 @@ async fn a_redis_restart_mid_session_is_survived() {
         .unwrap();
     let update = next_of(&mut on_a, "update").await;
     assert!(update.to_string().contains('5'), "{update}");
+    // New pages and connections are not held back by the missing store.
+    let asked = Instant::now();
+    let fresh = new_page(&a.addr).await.unwrap();
+    let (_fresh_ws, joined) = join(&a.addr, &fresh, 0).await;
+    assert_eq!(joined["type"], "joined", "{joined}");
+    assert!(
+        asked.elapsed() < Duration::from_secs(4),
+        "a new page and its join took {:?} while Redis was down",
+        asked.elapsed()
+    );
     let down = Instant::now();
     redis.restart();
 

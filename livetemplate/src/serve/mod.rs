@@ -81,7 +81,8 @@ use tokio::task::JoinHandle;
 
 pub use self::protocol::{ClientMessage, ErrorCode, ServerMessage, PROTOCOL_VERSION};
 use crate::scale::{
-    instance_id, BackendError, Backends, BoxFuture, Broadcaster, Delivery, PageStore, Sink, Write,
+    instance_id, BackendError, Backends, BoxFuture, Broadcaster, Delivery, PageStore, Sink,
+    StoredPage, Write,
 };
 use crate::{Application, Attachment, Error, PageHandle, Template, CLIENT_JS};
 use livetemplate_runtime::decode::{decode_event, EventError};
@@ -583,6 +584,18 @@ impl<V: LiveView> Inner<V> {
         }
     }
 
+    /// The stored page, or an error when the store does not answer within
+    /// [`STORE_WAIT`] (a client waits on it).
+    async fn load(&self, page_id: &str) -> Result<Option<StoredPage>, BackendError> {
+        match tokio::time::timeout(STORE_WAIT, self.store.load(page_id)).await {
+            Ok(result) => result,
+            Err(_) => Err(BackendError::Unavailable {
+                backend: "store",
+                reason: format!("no answer within {STORE_WAIT:?}"),
+            }),
+        }
+    }
+
     /// Writes a new page's first state, so that any instance can resume it
     /// from its first connection on.
     async fn store_new(&self, page: &PageHandle<V>) {
@@ -608,7 +621,7 @@ impl<V: LiveView> Inner<V> {
     async fn find(&self, token: &str) -> Result<Option<(PageHandle<V>, Option<Vec<u8>>)>, Error> {
         match self.app.page::<V>(token) {
             Ok(page) => {
-                let stored = match self.store.load(page.id()).await {
+                let stored = match self.load(page.id()).await {
                     Ok(stored) => stored,
                     Err(e) => {
                         tracing::warn!(page_id = %page.id(), error = %e, "stored state not read; the page goes on as held here");
@@ -639,7 +652,7 @@ impl<V: LiveView> Inner<V> {
                 Ok(Some((page, Some(stored.state))))
             }
             Err(Error::PageNotFound { page_id, .. }) => {
-                let stored = match self.store.load(&page_id).await {
+                let stored = match self.load(&page_id).await {
                     Ok(Some(stored)) => stored,
                     Ok(None) => return Ok(None),
                     Err(e) => {
@@ -715,7 +728,15 @@ async fn index<V: LiveView>(
         Ok(page) => page,
         Err(e) => return refuse(&e),
     };
-    inner.store_new(&page).await;
+    // Written before the document goes out, so that its first connection
+    // may land on any instance; a store slower than STORE_WAIT does not
+    // hold the page back (the write goes on, and the connection's writer
+    // writes the state anyway).
+    let first = {
+        let (server, page) = (server.clone(), page.clone());
+        tokio::spawn(async move { server.inner.store_new(&page).await })
+    };
+    let _ = tokio::time::timeout(STORE_WAIT, first).await;
     Html(document(&inner.options, &page)).into_response()
 }
 
@@ -1269,6 +1290,8 @@ impl<V: LiveView> Connection<V> {
     }
 }
 
+/// How long a client's request waits on the store.
+const STORE_WAIT: Duration = Duration::from_secs(1);
 /// Pause before writing again after the store failed.
 const STORE_RETRY: Duration = Duration::from_millis(500);
 /// How long the state of a page whose connection ended is still retried.
