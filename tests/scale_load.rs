@@ -53,7 +53,10 @@ use tokio_tungstenite::tungstenite::Message as Frame;
 
 #[path = "common/live_client.rs"]
 mod client;
+#[path = "common/load.rs"]
+mod load;
 use client::{connect, Ws};
+use load::{marker, markers, ms, open_file_limit, percentile, update_version};
 
 #[path = "common/redis_server.rs"]
 mod redis_server;
@@ -142,10 +145,6 @@ impl LiveView for Feed {
     }
 }
 
-fn marker(i: usize) -> String {
-    format!("m-{i}.")
-}
-
 /// The instance that publishes broadcast `i`: A (0) for even, B (1) for odd.
 fn publisher(i: usize) -> usize {
     i % INSTANCES
@@ -158,46 +157,6 @@ fn instance_name(instance: usize) -> char {
 /// What instance `instance`'s close renders.
 fn closed_marker(instance: usize) -> String {
     format!("closed on {}.", instance_name(instance))
-}
-
-/// The broadcast indices whose markers (`m-<digits>.`) occur in `text`.
-fn markers(text: &str) -> impl Iterator<Item = usize> + '_ {
-    text.match_indices("m-").filter_map(|(at, _)| {
-        let rest = &text[at + 2..];
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 0 || rest.as_bytes().get(digits) != Some(&b'.') {
-            return None;
-        }
-        rest[..digits].parse().ok()
-    })
-}
-
-/// The soft "Max open files" of this process (`None`: unlimited).
-fn open_file_limit() -> Option<u64> {
-    let limits =
-        std::fs::read_to_string("/proc/self/limits").expect("/proc/self/limits is readable");
-    let line = limits
-        .lines()
-        .find(|l| l.starts_with("Max open files"))
-        .expect("/proc/self/limits has a \"Max open files\" line");
-    let soft = line["Max open files".len()..]
-        .split_whitespace()
-        .next()
-        .expect("a soft limit");
-    if soft == "unlimited" {
-        None
-    } else {
-        Some(soft.parse().expect("a number of files"))
-    }
-}
-
-/// The version of an `update` frame, read without parsing its fragments:
-/// `{"type":"update","v":1,"fragments":[…],"version":n}`, the field order
-/// of `ServerMessage::Update`. `None` for anything else.
-fn update_version(text: &str) -> Option<u64> {
-    let rest = text.strip_prefix(r#"{"type":"update","v":1,"fragments":["#)?;
-    let (_, version) = rest.strip_suffix('}')?.rsplit_once(r#"],"version":"#)?;
-    version.parse().ok()
 }
 
 /// What one client received, in the order it came.
@@ -291,15 +250,6 @@ async fn receive(mut ws: Ws) -> Result<Received, String> {
     }
     let _ = ws.close(None).await;
     Ok(got)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let rank = ((sorted.len() as f64) * p).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1e3)
 }
 
 /// `P50 …, P95 …, max …` of sorted latencies.

@@ -30,7 +30,10 @@ use tokio_tungstenite::tungstenite::Message as Frame;
 
 #[path = "common/live_client.rs"]
 mod client;
+#[path = "common/load.rs"]
+mod load;
 use client::{connect, Ws};
+use load::{marker, markers, ms, open_file_limit, percentile, rss_bytes, update_version};
 
 const CLIENTS: usize = 1000;
 const MESSAGES: usize = 20;
@@ -98,65 +101,6 @@ impl LiveView for Feed {
     }
 }
 
-fn marker(i: usize) -> String {
-    format!("m-{i}.")
-}
-
-/// The broadcast indices whose markers (`m-<digits>.`) occur in `text`.
-fn markers(text: &str) -> impl Iterator<Item = usize> + '_ {
-    text.match_indices("m-").filter_map(|(at, _)| {
-        let rest = &text[at + 2..];
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 0 || rest.as_bytes().get(digits) != Some(&b'.') {
-            return None;
-        }
-        rest[..digits].parse().ok()
-    })
-}
-
-/// The soft "Max open files" of this process (`None`: unlimited).
-fn open_file_limit() -> Option<u64> {
-    let limits =
-        std::fs::read_to_string("/proc/self/limits").expect("/proc/self/limits is readable");
-    let line = limits
-        .lines()
-        .find(|l| l.starts_with("Max open files"))
-        .expect("/proc/self/limits has a \"Max open files\" line");
-    let soft = line["Max open files".len()..]
-        .split_whitespace()
-        .next()
-        .expect("a soft limit");
-    if soft == "unlimited" {
-        None
-    } else {
-        Some(soft.parse().expect("a number of files"))
-    }
-}
-
-/// Resident set size of this process, in bytes.
-fn rss_bytes() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kb = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))?
-        .trim()
-        .strip_suffix("kB")?
-        .trim()
-        .parse::<u64>()
-        .ok()?;
-    Some(kb * 1024)
-}
-
-/// The version of an `update` frame, read without parsing its fragments
-/// (the client's cost per frame stays small next to the server's):
-/// `{"type":"update","v":1,"fragments":[…],"version":n}`, the field order
-/// of `ServerMessage::Update`. `None` for anything else.
-fn update_version(text: &str) -> Option<u64> {
-    let rest = text.strip_prefix(r#"{"type":"update","v":1,"fragments":["#)?;
-    let (_, version) = rest.strip_suffix('}')?.rsplit_once(r#"],"version":"#)?;
-    version.parse().ok()
-}
-
 /// What one client saw after `joined`.
 struct Received {
     /// When each broadcast's marker first appeared.
@@ -213,15 +157,6 @@ async fn receive(mut ws: Ws) -> Result<Received, String> {
             return Ok(got);
         }
     }
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let rank = ((sorted.len() as f64) * p).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1e3)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
