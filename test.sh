@@ -3,7 +3,7 @@
 # compile-fail (trybuild), property, Go-parity and doc tests, then the JS
 # client's unit tests and its browser tests in Chromium (smoke, the
 # reconstruction invariant on the fixtures the Rust tests wrote, the todos
-# example end to end).
+# and board examples end to end, the board as two instances on one Redis).
 # Usage: ./test.sh        (CI runs exactly this through .ci/run)
 # Installs what the tests need when it is missing: Debian's redis-server and
 # chromium (apt-get, as root) and client/node_modules (npm ci). Starts its

@@ -32,6 +32,10 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct Note {
+    /// 16 hex digits, unique: a page shows a note once, however it came
+    /// (broadcast, reload). Empty in notes stored before ids existed.
+    #[serde(default)]
+    id: String,
     author: String,
     text: String,
 }
@@ -85,8 +89,9 @@ enum Message {
     Posted(Note),
     /// Someone arrived or left: recount.
     Presence,
-    /// The notes, read again after an outage.
-    Reload(Vec<Note>),
+    /// The notes, read again after an outage, and the ids of those the
+    /// page held when it asked.
+    Reload { notes: Vec<Note>, held: Vec<String> },
 }
 
 const TOPIC: &str = "board";
@@ -193,6 +198,7 @@ impl LiveView for Board {
             return;
         }
         let note = Note {
+            id: livetemplate::scale::instance_id(),
             author: if author.is_empty() {
                 "anonymous".into()
             } else {
@@ -218,20 +224,45 @@ impl LiveView for Board {
             }
             Message::NotSaved(e) => self.error = e,
             Message::Posted(note) => {
+                // Already here: a reload read it (it was saved before it was published).
+                if !note.id.is_empty() && self.notes.iter().any(|n| n.id == note.id) {
+                    return;
+                }
                 self.notes.push(note);
                 let extra = self.notes.len().saturating_sub(KEEP);
                 self.notes.drain(..extra);
             }
             Message::Presence => self.here = ctx.presence(TOPIC),
-            Message::Reload(notes) => self.notes = notes,
+            // What was read, then what came by broadcast since the page
+            // asked and was saved too late to be read.
+            Message::Reload { mut notes, held } => {
+                let arrived: Vec<Note> = self
+                    .notes
+                    .drain(..)
+                    .filter(|n| !n.id.is_empty() && !held.contains(&n.id))
+                    .filter(|n| !notes.iter().any(|m| m.id == n.id))
+                    .collect();
+                notes.extend(arrived);
+                let extra = notes.len().saturating_sub(KEEP);
+                notes.drain(..extra);
+                self.notes = notes;
+            }
         }
     }
 
     /// Notes posted on other instances while Redis was away never came:
-    /// read them all again.
+    /// read them all again. Broadcasts go on meanwhile: a note may come
+    /// both ways (once shown), or by broadcast only, before the notes
+    /// read (kept).
     fn resync(&mut self, ctx: &mut Context<Self>) {
         let here = self.notes.clone();
-        ctx.spawn(async move { Message::Reload(notes().all().await.unwrap_or(here)) });
+        let held = here.iter().map(|n| n.id.clone()).collect();
+        ctx.spawn(async move {
+            Message::Reload {
+                notes: notes().all().await.unwrap_or(here),
+                held,
+            }
+        });
     }
 }
 
