@@ -484,8 +484,10 @@ pub fn section(quick: bool) -> String {
         "\n**Outage**: Redis killed (SIGKILL), {} messages published on A meanwhile, Redis \
          started again: every client of B got its page's `resync` update {} ms after the \
          restart began (the broadcaster pings every 500 ms); {} of the {} messages published \
-         during the outage reached B (Redis pub/sub keeps no history: they are lost, and \
-         views reload in `resync`).\n",
+         during the outage reached B: a publish waits for the connection while its retries and \
+         the 2 s response timeout last, so a message of a short outage may come late, and one \
+         of a longer outage is dropped (Redis pub/sub keeps no history); views reload in \
+         `resync`.\n",
         s.lost_published,
         ms(s.outage_resync),
         s.lost_delivered,
