@@ -21,9 +21,10 @@
 //! instance, adds it in `handle_message` and sends only its own fragments.
 //! When the broadcaster was cut off (Redis restarted), pages reload the
 //! notes (`resync`). The "N here" count is presence: the tabs connected to
-//! every instance.
+//! every instance (recounted at each arrival and leave, and every 3 s).
 
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
 
 use livetemplate::scale::Backends;
 use livetemplate::serve::{Context, LiveServer, LiveView, MountRequest, Options};
@@ -190,6 +191,9 @@ impl LiveView for Board {
         ctx.subscribe(TOPIC);
         ctx.publish(TOPIC, Message::Presence);
         ctx.publish_on_leave(TOPIC, Message::Presence);
+        // An instance that died says nothing: its tabs drop out of the
+        // count when it has been silent for 6 s, seen at the next recount.
+        ctx.every(Duration::from_secs(3), Message::Presence);
     }
 
     fn handle_event(&mut self, Event::Post { author, text }: Event, ctx: &mut Context<Self>) {
