@@ -73,6 +73,7 @@ done
 redis_dir="$(mktemp -d)"
 "$redis_bin" --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$redis_dir" >"$redis_dir/log" 2>&1 &
 redis_pid=$!
+disown "$redis_pid" # killed by pid at the end, without a "Killed" line
 for i in $(seq 1 100); do
   if (exec 3<>"/dev/tcp/127.0.0.1/$redis_port" && printf 'PING\r\n' >&3 && read -r -t 1 pong <&3 && [ "${pong%$'\r'}" = "+PONG" ]) 2>/dev/null; then
     break
