@@ -113,3 +113,52 @@ proptest! {
         }
     }
 }
+
+/// Every block of a template's tree (branches, range bodies, called
+/// templates) has an id of its own: blocks are told apart by id
+/// (`BlockMeta::same_block`), not by the address of their meta.
+fn block_ids(meta: &'static livetemplate::__rt::BlockMeta, out: &mut Vec<&'static str>) {
+    out.push(meta.id);
+    for d in meta.dynamics {
+        if let livetemplate::__rt::Dynamic::Block(c) = d {
+            for b in c.branches {
+                block_ids(b, out);
+            }
+        }
+    }
+}
+
+fn assert_unique_block_ids<T: Template>() {
+    let mut ids = Vec::new();
+    block_ids(&T::META.root, &mut ids);
+    let mut sorted = ids.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(
+        sorted.len(),
+        ids.len(),
+        "{}: a block id repeats: {ids:?}",
+        std::any::type_name::<T>()
+    );
+    // Equal ids are the same block: a copy of the meta compares equal to it.
+    let root = &T::META.root;
+    assert!(root.same_block(&T::META.root));
+}
+
+#[test]
+fn block_ids_are_unique_within_each_template() {
+    assert_unique_block_ids::<Counter>();
+    assert_unique_block_ids::<Attrs>();
+    assert_unique_block_ids::<Todos>();
+    assert_unique_block_ids::<Table>();
+    assert_unique_block_ids::<Select>();
+    assert_unique_block_ids::<Profile>();
+    assert_unique_block_ids::<Cards>();
+    assert_unique_block_ids::<Rcdata>();
+    assert_unique_block_ids::<Status>();
+    assert_unique_block_ids::<Numbered>();
+    assert_unique_block_ids::<Scripted>();
+    assert_unique_block_ids::<FullPage>();
+    assert_unique_block_ids::<Entries>();
+    assert_unique_block_ids::<Grid>();
+}

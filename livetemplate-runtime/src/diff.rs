@@ -517,7 +517,7 @@ fn classify_edits<'a>(old: &[&'a Block], edits: &[Edit<'a>]) -> ListChange<'a> {
             (0, _) | (_, 0) => add_remove = true,
             (r, i) if r == i => {
                 for (j, (o, n)) in e.removed.iter().zip(&e.inserted).enumerate() {
-                    if !std::ptr::eq(o.meta, n.meta) {
+                    if !o.meta.same_block(n.meta) {
                         return ListChange::Structural;
                     }
                     if o != n {
@@ -903,7 +903,7 @@ impl<'a> Walk<'a> {
 fn same_shape(old: &Dyn, new: &Dyn) -> bool {
     match (old, new) {
         (Dyn::Cond(Some(a)), Dyn::Cond(Some(b))) | (Dyn::Call(a), Dyn::Call(b)) => {
-            std::ptr::eq(a.meta, b.meta)
+            a.meta.same_block(b.meta)
         }
         (
             Dyn::List {
@@ -919,12 +919,12 @@ fn same_shape(old: &Dyn, new: &Dyn) -> bool {
                 false
             } else if oi.is_empty() {
                 match (oe, ne) {
-                    (Some(a), Some(b)) => std::ptr::eq(a.meta, b.meta),
+                    (Some(a), Some(b)) => a.meta.same_block(b.meta),
                     (None, None) => true,
                     _ => false,
                 }
             } else {
-                oi.iter().zip(ni).all(|(o, n)| std::ptr::eq(o.meta, n.meta))
+                oi.iter().zip(ni).all(|(o, n)| o.meta.same_block(n.meta))
             }
         }
         _ => false,
@@ -990,7 +990,7 @@ fn statics_of(b: &Block) -> Vec<String> {
 /// Item `b`'s dynamics as a tree (see [`DynamicValue`]); `meta` is the
 /// list's item block, which every item must have.
 fn item_tree(b: &Block, meta: &'static BlockMeta) -> Result<Vec<DynamicValue>, DiffError> {
-    if !std::ptr::eq(b.meta, meta) {
+    if !b.meta.same_block(meta) {
         return Err(err(format!(
             "range items of different blocks ({} and {})",
             meta.id, b.meta.id
@@ -1316,7 +1316,7 @@ impl Differ<'_> {
         let target = Target::Ctrl(child.ctrl, child.new_dyn);
         match (&child.old, &child.new) {
             (Content::Empty, Content::Empty) => Ok(()),
-            (Content::One(o), Content::One(n)) if std::ptr::eq(o.meta, n.meta) => {
+            (Content::One(o), Content::One(n)) if o.meta.same_block(n.meta) => {
                 let mut walk = Walk::default();
                 walk.block(n, OldSrc::Block(o), true)?;
                 self.values(target, Form::Block(n), walk)

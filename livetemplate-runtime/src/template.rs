@@ -81,6 +81,17 @@ pub struct BlockMeta {
     pub dynamics: &'static [Dynamic],
 }
 
+impl BlockMeta {
+    /// True when `other` is the same block of the template (the same
+    /// branch, the same range body). By id, not by address: a `const`'s
+    /// data is not guaranteed one address, so two references to one
+    /// block's meta may differ; the id is a hash of the template's path
+    /// and the block's place in it, unique within a template.
+    pub fn same_block(&self, other: &BlockMeta) -> bool {
+        std::ptr::eq(self, other) || self.id == other.id
+    }
+}
+
 /// A dynamic part of a block.
 #[derive(Debug)]
 pub enum Dynamic {

@@ -63,7 +63,7 @@ fn marker_len(id: &str, close: bool) -> usize {
 
 impl PartialEq for Block {
     fn eq(&self, other: &Self) -> bool {
-        std::ptr::eq(self.meta, other.meta) && self.dyns == other.dyns
+        self.meta.same_block(other.meta) && self.dyns == other.dyns
     }
 }
 
