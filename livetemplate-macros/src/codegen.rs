@@ -212,44 +212,15 @@ impl Val {
     }
 }
 
-#[derive(Clone, Copy)]
-enum Kind {
-    Root,
-    If,
-    With,
-    Range,
-    RangeElse,
-    Template,
-}
+use livetemplate_shared::BlockKind as Kind;
 
 const BUILTINS: &[&str] = &[
     "and", "or", "not", "len", "index", "eq", "ne", "lt", "le", "gt", "ge", "print", "printf",
 ];
 
-impl Kind {
-    fn ident(self) -> Ident {
-        format_ident!(
-            "{}",
-            match self {
-                Kind::Root => "Root",
-                Kind::If => "If",
-                Kind::With => "With",
-                Kind::Range => "Range",
-                Kind::RangeElse => "RangeElse",
-                Kind::Template => "Template",
-            }
-        )
-    }
-}
-
-/// FNV-1a, 64 bits: a stable hash for fragment ids.
-fn fnv64(s: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in s.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
+/// The generated code's name of a block kind (`BlockKind::If`).
+fn kind_ident(kind: Kind) -> Ident {
+    format_ident!("{}", kind.name())
 }
 
 fn rust_ident(name: &str) -> Ident {
@@ -289,9 +260,7 @@ impl Gen<'_> {
 
     fn escapers(&self, escapers: &[Escaper]) -> TokenStream {
         let rt = &self.rt;
-        let names = escapers
-            .iter()
-            .map(|e| format_ident!("{}", format!("{e:?}")));
+        let names = escapers.iter().map(|e| format_ident!("{}", e.name()));
         quote!(&[#(#rt::Escaper::#names),*])
     }
 
@@ -345,7 +314,7 @@ impl Gen<'_> {
         }
         statics.push(current);
         scope.vars.truncate(vars_before);
-        let kind_ident = kind.ident();
+        let kind_ident = kind_ident(kind);
         let id = self.id(path, pos);
         let line = self.line(Span::new(pos, pos));
         let meta = quote!(#rt::BlockMeta {
@@ -370,10 +339,7 @@ impl Gen<'_> {
     /// Deterministic id: `f-` + 16 hex digits of a hash of the template
     /// path, the block path and the position.
     fn id(&self, path: &str, pos: usize) -> String {
-        format!(
-            "f-{:016x}",
-            fnv64(&format!("{}|{}|{}", self.input.path, path, pos))
-        )
+        livetemplate_shared::fragment_id(self.input.path, path, pos)
     }
 
     /// A slot or control structure at dynamic `index` of its block: its code
@@ -471,7 +437,7 @@ impl Gen<'_> {
             }
         };
         let id = self.id(path, span.start);
-        let kind_ident = kind.ident();
+        let kind_ident = kind_ident(kind);
         let fragment = place.markable && self.range_depth == 0;
         let attr = place.attr;
         let line = self.line(*span);

@@ -239,13 +239,7 @@ pub fn diff_with_report(
 // ---------------------------------------------------------------------------
 // Lengths and HTML, exactly as `Block::write_html(true, …)` writes them.
 
-fn open_len(id: &str) -> usize {
-    id.len() + 7 // <!--ID-->
-}
-
-fn close_len(id: &str) -> usize {
-    id.len() + 8 // <!--/ID-->
-}
+use livetemplate_shared::{close_marker_len as close_len, open_marker_len as open_len};
 
 /// Length of `b.html(true)` (cached in the block).
 pub(crate) fn block_len(b: &Block) -> usize {

@@ -209,8 +209,9 @@ impl Reconstructor {
 /// Content range (between the markers) of region `id` in `html`, searching
 /// from `from`; the second value is the region's end (after the close marker).
 fn find_region(html: &str, id: &str) -> Option<(usize, usize, usize, usize)> {
-    let open = format!("<!--{id}-->");
-    let close = format!("<!--/{id}-->");
+    let (mut open, mut close) = (String::new(), String::new());
+    crate::tree::open_marker(id, &mut open);
+    crate::tree::close_marker(id, &mut close);
     let start = html.find(&open)?;
     let content_start = start + open.len();
     let content_end = content_start + html.get(content_start..)?.find(&close)?;

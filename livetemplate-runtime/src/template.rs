@@ -55,19 +55,9 @@ pub struct TemplateMeta {
     pub root: BlockMeta,
 }
 
-/// What kind of template construct a block is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BlockKind {
-    Root,
-    /// One branch of `{{if}}` / `{{else if}}` (index) or the `{{else}}` (None).
-    If,
-    With,
-    Range,
-    /// The `{{else}}` of a range.
-    RangeElse,
-    /// `{{template "name"}}` / `{{block}}`: the called template, inlined.
-    Template,
-}
+/// What kind of template construct a block is (defined in
+/// `livetemplate-shared`, which the macro uses too).
+pub use livetemplate_shared::BlockKind;
 
 /// A block: static text interleaved with dynamics, `statics.len() == dynamics.len() + 1`.
 #[derive(Debug)]

@@ -5,6 +5,7 @@
 //! the diff turns into fragments.
 
 use crate::template::{BlockMeta, ControlMeta, Dynamic};
+use livetemplate_shared::{close_marker_len, open_marker_len};
 
 /// A rendered block instance.
 #[derive(Clone, Debug)]
@@ -47,18 +48,13 @@ impl Block {
             .enumerate()
             .map(|(i, d)| match self.meta.dynamics.get(i) {
                 Some(Dynamic::Block(c)) if c.fragment => {
-                    marker_len(c.id, false) + d.html_len(true) + marker_len(c.id, true)
+                    open_marker_len(c.id) + d.html_len(true) + close_marker_len(c.id)
                 }
                 _ => d.html_len(false),
             })
             .sum();
         self.len = statics + dyns;
     }
-}
-
-/// Length of `<!--ID-->` (or `<!--/ID-->` when `close`).
-fn marker_len(id: &str, close: bool) -> usize {
-    id.len() + 7 + usize::from(close)
 }
 
 impl PartialEq for Block {
@@ -124,24 +120,8 @@ pub fn branch(block: &'static BlockMeta, index: usize, branch: usize) -> &'stati
     &control(block, index).branches[branch]
 }
 
-/// Fragment markers: a fragment's region is
-/// `<!--f-…-->` content `<!--/f-…-->`, and each item of a range fragment
-/// starts with [`ITEM_MARKER`].
-pub fn open_marker(id: &str, out: &mut String) {
-    out.push_str("<!--");
-    out.push_str(id);
-    out.push_str("-->");
-}
-
-/// See [`open_marker`].
-pub fn close_marker(id: &str, out: &mut String) {
-    out.push_str("<!--/");
-    out.push_str(id);
-    out.push_str("-->");
-}
-
-/// Starts each item of a range fragment.
-pub const ITEM_MARKER: &str = "<!--i-->";
+/// Fragment markers (defined in `livetemplate-shared`).
+pub use livetemplate_shared::{close_marker, open_marker, ITEM_MARKER};
 
 impl Block {
     /// The block's HTML, with markers around fragments (when `marked`).

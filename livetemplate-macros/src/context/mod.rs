@@ -32,43 +32,8 @@ mod tests;
 
 use transition::transition;
 
-/// One runtime escaping step (mirror of `livetemplate_runtime::escape::Escaper`,
-/// same variant names in the same order).
-// The names follow Go's escaper functions (`urlEscaper`, `cssEscaper`).
-#[allow(clippy::enum_variant_names)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Escaper {
-    /// HTML text: `& < > " '` and NUL escaped (Go `htmlEscaper`).
-    Html,
-    /// RCDATA (`<title>`, `<textarea>`) text (Go `rcdataEscaper`).
-    Rcdata,
-    /// A quoted attribute value (Go `attrEscaper`).
-    Attr,
-    /// An unquoted attribute value: also spaces, `=` and backtick (Go `htmlNospaceEscaper`).
-    Nospace,
-    /// Replaces URLs with an unsafe scheme by `#ZgotmplZ` (Go `urlFilter`).
-    UrlFilter,
-    /// Percent-encodes what a URL must not contain, keeps the rest (Go `urlNormalizer`).
-    UrlNormalizer,
-    /// Percent-encodes a URL query or fragment component (Go `urlEscaper`).
-    UrlEscaper,
-    /// A `srcset` value: filters and escapes every URL (Go `srcsetFilterAndEscaper`).
-    Srcset,
-    /// A JS value: the value as a JS/JSON literal (Go `jsValEscaper`).
-    JsVal,
-    /// Inside a quoted JS string (Go `jsStrEscaper`).
-    JsStr,
-    /// Inside a JS template literal (Go 1.22 `jsTmplLitEscaper`).
-    JsTmplLit,
-    /// Inside a JS regular expression literal (Go `jsRegexpEscaper`).
-    JsRegexp,
-    /// A CSS value, or `ZgotmplZ` when unsafe (Go `cssValueFilter`).
-    CssValueFilter,
-    /// Inside a CSS string (Go `cssEscaper`).
-    CssEscaper,
-    /// Inside a comment: prints nothing (Go `commentEscaper`).
-    Comment,
-}
+/// One runtime escaping step (defined once, in `livetemplate-shared`).
+pub use livetemplate_shared::Escaper;
 
 /// A high-level HTML parser state (Go `state`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]

@@ -35,40 +35,9 @@ pub use url::{srcset_escape, url_escape, url_filter, url_normalize};
 /// URL filters emit it as `#ZgotmplZ`, so the result is a harmless fragment.
 pub const FILTER_FAILSAFE: &str = "ZgotmplZ";
 
-/// One escaping step, named after Go's escaper functions.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Escaper {
-    /// `htmlEscaper`: HTML text. Trusted HTML passes through unchanged.
-    Html,
-    /// `rcdataEscaper`: the body of `<title>` or `<textarea>`.
-    Rcdata,
-    /// `attrEscaper`: a quoted attribute value.
-    Attr,
-    /// `htmlNospaceEscaper`: an unquoted attribute value.
-    Nospace,
-    /// `urlFilter`: replaces URLs with an unsafe scheme by `#ZgotmplZ`.
-    UrlFilter,
-    /// `urlNormalizer`: percent-encodes what may not appear in a URL.
-    UrlNormalizer,
-    /// `urlEscaper`: percent-encodes for a URL query or path component.
-    UrlEscaper,
-    /// `srcsetFilterAndEscaper`: an `<img srcset>` value.
-    Srcset,
-    /// `jsValEscaper`: a JS value; the input is the value's JSON text.
-    JsVal,
-    /// `jsStrEscaper`: the inside of a quoted JS string.
-    JsStr,
-    /// `jsTmplLitEscaper`: the inside of a JS template literal.
-    JsTmplLit,
-    /// `jsRegexpEscaper`: the inside of a JS regular expression literal.
-    JsRegexp,
-    /// `cssValueFilter`: a CSS value, or `ZgotmplZ` when unsafe.
-    CssValueFilter,
-    /// `cssEscaper`: the inside of a CSS string, URL or identifier.
-    CssEscaper,
-    /// `commentEscaper`: inside an HTML comment; emits nothing.
-    Comment,
-}
+/// One escaping step (defined in `livetemplate-shared`, which the macro
+/// uses too).
+pub use livetemplate_shared::Escaper;
 
 /// Kind of content a value carries: ordinary data, or HTML the application marked as trusted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
