@@ -179,7 +179,6 @@ struct Var {
     /// The binding holds a value (use `&ident`), not a reference.
     owned: bool,
     is_root_struct: bool,
-    deps: Vec<String>,
     /// Root fields the variable's value was computed from.
     root_deps: RootDeps,
 }
@@ -382,10 +381,9 @@ impl Gen<'_> {
                 };
                 let action = self.input.src.get(span.start..span.end).unwrap_or("");
                 let line = self.line(*span);
-                let deps = self.deps(pipe, scope);
                 let meta = quote!(#rt::Dynamic::Slot(#rt::SlotMeta {
                     action: #action, line: #line, context: #context, escapers: #esc,
-                    attr: #attr, deps: &[#(#deps),*],
+                    attr: #attr,
                 }));
                 return Ok(Some((code, meta)));
             }
@@ -580,14 +578,12 @@ impl Gen<'_> {
         let (bind, owned) = v?.bind();
         let (name, _) = &pipe.decl[0];
         let ident = self.fresh(&format!("v_{}_", sanitize(name)));
-        let deps = self.deps(pipe, scope);
         let is_root_struct = self.is_root_struct(pipe, scope);
         scope.vars.push(Var {
             name: name.clone(),
             ident: ident.clone(),
             owned,
             is_root_struct,
-            deps,
             root_deps,
         });
         Ok(quote!(let #ident = #bind;))
@@ -644,7 +640,6 @@ impl Gen<'_> {
         inner.dot = quote!(#dot);
         inner.dot_is_root = false;
         let mut bindings = TokenStream::new();
-        let coll_deps = self.deps(pipe, scope);
         let mut var = |g: &mut Self, name: &str, owned: bool| {
             let ident = g.fresh(&format!("v_{}_", sanitize(name)));
             inner.vars.push(Var {
@@ -652,7 +647,6 @@ impl Gen<'_> {
                 ident: ident.clone(),
                 owned,
                 is_root_struct: false,
-                deps: coll_deps.clone(),
                 // The item itself: compared item by item, not through root fields.
                 root_deps: RootDeps::default(),
             });
@@ -1357,50 +1351,11 @@ impl Gen<'_> {
             }
         })
     }
-
-    /// The field paths a pipeline reads, relative to the block's dot.
-    fn deps(&self, pipe: &Pipeline, scope: &Scope) -> Vec<String> {
-        let mut out = Vec::new();
-        collect_deps(pipe, scope, &mut out);
-        out.sort();
-        out.dedup();
-        out
-    }
 }
 
 /// Go truthiness of the value behind reference expression `r`, for any type.
 fn truthy(rt: &TokenStream, r: &TokenStream) -> TokenStream {
     quote!((&&&#rt::W(#r)).lt_truthy())
-}
-
-fn join_path(prefix: &str, path: &[TIdent]) -> String {
-    let mut s = prefix.to_string();
-    for (i, p) in path.iter().enumerate() {
-        if i > 0 || !prefix.is_empty() {
-            s.push('.');
-        }
-        s.push_str(&p.name);
-    }
-    s
-}
-
-fn collect_deps(pipe: &Pipeline, scope: &Scope, out: &mut Vec<String>) {
-    for cmd in &pipe.cmds {
-        for e in &cmd.args {
-            match e {
-                Expr::Dot(_) => out.push(".".into()),
-                Expr::Field { path, .. } => out.push(join_path("", path)),
-                Expr::Var { name, path, .. } if name.is_empty() => out.push(join_path("$", path)),
-                Expr::Var { name, .. } => {
-                    if let Some(v) = scope.vars.iter().rev().find(|v| v.name == *name) {
-                        out.extend(v.deps.iter().cloned());
-                    }
-                }
-                Expr::Paren { pipe, .. } => collect_deps(pipe, scope, out),
-                _ => {}
-            }
-        }
-    }
 }
 
 /// The root field a range pipeline names directly (`.items` or `$.items`).

@@ -1398,7 +1398,6 @@ mod tests {
                 context: "",
                 escapers: &[],
                 attr: $attr,
-                deps: &[],
             })
         };
     }

@@ -120,7 +120,4 @@ pub struct SlotMeta {
     pub escapers: &'static [Escaper],
     /// The slot sits inside a tag (an attribute value).
     pub attr: bool,
-    /// The fields the value depends on, as paths from the block's dot (`"user.name"`),
-    /// `$` for the root, `.` for the dot itself.
-    pub deps: &'static [&'static str],
 }

@@ -433,7 +433,6 @@ mod tests {
             context: "text",
             escapers: &[crate::Escaper::Html],
             attr: false,
-            deps: &["."],
         })],
     };
 
