@@ -1310,14 +1310,14 @@ impl Gen<'_> {
                 }
                 Val::Ref(cur)
             }
-            "print" => Val::Owned(quote!(#rt::fmt::sprint(&[#(#r as &dyn #rt::Slot),*]))),
+            "print" => Val::Owned(quote!(#rt::printf::sprint(&[#(#r as &dyn #rt::Slot),*]))),
             "printf" => {
                 arity(n >= 1, "at least 1")?;
                 match arg_exprs.first() {
                     Some(Expr::Str { value, .. }) => {
                         let rest = &r[1..];
                         Val::Owned(
-                            quote!(#rt::fmt::sprintf(#value, &[#(#rest as &dyn #rt::Slot),*])),
+                            quote!(#rt::printf::sprintf(#value, &[#(#rest as &dyn #rt::Slot),*])),
                         )
                     }
                     _ => {

@@ -157,7 +157,7 @@ impl<'a> Lowerer<'a> {
     fn text(
         &mut self,
         text: &str,
-        pieces: &[Piece<'_>],
+        pieces: &[TextPart<'_>],
         c: Context,
         items: &mut Vec<Item>,
     ) -> Result<Context, TemplateError> {
@@ -197,7 +197,7 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Where byte `at` of a run of text is in the template source.
-    fn source_offset(&self, pieces: &[Piece<'_>], at: usize) -> usize {
+    fn source_offset(&self, pieces: &[TextPart<'_>], at: usize) -> usize {
         let Some(p) = pieces.iter().rev().find(|p| p.at <= at) else {
             return 0;
         };
@@ -219,7 +219,7 @@ impl<'a> Lowerer<'a> {
     ) -> Result<Context, TemplateError> {
         match node {
             Node::Text { text, span } => {
-                let pieces = [Piece {
+                let pieces = [TextPart {
                     at: 0,
                     span: *span,
                     text,
@@ -404,14 +404,14 @@ enum Run<'n> {
     Text {
         text: Cow<'n, str>,
         /// The text nodes, in order.
-        pieces: Vec<Piece<'n>>,
+        pieces: Vec<TextPart<'n>>,
     },
     /// Any other node.
     Node(&'n Node),
 }
 
 /// One text node of a [`Run::Text`].
-struct Piece<'n> {
+struct TextPart<'n> {
     /// Where its text starts in the run's text.
     at: usize,
     /// Its span (which covers text removed by trim markers).
@@ -426,7 +426,7 @@ fn merge_text(nodes: &[Node]) -> Vec<Run<'_>> {
     for n in nodes {
         match (out.last_mut(), n) {
             (Some(Run::Text { text, pieces }), Node::Text { text: more, span }) => {
-                pieces.push(Piece {
+                pieces.push(TextPart {
                     at: text.len(),
                     span: *span,
                     text: more,
@@ -435,7 +435,7 @@ fn merge_text(nodes: &[Node]) -> Vec<Run<'_>> {
             }
             (_, Node::Text { text, span }) => out.push(Run::Text {
                 text: Cow::Borrowed(text),
-                pieces: vec![Piece {
+                pieces: vec![TextPart {
                     at: 0,
                     span: *span,
                     text,

@@ -108,7 +108,7 @@ struct Action<'a> {
     tokens: Vec<Token<'a>>,
 }
 
-enum Item<'a> {
+enum Lexeme<'a> {
     Text(Node),
     Action(Action<'a>),
 }
@@ -128,14 +128,14 @@ fn has_left_trim(s: &str) -> bool {
 
 impl<'a> Lexer<'a> {
     /// The next text or action; comments and text that trimming empties are skipped.
-    fn next_item(&mut self) -> Result<Option<Item<'a>>, TemplateError> {
+    fn next_item(&mut self) -> Result<Option<Lexeme<'a>>, TemplateError> {
         let src = self.src;
         while self.pos < src.len() {
             let rest = &src[self.pos..];
             if rest.starts_with("{{") {
                 self.trim_leading = false;
                 if let Some(action) = self.action()? {
-                    return Ok(Some(Item::Action(action)));
+                    return Ok(Some(Lexeme::Action(action)));
                 }
                 continue;
             }
@@ -151,7 +151,7 @@ impl<'a> Lexer<'a> {
             self.pos = end;
             if !text.is_empty() {
                 let text = text.to_string();
-                return Ok(Some(Item::Text(Node::Text { text, span })));
+                return Ok(Some(Lexeme::Text(Node::Text { text, span })));
             }
         }
         Ok(None)
@@ -814,8 +814,8 @@ fn string_value(t: Token) -> Result<String, TemplateError> {
         let (piece, len) =
             escape(&rest[i + 1..], '"').map_err(|msg| escape_error(&rest[i..], offset + i, msg))?;
         match piece {
-            Piece::Byte(b) => bytes.push(b),
-            Piece::Char(c) => bytes.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+            Escaped::Byte(b) => bytes.push(b),
+            Escaped::Char(c) => bytes.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
         }
         offset += i + 1 + len;
         rest = &rest[i + 1 + len..];
@@ -836,8 +836,8 @@ fn char_value(t: Token) -> Result<i128, TemplateError> {
         let (piece, len) =
             escape(after, '\'').map_err(|msg| escape_error(body, t.span.start + 1, msg))?;
         let value = match piece {
-            Piece::Byte(b) => i128::from(b),
-            Piece::Char(c) => i128::from(u32::from(c)),
+            Escaped::Byte(b) => i128::from(b),
+            Escaped::Char(c) => i128::from(u32::from(c)),
         };
         (value, &after[len..])
     } else {
@@ -860,7 +860,7 @@ fn char_value(t: Token) -> Result<i128, TemplateError> {
     Ok(value)
 }
 
-enum Piece {
+enum Escaped {
     /// A `\x..` or octal escape: one byte of the (UTF-8) string.
     Byte(u8),
     Char(char),
@@ -868,7 +868,7 @@ enum Piece {
 
 /// Decodes the escape sequence whose backslash has just been read; returns
 /// what it stands for and how many bytes of `s` it takes.
-fn escape(s: &str, quote: char) -> Result<(Piece, usize), String> {
+fn escape(s: &str, quote: char) -> Result<(Escaped, usize), String> {
     let Some(c) = s.chars().next() else {
         return Err("unterminated escape sequence".to_string());
     };
@@ -885,7 +885,7 @@ fn escape(s: &str, quote: char) -> Result<(Piece, usize), String> {
         _ => None,
     };
     if let Some(ch) = simple {
-        return Ok((Piece::Char(ch), 1));
+        return Ok((Escaped::Char(ch), 1));
     }
     let digits = |start: usize, len: usize, radix: u32| {
         s.get(start..start + len)
@@ -895,19 +895,19 @@ fn escape(s: &str, quote: char) -> Result<(Piece, usize), String> {
     match c {
         '0'..='7' => match digits(0, 3, 8) {
             Some(v) => u8::try_from(v)
-                .map(|b| (Piece::Byte(b), 3))
+                .map(|b| (Escaped::Byte(b), 3))
                 .map_err(|_| "octal escape value is greater than 255".to_string()),
             None => Err("octal escape needs exactly three digits, e.g. `\\101`".to_string()),
         },
         'x' => match digits(1, 2, 16) {
-            Some(v) => Ok((Piece::Byte(v as u8), 3)),
+            Some(v) => Ok((Escaped::Byte(v as u8), 3)),
             None => Err("`\\x` escape needs exactly two hex digits, e.g. `\\x41`".to_string()),
         },
         'u' | 'U' => {
             let len = if c == 'u' { 4 } else { 8 };
             match digits(1, len, 16) {
                 Some(v) => char::from_u32(v)
-                    .map(|ch| (Piece::Char(ch), 1 + len))
+                    .map(|ch| (Escaped::Char(ch), 1 + len))
                     .ok_or_else(|| format!("invalid Unicode code point in `\\{c}` escape")),
                 None => Err(format!("`\\{c}` escape needs exactly {len} hex digits")),
             }
@@ -1080,7 +1080,7 @@ fn underscores_ok(s: &str) -> bool {
 // nesting cannot overflow the (proc-macro) thread's stack.
 
 /// The kind of an open block.
-enum BlockKind {
+enum OpenKind {
     If,
     With,
     Range(Pipeline),
@@ -1088,21 +1088,21 @@ enum BlockKind {
     Block(String, Pipeline),
 }
 
-impl BlockKind {
+impl OpenKind {
     fn keyword(&self) -> &'static str {
         match self {
-            BlockKind::If => "if",
-            BlockKind::With => "with",
-            BlockKind::Range(_) => "range",
-            BlockKind::Define(_) => "define",
-            BlockKind::Block(..) => "block",
+            OpenKind::If => "if",
+            OpenKind::With => "with",
+            OpenKind::Range(_) => "range",
+            OpenKind::Define(_) => "define",
+            OpenKind::Block(..) => "block",
         }
     }
 }
 
 /// A block whose `{{end}}` has not been reached yet.
 struct OpenBlock {
-    kind: BlockKind,
+    kind: OpenKind,
     /// The opening action.
     span: Span,
     /// The list being read: the current branch, the range body, or the `{{else}}` part.
@@ -1143,13 +1143,13 @@ impl BlockParser<'_> {
         }
     }
 
-    fn item(&mut self, item: Item) -> Result<(), TemplateError> {
+    fn item(&mut self, item: Lexeme) -> Result<(), TemplateError> {
         let action = match item {
-            Item::Text(text) => {
+            Lexeme::Text(text) => {
                 self.nodes().push(text);
                 return Ok(());
             }
-            Item::Action(action) => action,
+            Lexeme::Action(action) => action,
         };
         let span = action.span;
         let mut tokens = ActionParser {
@@ -1169,12 +1169,12 @@ impl BlockParser<'_> {
                 }
                 Node::Template { name, pipe, span }
             }
-            Directive::If(cond) => return self.open_branching(BlockKind::If, cond, span),
-            Directive::With(cond) => return self.open_branching(BlockKind::With, cond, span),
+            Directive::If(cond) => return self.open_branching(OpenKind::If, cond, span),
+            Directive::With(cond) => return self.open_branching(OpenKind::With, cond, span),
             Directive::Range(pipe) => {
                 let mark = self.vars.len();
                 self.declare(&pipe)?;
-                return self.open(BlockKind::Range(pipe), span, None, mark);
+                return self.open(OpenKind::Range(pipe), span, None, mark);
             }
             Directive::Define(name) => {
                 if !self.stack.is_empty() {
@@ -1184,11 +1184,11 @@ impl BlockParser<'_> {
                     )
                     .with_help("move it out of the enclosing block"));
                 }
-                return self.open_template(name.clone(), BlockKind::Define(name), span);
+                return self.open_template(name.clone(), OpenKind::Define(name), span);
             }
             Directive::Block(name, pipe) => {
                 self.check_pipe(&pipe)?;
-                return self.open_template(name.clone(), BlockKind::Block(name, pipe), span);
+                return self.open_template(name.clone(), OpenKind::Block(name, pipe), span);
             }
             Directive::Else(kind) => return self.else_(kind, span),
             Directive::End => return self.end(span),
@@ -1199,7 +1199,7 @@ impl BlockParser<'_> {
 
     fn open_branching(
         &mut self,
-        kind: BlockKind,
+        kind: OpenKind,
         cond: Pipeline,
         span: Span,
     ) -> Result<(), TemplateError> {
@@ -1212,7 +1212,7 @@ impl BlockParser<'_> {
     fn open_template(
         &mut self,
         name: String,
-        kind: BlockKind,
+        kind: OpenKind,
         span: Span,
     ) -> Result<(), TemplateError> {
         if let Some(first) = self.define_spans.get(&name) {
@@ -1239,7 +1239,7 @@ impl BlockParser<'_> {
 
     fn open(
         &mut self,
-        kind: BlockKind,
+        kind: OpenKind,
         span: Span,
         cond: Option<Pipeline>,
         vars_mark: usize,
@@ -1288,9 +1288,9 @@ impl BlockParser<'_> {
             ));
         }
         let next_cond = match (&block.kind, kind) {
-            (BlockKind::If, Else::If(cond)) | (BlockKind::With, Else::With(cond)) => Some(cond),
-            (BlockKind::If | BlockKind::With | BlockKind::Range(_), Else::Plain) => None,
-            (BlockKind::Define(_) | BlockKind::Block(..), kind) => {
+            (OpenKind::If, Else::If(cond)) | (OpenKind::With, Else::With(cond)) => Some(cond),
+            (OpenKind::If | OpenKind::With | OpenKind::Range(_), Else::Plain) => None,
+            (OpenKind::Define(_) | OpenKind::Block(..), kind) => {
                 return Err(error(
                     span,
                     format!("unexpected {} in `{{{{{keyword}}}}}`", kind.describe()),
@@ -1305,7 +1305,7 @@ impl BlockParser<'_> {
         };
         // Close the current branch and its scope.
         let body = std::mem::take(&mut block.nodes);
-        if let BlockKind::Range(_) = block.kind {
+        if let OpenKind::Range(_) = block.kind {
             // The range variables are not visible in `{{else}}`.
             block.range_body = Some(body);
             self.vars.truncate(block.vars_mark);
@@ -1366,28 +1366,28 @@ impl BlockParser<'_> {
             branches.push(Branch { cond, body });
         }
         let node = match kind {
-            BlockKind::If => Node::If {
+            OpenKind::If => Node::If {
                 branches,
                 else_body,
                 span,
             },
-            BlockKind::With => Node::With {
+            OpenKind::With => Node::With {
                 branches,
                 else_body,
                 span,
             },
-            BlockKind::Range(pipe) => Node::Range {
+            OpenKind::Range(pipe) => Node::Range {
                 pipe,
                 body: range_body.unwrap_or(last),
                 else_body,
                 span,
             },
-            BlockKind::Define(name) => {
+            OpenKind::Define(name) => {
                 let body = last;
                 self.defines.push(Define { name, body, span });
                 return Ok(());
             }
-            BlockKind::Block(name, pipe) => {
+            OpenKind::Block(name, pipe) => {
                 let body = last;
                 self.defines.push(Define {
                     name: name.clone(),

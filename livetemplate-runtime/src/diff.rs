@@ -296,7 +296,7 @@ fn is_attr(dm: Option<&Dynamic>) -> bool {
 
 /// What is between a fragment's markers.
 #[derive(Clone, Debug)]
-enum Content<'a> {
+enum Region<'a> {
     /// Nothing (an `if` that rendered no branch).
     Empty,
     /// One block: the branch of an `if`/`with`, a callee, a range's `else`.
@@ -309,39 +309,39 @@ enum Content<'a> {
     Other(&'a Dyn),
 }
 
-impl<'a> Content<'a> {
+impl<'a> Region<'a> {
     fn of(d: &'a Dyn) -> Self {
         match d {
-            Dyn::Cond(None) => Content::Empty,
-            Dyn::Cond(Some(b)) | Dyn::Call(b) => Content::One(b),
+            Dyn::Cond(None) => Region::Empty,
+            Dyn::Cond(Some(b)) | Dyn::Call(b) => Region::One(b),
             Dyn::List { items, else_block } => match (items.is_empty(), else_block) {
-                (true, Some(b)) => Content::One(b),
-                _ => Content::Items(items.iter().collect(), 0),
+                (true, Some(b)) => Region::One(b),
+                _ => Region::Items(items.iter().collect(), 0),
             },
-            Dyn::Text(_) => Content::Other(d),
+            Dyn::Text(_) => Region::Other(d),
         }
     }
 
     /// The list `items` with else block `else_block`; `delta` as in
-    /// [`Content::Items`].
+    /// [`Region::Items`].
     fn list(items: Vec<&'a Block>, else_block: Option<&'a Block>, delta: isize) -> Self {
         match (items.is_empty(), else_block) {
-            (true, Some(b)) => Content::One(b),
-            _ => Content::Items(items, delta),
+            (true, Some(b)) => Region::One(b),
+            _ => Region::Items(items, delta),
         }
     }
 
     /// Length of the content as written inside the markers.
     fn len(&self, item_markers: bool) -> usize {
         match self {
-            Content::Empty => 0,
-            Content::One(b) => block_len(b),
-            Content::Items(items, delta) => {
+            Region::Empty => 0,
+            Region::One(b) => block_len(b),
+            Region::Items(items, delta) => {
                 let marker = if item_markers { ITEM_MARKER.len() } else { 0 };
                 let len: usize = items.iter().map(|b| marker + block_len(b)).sum();
                 len.saturating_add_signed(*delta)
             }
-            Content::Other(d) => dyn_len(d, item_markers),
+            Region::Other(d) => dyn_len(d, item_markers),
         }
     }
 }
@@ -579,7 +579,7 @@ enum OldSrc<'s, 'a> {
 
 /// A piece of a fragment's old content, in order; lengths are computed only
 /// when markers positions are needed.
-enum Piece<'a> {
+enum OldPart<'a> {
     /// Known bytes (statics, unchanged text); merged with its neighbours.
     Len(usize),
     /// An old value's known length; never merged.
@@ -588,7 +588,7 @@ enum Piece<'a> {
     DynAt(Option<&'static Dynamic>, &'a Dyn),
     Block(&'a Block),
     /// An old list value, folded (no item markers).
-    Content(Content<'a>),
+    Region(Region<'a>),
     /// The old content of child `n` of the walk (markers counted apart).
     Child(usize),
 }
@@ -640,8 +640,8 @@ impl Path {
 /// A child fragment whose content changed.
 struct Child<'a> {
     ctrl: &'static ControlMeta,
-    old: Content<'a>,
-    new: Content<'a>,
+    old: Region<'a>,
+    new: Region<'a>,
     new_dyn: &'a Dyn,
     /// Item edits when known from `Change::List`.
     edits: Option<Vec<Edit<'a>>>,
@@ -649,7 +649,7 @@ struct Child<'a> {
 
 #[derive(Default)]
 struct Walk<'a> {
-    pieces: Vec<Piece<'a>>,
+    pieces: Vec<OldPart<'a>>,
     values: Vec<Value>,
     children: Vec<Child<'a>>,
     /// A changed value sits in an attribute.
@@ -665,21 +665,21 @@ struct Walk<'a> {
 
 impl<'a> Walk<'a> {
     fn len(&mut self, n: usize) {
-        if let Some(Piece::Len(m)) = self.pieces.last_mut() {
+        if let Some(OldPart::Len(m)) = self.pieces.last_mut() {
             *m += n;
         } else {
-            self.pieces.push(Piece::Len(n));
+            self.pieces.push(OldPart::Len(n));
         }
     }
 
-    fn piece_len(&self, p: &Piece<'a>) -> usize {
+    fn piece_len(&self, p: &OldPart<'a>) -> usize {
         match p {
-            Piece::Len(n) | Piece::Fixed(n) => *n,
-            Piece::Dyn(d, f) => dyn_len(d, *f),
-            Piece::DynAt(dm, d) => dyn_len_at(*dm, d),
-            Piece::Block(b) => block_len(b),
-            Piece::Content(c) => c.len(false),
-            Piece::Child(n) => self.children.get(*n).map_or(0, |c| c.old.len(true)),
+            OldPart::Len(n) | OldPart::Fixed(n) => *n,
+            OldPart::Dyn(d, f) => dyn_len(d, *f),
+            OldPart::DynAt(dm, d) => dyn_len_at(*dm, d),
+            OldPart::Block(b) => block_len(b),
+            OldPart::Region(c) => c.len(false),
+            OldPart::Child(n) => self.children.get(*n).map_or(0, |c| c.old.len(true)),
         }
     }
 
@@ -738,22 +738,22 @@ impl<'a> Walk<'a> {
             match (ov, frag) {
                 (OldVal::Same, Some(c)) => {
                     self.len(open_len(c.id));
-                    self.pieces.push(Piece::Dyn(nd, true));
+                    self.pieces.push(OldPart::Dyn(nd, true));
                     self.len(close_len(c.id));
                 }
                 (OldVal::Same, None) => match nd {
                     Dyn::Text(s) => self.len(s.len()),
-                    _ => self.pieces.push(Piece::Dyn(nd, false)),
+                    _ => self.pieces.push(OldPart::Dyn(nd, false)),
                 },
                 (ov, Some(c)) if top => {
                     let (old, edits) = old_content(ov, nd)?;
                     self.len(open_len(c.id));
-                    self.pieces.push(Piece::Child(self.children.len()));
+                    self.pieces.push(OldPart::Child(self.children.len()));
                     self.len(close_len(c.id));
                     self.children.push(Child {
                         ctrl: c,
                         old,
-                        new: Content::of(nd),
+                        new: Region::of(nd),
                         new_dyn: nd,
                         edits,
                     });
@@ -767,12 +767,12 @@ impl<'a> Walk<'a> {
                 }
                 (ov, _) => {
                     let old_piece = match ov {
-                        OldVal::Dyn(Dyn::Text(s)) if frag.is_none() => Piece::Fixed(s.len()),
-                        OldVal::Dyn(od) => Piece::DynAt(dm, od),
+                        OldVal::Dyn(Dyn::Text(s)) if frag.is_none() => OldPart::Fixed(s.len()),
+                        OldVal::Dyn(od) => OldPart::DynAt(dm, od),
                         OldVal::Edited(_) if frag.is_some() => {
                             return Err(err("edited fragment list inside an item"))
                         }
-                        _ => Piece::Content(old_content(ov, nd)?.0),
+                        _ => OldPart::Region(old_content(ov, nd)?.0),
                     };
                     let mut path = self.path;
                     if !top {
@@ -817,7 +817,7 @@ impl<'a> Walk<'a> {
                 }
                 for (k, (o, n)) in oi.iter().zip(ni).enumerate() {
                     if o == n {
-                        self.pieces.push(Piece::Block(o));
+                        self.pieces.push(OldPart::Block(o));
                     } else {
                         self.path.push(k);
                         self.block(n, OldSrc::Block(o), false)?;
@@ -857,7 +857,7 @@ impl<'a> Walk<'a> {
                     self.path.pop();
                     pairs.next();
                 }
-                _ => self.pieces.push(Piece::Block(ob)),
+                _ => self.pieces.push(OldPart::Block(ob)),
             }
         }
         Ok(())
@@ -880,7 +880,7 @@ impl<'a> Walk<'a> {
         }
         match classify_edits(&old, &edits) {
             ListChange::None => {
-                self.pieces.push(Piece::Dyn(nd, false));
+                self.pieces.push(OldPart::Dyn(nd, false));
                 Ok(true)
             }
             ListChange::InPlace(pairs) => {
@@ -930,17 +930,14 @@ fn same_shape(old: &Dyn, new: &Dyn) -> bool {
 fn old_content<'a>(
     ov: OldVal<'a>,
     new: &'a Dyn,
-) -> Result<(Content<'a>, Option<Vec<Edit<'a>>>), DiffError> {
+) -> Result<(Region<'a>, Option<Vec<Edit<'a>>>), DiffError> {
     match ov {
-        OldVal::Same => Ok((Content::of(new), None)),
-        OldVal::Dyn(od) => Ok((Content::of(od), None)),
+        OldVal::Same => Ok((Region::of(new), None)),
+        OldVal::Dyn(od) => Ok((Region::of(od), None)),
         OldVal::Edited(edits) => match new {
             Dyn::List { items, else_block } => {
                 let (old, edits, delta) = undo_edits(items, edits)?;
-                Ok((
-                    Content::list(old, else_block.as_deref(), delta),
-                    Some(edits),
-                ))
+                Ok((Region::list(old, else_block.as_deref(), delta), Some(edits)))
             }
             _ => Err(err("list edits on a dynamic that is not a list")),
         },
@@ -1309,13 +1306,13 @@ impl Differ<'_> {
     fn child(&mut self, child: Child<'_>) -> Result<(), DiffError> {
         let target = Target::Ctrl(child.ctrl, child.new_dyn);
         match (&child.old, &child.new) {
-            (Content::Empty, Content::Empty) => Ok(()),
-            (Content::One(o), Content::One(n)) if o.meta.same_block(n.meta) => {
+            (Region::Empty, Region::Empty) => Ok(()),
+            (Region::One(o), Region::One(n)) if o.meta.same_block(n.meta) => {
                 let mut walk = Walk::default();
                 walk.block(n, OldSrc::Block(o), true)?;
                 self.values(target, Form::Block(n), walk)
             }
-            (Content::Items(old, _), Content::Items(new, _)) => {
+            (Region::Items(old, _), Region::Items(new, _)) => {
                 let new = new.as_slice();
                 let edits = match child.edits {
                     Some(e) => e,

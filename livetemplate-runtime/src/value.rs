@@ -14,7 +14,7 @@
 //! [`Html`]. Implement them for your own types to use those in templates.
 
 use crate::escape::{json_string, Content};
-use crate::fmt::{write_go_float, write_json_float};
+use crate::printf::{write_go_float, write_json_float};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
@@ -152,9 +152,9 @@ macro_rules! int_slot {
                     // `u8`/`u16`: the call-free writer, which inlines at
                     // every call site. (Wider types keep `write_uint`: the
                     // Big-table loop measured 53 µs with it, 88 with this.)
-                    crate::fmt::write_u16(*self as u16, out)
+                    crate::printf::write_u16(*self as u16, out)
                 } else if *self >= 0 && (*self as u128) <= u64::MAX as u128 {
-                    crate::fmt::write_uint(*self as u64, out)
+                    crate::printf::write_uint(*self as u64, out)
                 } else {
                     out.push_str(itoa::Buffer::new().format(*self))
                 }
