@@ -43,7 +43,7 @@ pub use fragment::{
 pub use page::Page;
 pub use reconstruct::{ReconstructError, Reconstructor};
 pub use template::{BlockKind, BlockMeta, ControlMeta, Dynamic, SlotMeta, Template, TemplateMeta};
-pub use tree::{Block, Change, Dyn, ItemsDiff, ItemsDiffAny, ItemsDiffEq, ListEdit};
+pub use tree::{Block, Change, Dyn, ItemOps, ItemsDiff, ItemsDiffAny, ItemsDiffEq, ListEdit};
 pub use value::{
     Cmp, CmpAny, CmpEq, Either, Html, IndexBy, Len, Range, Scalar, Slot, ToScalar, Truthy, ViaAny,
     ViaOption, ViaTruthy, W,

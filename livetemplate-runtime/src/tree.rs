@@ -204,21 +204,27 @@ impl Dyn {
 /// is then rebuilt whole).
 pub struct ItemsDiff<'a, T>(pub &'a [T], pub &'a [T]);
 
+/// The edits that turn a range's old items into its new ones, in order (a
+/// sequence diff). Opaque: made by [`ItemsDiff`], read by [`splice_items`]
+/// (the diff crate behind it is not part of the API).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ItemOps(Vec<similar::DiffOp>);
+
 /// Step 1 of [`ItemsDiff`]: `PartialEq` items.
 pub trait ItemsDiffEq {
-    fn lt_item_ops(&self) -> Option<Vec<similar::DiffOp>>;
+    fn lt_item_ops(&self) -> Option<ItemOps>;
 }
 impl<T: PartialEq> ItemsDiffEq for &ItemsDiff<'_, T> {
-    fn lt_item_ops(&self) -> Option<Vec<similar::DiffOp>> {
+    fn lt_item_ops(&self) -> Option<ItemOps> {
         use similar::algorithms::{myers, Capture, Replace};
         let (old, new) = (self.0, self.1);
         if let Some(ops) = one_edit(old, new) {
-            return Some(ops);
+            return Some(ItemOps(ops));
         }
         let mut hook = Replace::new(Capture::new());
         // Capture never fails.
         myers::diff(&mut hook, old, 0..old.len(), new, 0..new.len()).ok()?;
-        Some(hook.into_inner().into_ops())
+        Some(ItemOps(hook.into_inner().into_ops()))
     }
 }
 
@@ -280,10 +286,10 @@ fn one_edit<T: PartialEq>(old: &[T], new: &[T]) -> Option<Vec<similar::DiffOp>> 
 
 /// Step 2 of [`ItemsDiff`]: items that cannot be compared.
 pub trait ItemsDiffAny {
-    fn lt_item_ops(&self) -> Option<Vec<similar::DiffOp>>;
+    fn lt_item_ops(&self) -> Option<ItemOps>;
 }
 impl<T> ItemsDiffAny for ItemsDiff<'_, T> {
-    fn lt_item_ops(&self) -> Option<Vec<similar::DiffOp>> {
+    fn lt_item_ops(&self) -> Option<ItemOps> {
         None
     }
 }
@@ -302,13 +308,13 @@ pub type ItemUpdate = Result<Option<Vec<Change>>, crate::RenderError>;
 /// a length mismatch): the caller then rebuilds it whole.
 pub fn splice_items(
     dyn_: &mut Dyn,
-    ops: Option<Vec<similar::DiffOp>>,
+    ops: Option<ItemOps>,
     old_len: usize,
     new_len: usize,
     mut build: impl FnMut(usize) -> Result<Block, crate::RenderError>,
     mut update: impl FnMut(usize, usize, &mut Block) -> ItemUpdate,
 ) -> Result<Option<Vec<ListEdit>>, crate::RenderError> {
-    let (Some(ops), Dyn::List { items, else_block }) = (ops, dyn_) else {
+    let (Some(ItemOps(ops)), Dyn::List { items, else_block }) = (ops, dyn_) else {
         return Ok(None);
     };
     if else_block.is_some() || items.len() != old_len || new_len == 0 {
@@ -477,7 +483,7 @@ mod tests {
         let mut d = list(&["a", "b", "c"]);
         let edits = splice_items(
             &mut d,
-            Some(ops.clone()),
+            Some(ItemOps(ops.clone())),
             3,
             4,
             |j| Ok(item(new[j])),
@@ -503,7 +509,7 @@ mod tests {
         for bad in [ops[1..].to_vec(), ops[..2].to_vec()] {
             let r = splice_items(
                 &mut d,
-                Some(bad),
+                Some(ItemOps(bad)),
                 3,
                 4,
                 |j| Ok(item(new[j])),
