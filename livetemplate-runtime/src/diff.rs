@@ -50,7 +50,6 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::ops::Range;
 
 use crate::fragment::{
     DynamicValue, Fragment, GranularOp, StaticDynamicData, Strategy, ValuePatch,
@@ -186,14 +185,15 @@ fn err(message: impl Into<String>) -> DiffError {
     }
 }
 
-/// For the bench report: how one fragment's change was encoded, and what
-/// every applicable encoding would have cost.
+/// For the bench report (feature `report`): how one fragment's change was
+/// encoded, and what every applicable encoding would have cost.
+#[cfg(feature = "report")]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FragmentReport {
     /// The fragment id.
     pub id: String,
     /// Indices of the fragments emitted for it (several for granular).
-    pub fragments: Range<usize>,
+    pub fragments: std::ops::Range<usize>,
     /// The strategy the rule chose.
     pub chosen: Strategy,
     /// JSON bytes of each applicable encoding of this fragment's change
@@ -215,6 +215,7 @@ pub fn diff(
     let mut d = Differ {
         cache,
         out: Vec::new(),
+        #[cfg(feature = "report")]
         report: None,
     };
     d.root(tree, changes)?;
@@ -222,6 +223,7 @@ pub fn diff(
 }
 
 /// Like [`diff`], with a [`FragmentReport`] per changed fragment.
+#[cfg(feature = "report")]
 pub fn diff_with_report(
     tree: &Block,
     changes: &[Change],
@@ -1087,6 +1089,8 @@ fn replacement_len(target: Target<'_>) -> (Strategy, usize) {
 struct Differ<'c> {
     cache: &'c mut ClientCache,
     out: Vec<Fragment>,
+    /// The reports asked for (feature `report`).
+    #[cfg(feature = "report")]
     report: Option<Vec<FragmentReport>>,
 }
 
@@ -1155,7 +1159,7 @@ impl Differ<'_> {
                 };
             let sd = form.meta().filter(|_| text);
             // The markers alternative, before the list form takes the values.
-            let markers_alt = (self.report.is_some() && sd.is_some())
+            let markers_alt = (self.reporting() && sd.is_some())
                 .then(|| json_len(&[Fragment::markers(id, walk.patches())]));
             let (f, chosen) = match (sd, form) {
                 (Some(meta), Form::Block(b)) => (
@@ -1168,7 +1172,7 @@ impl Differ<'_> {
                 ),
                 (None, _) => (Fragment::markers(id, walk.patches()), Strategy::Markers),
             };
-            let alternatives = self.report.is_some().then(|| {
+            let alternatives = self.reporting().then(|| {
                 let mut alt = vec![(chosen, json_len(std::slice::from_ref(&f)))];
                 alt.extend(markers_alt.map(|m| (Strategy::Markers, m)));
                 alt.push(replacement_len(target));
@@ -1187,7 +1191,17 @@ impl Differ<'_> {
         Ok(())
     }
 
+    /// True when reports are asked for (never without feature `report`):
+    /// the alternatives' sizes are computed only then.
+    fn reporting(&self) -> bool {
+        #[cfg(feature = "report")]
+        return self.report.is_some();
+        #[cfg(not(feature = "report"))]
+        false
+    }
+
     /// Records the report of the fragments emitted since `start`.
+    #[cfg_attr(not(feature = "report"), allow(unused_variables))]
     fn push_report(
         &mut self,
         id: &str,
@@ -1195,6 +1209,7 @@ impl Differ<'_> {
         chosen: Strategy,
         alternatives: Option<Vec<(Strategy, usize)>>,
     ) {
+        #[cfg(feature = "report")]
         if let (Some(r), Some(alternatives)) = (&mut self.report, alternatives) {
             r.push(FragmentReport {
                 id: id.to_owned(),
@@ -1294,8 +1309,7 @@ impl Differ<'_> {
         let start = self.out.len();
         let f = Fragment::replacement(id, target.content());
         let alternatives = self
-            .report
-            .is_some()
+            .reporting()
             .then(|| vec![(Strategy::Replacement, json_len(std::slice::from_ref(&f)))]);
         self.out.push(f);
         self.push_report(id, start, Strategy::Replacement, alternatives);
@@ -1368,7 +1382,7 @@ impl Differ<'_> {
                 len += 1;
             }
         }
-        let alternatives = self.report.is_some().then(|| {
+        let alternatives = self.reporting().then(|| {
             vec![
                 (Strategy::Granular, json_len(&self.out[start..])),
                 replacement_len(target),
@@ -1830,12 +1844,19 @@ mod tests {
             let changes = update(&mut self.tree, new, mode, spurious);
             assert_eq!(self.tree, build(new));
             // diff and diff_with_report agree
-            let mut cache2 = self.cache.clone();
-            let plain = diff(&self.tree, &changes, &mut cache2).unwrap();
-            let (frags, report) = diff_with_report(&self.tree, &changes, &mut self.cache).unwrap();
-            assert_eq!(plain, frags);
-            assert_eq!(cache2.ids(), self.cache.ids());
-            check_report(&frags, &report);
+            #[cfg(feature = "report")]
+            let frags = {
+                let mut cache2 = self.cache.clone();
+                let plain = diff(&self.tree, &changes, &mut cache2).unwrap();
+                let (frags, report) =
+                    diff_with_report(&self.tree, &changes, &mut self.cache).unwrap();
+                assert_eq!(plain, frags);
+                assert_eq!(cache2.ids(), self.cache.ids());
+                check_report(&frags, &report);
+                frags
+            };
+            #[cfg(not(feature = "report"))]
+            let frags = diff(&self.tree, &changes, &mut self.cache).unwrap();
             // over the wire
             let json = serde_json::to_string(&frags).unwrap();
             let back: Vec<Fragment> = serde_json::from_str(&json).unwrap();
@@ -1857,6 +1878,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "report")]
     fn check_report(frags: &[Fragment], report: &[FragmentReport]) {
         let mut next = 0;
         for r in report {
@@ -2338,6 +2360,7 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "report")]
     #[test]
     fn report_lists_alternatives() {
         let mut s = base();

@@ -32,7 +32,9 @@ pub use app::metrics::{ApplicationMetrics, LatencyBucket};
 pub use app::{Application, Attachment, Health, HealthStatus, PageHandle};
 pub use client::CLIENT_JS;
 pub use decode::{decode_event, EventError};
-pub use diff::{ClientCache, FragmentReport};
+pub use diff::ClientCache;
+#[cfg(feature = "report")]
+pub use diff::FragmentReport;
 pub use error::{Error, ErrorKind, Loc, RenderError, TokenProblem};
 pub use escape::{Content, Escaper};
 pub use event::{has_action, LiveEvent};

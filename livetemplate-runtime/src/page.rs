@@ -1,11 +1,13 @@
 //! A live page: the current state, its rendered tree, and what the client
 //! holds.
 
-use crate::diff::{self, ClientCache, DiffError, FragmentReport};
+#[cfg(feature = "report")]
+use crate::diff::FragmentReport;
+use crate::diff::{self, ClientCache, DiffError};
 use crate::error::{Loc, RenderError};
 use crate::fragment::Fragment;
 use crate::template::Template;
-use crate::tree::{close_marker, open_marker, Block, Dyn};
+use crate::tree::{close_marker, open_marker, Block, Change, Dyn};
 
 /// One client's page: the state it shows, the rendered tree that updates
 /// are computed from, and which fragments the client holds
@@ -106,24 +108,26 @@ impl<T: Template> Page<T> {
     /// states are equal: the generated code compares the fields each value
     /// reads, with `PartialEq`). On error the page keeps its old state.
     pub fn update(&mut self, new: T) -> Result<Vec<Fragment>, RenderError> {
-        self.update_inner(new, false).map(|(f, _)| f)
+        self.update_inner(new, diff::diff)
     }
 
     /// Like [`update`](Page::update), with a [`FragmentReport`] per changed
     /// fragment: the strategy chosen and the JSON size of every applicable
-    /// alternative (for the bandwidth benchmarks).
+    /// alternative (feature `report`, for the bandwidth benchmarks).
+    #[cfg(feature = "report")]
     pub fn update_with_report(
         &mut self,
         new: T,
     ) -> Result<(Vec<Fragment>, Vec<FragmentReport>), RenderError> {
-        self.update_inner(new, true)
+        self.update_inner(new, diff::diff_with_report)
     }
 
-    fn update_inner(
+    /// Updates the tree to `new`, then encodes the changes with `encode`.
+    fn update_inner<R>(
         &mut self,
         new: T,
-        report: bool,
-    ) -> Result<(Vec<Fragment>, Vec<FragmentReport>), RenderError> {
+        encode: impl FnOnce(&Block, &[Change], &mut ClientCache) -> Result<R, DiffError>,
+    ) -> Result<R, RenderError> {
         // No whole-state comparison first: `update_tree` compares field by
         // field anyway, and an unchanged state yields no change.
         let mut changes = Vec::new();
@@ -134,12 +138,7 @@ impl<T: Template> Page<T> {
             self.restore_tree();
             return Err(e);
         }
-        let result = if report {
-            diff::diff_with_report(&self.tree, &changes, &mut self.cache)
-        } else {
-            diff::diff(&self.tree, &changes, &mut self.cache).map(|f| (f, Vec::new()))
-        };
-        match result {
+        match encode(&self.tree, &changes, &mut self.cache) {
             Ok(out) => {
                 self.state = new;
                 Ok(out)

@@ -189,14 +189,17 @@ pub use livetemplate_runtime::{
     MetricsConfig, PageConfig, PageHandle, StoreConfig, SystemClock, TokenConfig, TokenProblem,
 };
 pub use livetemplate_runtime::{
-    DynamicValue, Fragment, FragmentData, FragmentError, FragmentReport, GranularData, GranularOp,
-    MarkersData, Page, ReconstructError, Reconstructor, ReplacementData, StaticDynamicData,
-    Strategy, ValuePatch, CLIENT_JS,
+    DynamicValue, Fragment, FragmentData, FragmentError, GranularData, GranularOp, MarkersData,
+    Page, ReconstructError, Reconstructor, ReplacementData, StaticDynamicData, Strategy,
+    ValuePatch, CLIENT_JS,
 };
 pub use livetemplate_runtime::{
     Html, IndexBy, Len, LiveEvent, Range, RenderError, Scalar, Slot, Template, TemplateMeta,
     ToScalar, Truthy,
 };
+
+#[cfg(feature = "report")]
+pub use livetemplate_runtime::FragmentReport;
 
 #[cfg(feature = "axum")]
 pub mod scale;
