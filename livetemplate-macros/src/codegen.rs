@@ -372,10 +372,10 @@ impl Gen<'_> {
                 let r = val.by_ref();
                 let esc = self.escapers(escapers);
                 let code = match self.mode {
-                    Mode::Render => quote!(#rt::ops::emit(#r, #esc, __out);),
+                    Mode::Render => quote!(#rt::__private::ops::emit(#r, #esc, __out);),
                     Mode::Tree => quote!(#rt::Dyn::Text({
                         let mut __s = ::std::string::String::new();
-                        #rt::ops::emit(#r, #esc, &mut __s);
+                        #rt::__private::ops::emit(#r, #esc, &mut __s);
                         __s
                     })),
                 };
@@ -449,7 +449,7 @@ impl Gen<'_> {
     /// Meta expression of branch `branch` of dynamic `index` of `parent`.
     fn branch_meta(&self, parent: &TokenStream, index: usize, branch: usize) -> TokenStream {
         let rt = &self.rt;
-        quote!(#rt::tree::branch(#parent, #index, #branch))
+        quote!(#rt::__private::branch(#parent, #index, #branch))
     }
 
     /// `{{if}}` and `{{with}}` chains.
@@ -480,7 +480,7 @@ impl Gen<'_> {
                 let dot = self.fresh("dot");
                 inner.dot = quote!(#dot);
                 inner.dot_is_root = false;
-                quote!(let ::core::option::Option::Some(#dot) = (&&&#rt::W(#test)).lt_with())
+                quote!(let ::core::option::Option::Some(#dot) = (&&&#rt::__private::W(#test)).lt_with())
             } else {
                 truthy(&rt, &test)
             };
@@ -1051,7 +1051,7 @@ impl Gen<'_> {
         };
         let update = match item_update {
             Some(stmts) => quote!(
-                |__i: usize, __j: usize, __item: &mut #rt::Block| -> #rt::tree::ItemUpdate {
+                |__i: usize, __j: usize, __item: &mut #rt::Block| -> #rt::__private::ItemUpdate {
                     #item_at
                     #bindings
                     let __odot = #old_at;
@@ -1061,7 +1061,7 @@ impl Gen<'_> {
                 }
             ),
             None => quote!(
-                |_: usize, _: usize, _: &mut #rt::Block| -> #rt::tree::ItemUpdate {
+                |_: usize, _: usize, _: &mut #rt::Block| -> #rt::__private::ItemUpdate {
                     ::core::result::Result::Ok(::core::option::Option::None)
                 }
             ),
@@ -1071,11 +1071,11 @@ impl Gen<'_> {
             let __nc = #new_coll;
             #items
             let __ops = if #body_same {
-                (&&#rt::ItemsDiff(&__olds, &__news)).lt_item_ops()
+                (&&#rt::__private::ItemsDiff(&__olds, &__news)).lt_item_ops()
             } else {
                 ::core::option::Option::None
             };
-            let __edits = #rt::tree::splice_items(
+            let __edits = #rt::__private::splice_items(
                 &mut #target, __ops, __olds.len(), __news.len(),
                 |__j| {
                     #item_at
@@ -1180,7 +1180,7 @@ impl Gen<'_> {
         }
         let tests = deps.fields.iter().map(|f| {
             let f = rust_ident(f);
-            quote!((&&#rt::Cmp(&__old.#f, &self.#f)).lt_changed())
+            quote!((&&#rt::__private::Cmp(&__old.#f, &self.#f)).lt_changed())
         });
         quote!(#(#tests)||*)
     }
@@ -1231,7 +1231,7 @@ impl Gen<'_> {
             cur = Some(if i == 0 && base_is_root {
                 quote!((#base_ref).#field)
             } else {
-                quote!(((&&&#rt::W(#base_ref)).lt_step().map_err(|m| #rt::ops::nil_step(#loc, m))?).#field)
+                quote!(((&&&#rt::__private::W(#base_ref)).lt_step().map_err(|m| #rt::__private::ops::nil_step(#loc, m))?).#field)
             });
         }
         Ok(Val::Place(cur.expect("path is not empty")))
@@ -1264,7 +1264,7 @@ impl Gen<'_> {
             "len" => {
                 arity(n == 1, "1")?;
                 let a = &r[0];
-                Val::Owned(quote!(#rt::ops::len(#a)))
+                Val::Owned(quote!(#rt::__private::ops::len(#a)))
             }
             "not" => {
                 arity(n == 1, "1")?;
@@ -1281,43 +1281,51 @@ impl Gen<'_> {
                     let x = format_ident!("__lt_x");
                     let t = truthy(&rt, &quote!(&#x));
                     let t = if name == "and" { quote!(!#t) } else { t };
-                    acc = quote!({ let #x = #bind; if #t { #rt::Either::L(#x) } else { #rt::Either::R(#acc) } });
+                    acc = quote!({ let #x = #bind; if #t { #rt::__private::Either::L(#x) } else { #rt::__private::Either::R(#acc) } });
                 }
                 Val::Owned(acc)
             }
             "eq" => {
                 arity(n >= 2, "at least 2")?;
                 let a = &r[0];
-                let terms = r[1..].iter().map(|b| quote!(#rt::ops::eq(#a, #b, #loc)?));
+                let terms = r[1..]
+                    .iter()
+                    .map(|b| quote!(#rt::__private::ops::eq(#a, #b, #loc)?));
                 Val::Owned(quote!((#(#terms)||*)))
             }
             "ne" | "lt" | "le" | "gt" | "ge" => {
                 arity(n == 2, "2")?;
                 let (a, b) = (&r[0], &r[1]);
                 Val::Owned(match name {
-                    "ne" => quote!(!#rt::ops::eq(#a, #b, #loc)?),
-                    "lt" => quote!(#rt::ops::lt(#a, #b, #loc)?),
-                    "le" => quote!((#rt::ops::lt(#a, #b, #loc)? || #rt::ops::eq(#a, #b, #loc)?)),
-                    "gt" => quote!(#rt::ops::lt(#b, #a, #loc)?),
-                    _ => quote!((#rt::ops::lt(#b, #a, #loc)? || #rt::ops::eq(#a, #b, #loc)?)),
+                    "ne" => quote!(!#rt::__private::ops::eq(#a, #b, #loc)?),
+                    "lt" => quote!(#rt::__private::ops::lt(#a, #b, #loc)?),
+                    "le" => {
+                        quote!((#rt::__private::ops::lt(#a, #b, #loc)? || #rt::__private::ops::eq(#a, #b, #loc)?))
+                    }
+                    "gt" => quote!(#rt::__private::ops::lt(#b, #a, #loc)?),
+                    _ => {
+                        quote!((#rt::__private::ops::lt(#b, #a, #loc)? || #rt::__private::ops::eq(#a, #b, #loc)?))
+                    }
                 })
             }
             "index" => {
                 arity(n >= 2, "at least 2")?;
                 let mut cur = r[0].clone();
                 for k in &r[1..] {
-                    cur = quote!(#rt::ops::index(#cur, #k, #loc)?);
+                    cur = quote!(#rt::__private::ops::index(#cur, #k, #loc)?);
                 }
                 Val::Ref(cur)
             }
-            "print" => Val::Owned(quote!(#rt::printf::sprint(&[#(#r as &dyn #rt::Slot),*]))),
+            "print" => {
+                Val::Owned(quote!(#rt::__private::printf::sprint(&[#(#r as &dyn #rt::Slot),*])))
+            }
             "printf" => {
                 arity(n >= 1, "at least 1")?;
                 match arg_exprs.first() {
                     Some(Expr::Str { value, .. }) => {
                         let rest = &r[1..];
                         Val::Owned(
-                            quote!(#rt::printf::sprintf(#value, &[#(#rest as &dyn #rt::Slot),*])),
+                            quote!(#rt::__private::printf::sprintf(#value, &[#(#rest as &dyn #rt::Slot),*])),
                         )
                     }
                     _ => {
@@ -1355,7 +1363,7 @@ impl Gen<'_> {
 
 /// Go truthiness of the value behind reference expression `r`, for any type.
 fn truthy(rt: &TokenStream, r: &TokenStream) -> TokenStream {
-    quote!((&&&#rt::W(#r)).lt_truthy())
+    quote!((&&&#rt::__private::W(#r)).lt_truthy())
 }
 
 /// The root field a range pipeline names directly (`.items` or `$.items`).

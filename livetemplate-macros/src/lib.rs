@@ -284,7 +284,7 @@ fn expand(
             #[allow(unused_variables, unused_braces, unused_parens, clippy::all, clippy::pedantic)]
             fn render_into(&self, __out: &mut ::std::string::String) -> ::core::result::Result<(), ::livetemplate::__rt::RenderError> {
                 #[allow(unused_imports)]
-                use ::livetemplate::__rt::{ViaAny as _, ViaOption as _, ViaTruthy as _};
+                use ::livetemplate::__rt::__private::{ViaAny as _, ViaOption as _, ViaTruthy as _};
                 #body
                 ::core::result::Result::Ok(())
             }
@@ -292,7 +292,7 @@ fn expand(
             #[allow(unused_variables, unused_braces, unused_parens, unused_mut, clippy::all, clippy::pedantic)]
             fn build_tree(&self) -> ::core::result::Result<::livetemplate::__rt::Block, ::livetemplate::__rt::RenderError> {
                 #[allow(unused_imports)]
-                use ::livetemplate::__rt::{ViaAny as _, ViaOption as _, ViaTruthy as _};
+                use ::livetemplate::__rt::__private::{ViaAny as _, ViaOption as _, ViaTruthy as _};
                 ::core::result::Result::Ok(#tree)
             }
 
@@ -304,7 +304,7 @@ fn expand(
                 __changes: &mut ::std::vec::Vec<::livetemplate::__rt::Change>,
             ) -> ::core::result::Result<(), ::livetemplate::__rt::RenderError> {
                 #[allow(unused_imports)]
-                use ::livetemplate::__rt::{CmpAny as _, CmpEq as _, ItemsDiffAny as _, ItemsDiffEq as _, ViaAny as _, ViaOption as _, ViaTruthy as _};
+                use ::livetemplate::__rt::__private::{CmpAny as _, CmpEq as _, ItemsDiffAny as _, ItemsDiffEq as _, ViaAny as _, ViaOption as _, ViaTruthy as _};
                 #update
                 ::core::result::Result::Ok(())
             }

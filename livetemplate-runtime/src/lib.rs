@@ -15,8 +15,10 @@ mod error;
 pub mod escape;
 pub mod event;
 pub mod fragment;
+#[doc(hidden)]
 pub mod ops;
 mod page;
+#[doc(hidden)]
 pub mod printf;
 pub mod reconstruct;
 mod template;
@@ -45,8 +47,18 @@ pub use fragment::{
 pub use page::Page;
 pub use reconstruct::{ReconstructError, Reconstructor};
 pub use template::{BlockKind, BlockMeta, ControlMeta, Dynamic, SlotMeta, Template, TemplateMeta};
-pub use tree::{Block, Change, Dyn, ItemOps, ItemsDiff, ItemsDiffAny, ItemsDiffEq, ListEdit};
-pub use value::{
-    Cmp, CmpAny, CmpEq, Either, Html, IndexBy, Len, Range, Scalar, Slot, ToScalar, Truthy, ViaAny,
-    ViaOption, ViaTruthy, W,
-};
+pub use tree::{Block, Change, Dyn, ListEdit};
+pub use value::{Html, IndexBy, Len, Range, Scalar, Slot, ToScalar, Truthy};
+
+/// What generated code uses and nothing else: the autoref-specialisation
+/// wrappers and their traits, the operators and builtins, the splicing of
+/// range items. Not a public API: it changes with the macro.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::ops;
+    pub use crate::printf;
+    pub use crate::tree::{
+        branch, splice_items, ItemOps, ItemUpdate, ItemsDiff, ItemsDiffAny, ItemsDiffEq,
+    };
+    pub use crate::value::{Cmp, CmpAny, CmpEq, Either, ViaAny, ViaOption, ViaTruthy, W};
+}

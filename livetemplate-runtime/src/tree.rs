@@ -108,6 +108,7 @@ pub struct ListEdit {
 ///
 /// # Panics
 /// If that dynamic is a slot: generated code only asks for blocks.
+#[doc(hidden)]
 pub fn control(block: &'static BlockMeta, index: usize) -> &'static ControlMeta {
     match &block.dynamics[index] {
         Dynamic::Block(c) => c,
@@ -116,6 +117,7 @@ pub fn control(block: &'static BlockMeta, index: usize) -> &'static ControlMeta 
 }
 
 /// Branch `branch` of dynamic `index` of `block` (see [`control`]).
+#[doc(hidden)]
 pub fn branch(block: &'static BlockMeta, index: usize, branch: usize) -> &'static BlockMeta {
     &control(block, index).branches[branch]
 }
@@ -202,15 +204,18 @@ impl Dyn {
 /// `(&&ItemsDiff(&old, &new)).lt_item_ops()`: a sequence diff when the item
 /// type is `PartialEq` (autoref specialisation), `None` otherwise (the list
 /// is then rebuilt whole).
+#[doc(hidden)]
 pub struct ItemsDiff<'a, T>(pub &'a [T], pub &'a [T]);
 
 /// The edits that turn a range's old items into its new ones, in order (a
 /// sequence diff). Opaque: made by [`ItemsDiff`], read by [`splice_items`]
 /// (the diff crate behind it is not part of the API).
 #[derive(Clone, Debug, PartialEq)]
+#[doc(hidden)]
 pub struct ItemOps(Vec<similar::DiffOp>);
 
 /// Step 1 of [`ItemsDiff`]: `PartialEq` items.
+#[doc(hidden)]
 pub trait ItemsDiffEq {
     fn lt_item_ops(&self) -> Option<ItemOps>;
 }
@@ -285,6 +290,7 @@ fn one_edit<T: PartialEq>(old: &[T], new: &[T]) -> Option<Vec<similar::DiffOp>> 
 }
 
 /// Step 2 of [`ItemsDiff`]: items that cannot be compared.
+#[doc(hidden)]
 pub trait ItemsDiffAny {
     fn lt_item_ops(&self) -> Option<ItemOps>;
 }
@@ -297,6 +303,7 @@ impl<T> ItemsDiffAny for ItemsDiff<'_, T> {
 /// What [`splice_items`] gets from updating an item in place: `Some` of
 /// the changes made to the item's block (empty when it renders the same),
 /// or `None` when the item must be rebuilt instead.
+#[doc(hidden)]
 pub type ItemUpdate = Result<Option<Vec<Change>>, crate::RenderError>;
 
 /// Updates the list `dyn_` item by item along `ops` (a diff of the old and
@@ -306,6 +313,7 @@ pub type ItemUpdate = Result<Option<Vec<Change>>, crate::RenderError>;
 /// replaced item is built with `build(j)`. Returns the edits, or `None` when
 /// the list cannot be edited in place (no ops, an `else` block involved, or
 /// a length mismatch): the caller then rebuilds it whole.
+#[doc(hidden)]
 pub fn splice_items(
     dyn_: &mut Dyn,
     ops: Option<ItemOps>,

@@ -693,6 +693,7 @@ impl<K: Eq + std::hash::Hash + std::borrow::Borrow<str>, V, S: std::hash::BuildH
 /// The result of `and` / `or`: Go returns one of the arguments themselves,
 /// so the value keeps its type and prints as that argument would.
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[doc(hidden)]
 pub enum Either<L, R> {
     L(L),
     R(R),
@@ -763,6 +764,7 @@ impl<L: ToScalar, R: ToScalar> ToScalar for Either<L, R> {
 /// 3. anything else (your structs): always truthy, as a Go struct is.
 ///
 /// Generated code calls `(&&&W(x)).lt_with()`, `.lt_step()`, `.lt_truthy()`.
+#[doc(hidden)]
 pub struct W<'a, T: ?Sized>(pub &'a T);
 
 macro_rules! via {
@@ -844,9 +846,11 @@ impl ToScalar for Scalar<'_> {
 /// `(&&Cmp(&old.f, &new.f)).lt_changed()`: `!=` when the type is
 /// `PartialEq`, otherwise "changed" (autoref specialisation), so templates
 /// over types without `PartialEq` still compile and just re-render.
+#[doc(hidden)]
 pub struct Cmp<'a, T: ?Sized>(pub &'a T, pub &'a T);
 
 /// Step 1 of [`Cmp`]: `PartialEq` types.
+#[doc(hidden)]
 pub trait CmpEq {
     fn lt_changed(&self) -> bool;
 }
@@ -858,6 +862,7 @@ impl<T: PartialEq + ?Sized> CmpEq for &Cmp<'_, T> {
 }
 
 /// Step 2 of [`Cmp`]: any other type counts as changed.
+#[doc(hidden)]
 pub trait CmpAny {
     fn lt_changed(&self) -> bool;
 }
