@@ -10,7 +10,7 @@
 use crate::ast::{Expr, Ident as TIdent, Pipeline, Span};
 use crate::context::Escaper;
 use crate::diag::{line_col, TemplateError};
-use crate::lower::{Block, Item};
+use crate::lower::{Body, Part};
 use crate::suggest::closest;
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
@@ -37,7 +37,7 @@ pub struct Generated {
 }
 
 /// Compiles `root` for `input`: the render, the tree build and the update.
-pub fn generate(input: &Input, root: &Block) -> Result<Generated, TemplateError> {
+pub fn generate(input: &Input, root: &Body) -> Result<Generated, TemplateError> {
     let mut g = Gen {
         input,
         rt: quote!(::livetemplate::__rt),
@@ -270,7 +270,7 @@ impl Gen<'_> {
     #[allow(clippy::too_many_arguments)]
     fn block(
         &mut self,
-        block: &Block,
+        block: &Body,
         scope: &mut Scope,
         kind: Kind,
         path: &str,
@@ -287,7 +287,7 @@ impl Gen<'_> {
         for (i, item) in block.items.iter().enumerate() {
             let child_path = format!("{path}/{i}");
             let index = dynamics.len();
-            if let Item::Static(s) = item {
+            if let Part::Static(s) = item {
                 if self.mode == Mode::Render {
                     self.static_bytes += s.len();
                     out.extend(quote!(__out.push_str(#s);));
@@ -295,7 +295,7 @@ impl Gen<'_> {
                 current.push_str(s);
                 continue;
             }
-            if let Item::Decl { pipe, span } = item {
+            if let Part::Decl { pipe, span } = item {
                 let loc = self.loc(*span);
                 out.extend(self.declare(pipe, scope, &loc)?);
                 continue;
@@ -346,7 +346,7 @@ impl Gen<'_> {
     /// `Dynamic` meta. `None` for a slot in an HTML comment (prints nothing).
     fn dynamic(
         &mut self,
-        item: &Item,
+        item: &Part,
         scope: &mut Scope,
         path: &str,
         parent: &TokenStream,
@@ -354,8 +354,8 @@ impl Gen<'_> {
     ) -> Result<Option<(TokenStream, TokenStream)>, TemplateError> {
         let rt = self.rt.clone();
         let (code, place, span, kind, branches) = match item {
-            Item::Static(_) | Item::Decl { .. } => return Ok(None),
-            Item::Slot {
+            Part::Static(_) | Part::Decl { .. } => return Ok(None),
+            Part::Slot {
                 pipe,
                 escapers,
                 context,
@@ -387,7 +387,7 @@ impl Gen<'_> {
                 }));
                 return Ok(Some((code, meta)));
             }
-            Item::If {
+            Part::If {
                 branches,
                 else_body,
                 span,
@@ -398,7 +398,7 @@ impl Gen<'_> {
                 )?;
                 (code, place, span, Kind::If, metas)
             }
-            Item::With {
+            Part::With {
                 branches,
                 else_body,
                 span,
@@ -408,7 +408,7 @@ impl Gen<'_> {
                     self.conditional(branches, else_body, scope, *span, path, true, parent, index)?;
                 (code, place, span, Kind::With, metas)
             }
-            Item::Range {
+            Part::Range {
                 pipe,
                 body,
                 else_body,
@@ -421,7 +421,7 @@ impl Gen<'_> {
                 let (code, metas) = r?;
                 (code, place, span, Kind::Range, metas)
             }
-            Item::Call {
+            Part::Call {
                 name,
                 pipe,
                 body,
@@ -456,8 +456,8 @@ impl Gen<'_> {
     #[allow(clippy::too_many_arguments)]
     fn conditional(
         &mut self,
-        branches: &[(Pipeline, Block)],
-        else_body: &Option<Block>,
+        branches: &[(Pipeline, Body)],
+        else_body: &Option<Body>,
         scope: &mut Scope,
         span: Span,
         path: &str,
@@ -616,8 +616,8 @@ impl Gen<'_> {
     fn range(
         &mut self,
         pipe: &Pipeline,
-        body: &Block,
-        else_body: &Option<Block>,
+        body: &Body,
+        else_body: &Option<Body>,
         scope: &mut Scope,
         span: Span,
         path: &str,
@@ -765,7 +765,7 @@ impl Gen<'_> {
     fn call(
         &mut self,
         pipe: Option<&Pipeline>,
-        body: &Block,
+        body: &Body,
         scope: &mut Scope,
         span: Span,
         path: &str,
@@ -931,7 +931,7 @@ impl Gen<'_> {
     /// and `self`.
     fn update(
         &mut self,
-        root: &Block,
+        root: &Body,
         root_meta: TokenStream,
     ) -> Result<TokenStream, TemplateError> {
         let rt = self.rt.clone();
@@ -942,8 +942,8 @@ impl Gen<'_> {
         let mut index = 0usize;
         for (i, item) in root.items.iter().enumerate() {
             match item {
-                Item::Static(_) => continue,
-                Item::Decl { pipe, span } => {
+                Part::Static(_) => continue,
+                Part::Decl { pipe, span } => {
                     let loc = self.loc(*span);
                     out.extend(self.declare(pipe, &mut scope, &loc)?);
                     continue;
@@ -952,7 +952,7 @@ impl Gen<'_> {
             }
             self.collectors.push(RootDeps::default());
             self.last_range = None;
-            self.want_item_update = matches!(item, Item::Range { .. });
+            self.want_item_update = matches!(item, Part::Range { .. });
             let r = self.dynamic(item, &mut scope, &format!("0/{i}"), &parent, index);
             self.want_item_update = false;
             let deps = self.collectors.pop().expect("pushed above");
@@ -965,7 +965,7 @@ impl Gen<'_> {
             };
             let parts = self.last_range.take();
             let field = match item {
-                Item::Range { pipe, .. } => root_field(pipe),
+                Part::Range { pipe, .. } => root_field(pipe),
                 _ => None,
             };
             let body = match (parts, field) {
@@ -1106,7 +1106,7 @@ impl Gen<'_> {
     /// copy of the body; a 200-line page compiled 2 s slower with it).
     fn item_update(
         &mut self,
-        body: &Block,
+        body: &Body,
         scope: &mut Scope,
         dot: &Ident,
         path: &str,
@@ -1122,8 +1122,8 @@ impl Gen<'_> {
         let mut index = 0usize;
         for (i, item) in body.items.iter().enumerate() {
             match item {
-                Item::Static(_) => continue,
-                Item::Decl { pipe, span } => {
+                Part::Static(_) => continue,
+                Part::Decl { pipe, span } => {
                     let loc = self.loc(*span);
                     out.extend(self.declare(pipe, scope, &loc)?);
                     continue;
@@ -1383,8 +1383,8 @@ fn root_field(pipe: &Pipeline) -> Option<String> {
 /// A range inside a range item that [`Gen::item_update`] edits item by
 /// item: over the item (`.`, `.a.b`), with no `else`, and a body that reads
 /// nothing else ([`closed`]).
-fn spliceable(item: &Item) -> bool {
-    matches!(item, Item::Range { pipe, body, else_body: None, .. }
+fn spliceable(item: &Part) -> bool {
+    matches!(item, Part::Range { pipe, body, else_body: None, .. }
         if dot_relative(pipe) && closed(body, &pipe.decl))
 }
 
@@ -1400,7 +1400,7 @@ fn dot_relative(pipe: &Pipeline) -> bool {
 /// `own` (a range's own key and value): no `$`, no outer variable, no
 /// declaration, no template call. Such a body renders the same for equal
 /// items wherever it stands.
-fn closed(block: &Block, own: &[(String, Span)]) -> bool {
+fn closed(block: &Body, own: &[(String, Span)]) -> bool {
     fn pipe_ok(p: &Pipeline, own: &[(String, Span)]) -> bool {
         p.cmds.iter().flat_map(|c| &c.args).all(|e| expr_ok(e, own))
     }
@@ -1412,14 +1412,14 @@ fn closed(block: &Block, own: &[(String, Span)]) -> bool {
         }
     }
     block.items.iter().all(|item| match item {
-        Item::Static(_) => true,
-        Item::Slot { pipe, .. } => pipe_ok(pipe, own),
-        Item::If {
+        Part::Static(_) => true,
+        Part::Slot { pipe, .. } => pipe_ok(pipe, own),
+        Part::If {
             branches,
             else_body,
             ..
         }
-        | Item::With {
+        | Part::With {
             branches,
             else_body,
             ..
@@ -1429,7 +1429,7 @@ fn closed(block: &Block, own: &[(String, Span)]) -> bool {
                 .all(|(p, b)| p.decl.is_empty() && pipe_ok(p, own) && closed(b, own))
                 && else_body.as_ref().is_none_or(|b| closed(b, own))
         }
-        Item::Range {
+        Part::Range {
             pipe,
             body,
             else_body,
@@ -1440,7 +1440,7 @@ fn closed(block: &Block, own: &[(String, Span)]) -> bool {
                 && closed(body, own)
                 && else_body.as_ref().is_none_or(|b| closed(b, own))
         }
-        Item::Decl { .. } | Item::Call { .. } => false,
+        Part::Decl { .. } | Part::Call { .. } => false,
     })
 }
 

@@ -12,12 +12,12 @@ use std::borrow::Cow;
 
 /// A block of the template after escaping.
 #[derive(Debug)]
-pub struct Block {
-    pub items: Vec<Item>,
+pub struct Body {
+    pub items: Vec<Part>,
 }
 
 #[derive(Debug)]
-pub enum Item {
+pub enum Part {
     /// Text to emit as is (already rewritten by the escaper).
     Static(String),
     /// `{{pipeline}}` printing a value through `escapers`.
@@ -32,21 +32,21 @@ pub enum Item {
     /// `{{$x := pipeline}}`: declares variables, prints nothing.
     Decl { pipe: Pipeline, span: Span },
     If {
-        branches: Vec<(Pipeline, Block)>,
-        else_body: Option<Block>,
+        branches: Vec<(Pipeline, Body)>,
+        else_body: Option<Body>,
         span: Span,
         place: Place,
     },
     With {
-        branches: Vec<(Pipeline, Block)>,
-        else_body: Option<Block>,
+        branches: Vec<(Pipeline, Body)>,
+        else_body: Option<Body>,
         span: Span,
         place: Place,
     },
     Range {
         pipe: Pipeline,
-        body: Block,
-        else_body: Option<Block>,
+        body: Body,
+        else_body: Option<Body>,
         span: Span,
         place: Place,
     },
@@ -54,7 +54,7 @@ pub enum Item {
     Call {
         name: String,
         pipe: Option<Pipeline>,
-        body: Block,
+        body: Body,
         span: Span,
         place: Place,
     },
@@ -81,7 +81,7 @@ impl Place {
 /// The escaped template and what the pass saw on the way.
 #[derive(Debug)]
 pub struct Lowered {
-    pub block: Block,
+    pub block: Body,
     /// Every attribute value written whole in static text (no `{{…}}`
     /// inside), in template order, each once (a `{{range}}` body or a
     /// `{{define}}` called twice is escaped more than once). Values inside
@@ -133,7 +133,7 @@ struct Lowerer<'a> {
 }
 
 impl<'a> Lowerer<'a> {
-    fn block(&mut self, nodes: &[Node], start: Context) -> Result<(Block, Context), TemplateError> {
+    fn block(&mut self, nodes: &[Node], start: Context) -> Result<(Body, Context), TemplateError> {
         let mut items = Vec::new();
         let mut c = start;
         // Text separated only by a `{{/* comment */}}` is one run of text in
@@ -150,7 +150,7 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
-        Ok((Block { items }, c))
+        Ok((Body { items }, c))
     }
 
     /// Static text (one or more text nodes, see [`Run::Text`]).
@@ -159,7 +159,7 @@ impl<'a> Lowerer<'a> {
         text: &str,
         pieces: &[TextPart<'_>],
         c: Context,
-        items: &mut Vec<Item>,
+        items: &mut Vec<Part>,
     ) -> Result<Context, TemplateError> {
         let span = Span::new(
             pieces.first().map_or(0, |p| p.span.start),
@@ -189,8 +189,8 @@ impl<'a> Lowerer<'a> {
         }
         if !out.is_empty() {
             match items.last_mut() {
-                Some(Item::Static(s)) => s.push_str(&out),
-                _ => items.push(Item::Static(out)),
+                Some(Part::Static(s)) => s.push_str(&out),
+                _ => items.push(Part::Static(out)),
             }
         }
         Ok(c)
@@ -215,7 +215,7 @@ impl<'a> Lowerer<'a> {
         &mut self,
         node: &Node,
         c: Context,
-        items: &mut Vec<Item>,
+        items: &mut Vec<Part>,
     ) -> Result<Context, TemplateError> {
         match node {
             Node::Text { text, span } => {
@@ -228,7 +228,7 @@ impl<'a> Lowerer<'a> {
             }
             Node::Action { pipe, span } => {
                 if !pipe.decl.is_empty() {
-                    items.push(Item::Decl {
+                    items.push(Part::Decl {
                         pipe: pipe.clone(),
                         span: *span,
                     });
@@ -237,7 +237,7 @@ impl<'a> Lowerer<'a> {
                 check_not_tag_name(&self.prev_text, c, *span)?;
                 let (escapers, after) =
                     context::escape_slot(c).map_err(|m| TemplateError::new(*span, m))?;
-                items.push(Item::Slot {
+                items.push(Part::Slot {
                     pipe: pipe.clone(),
                     escapers,
                     context: c.describe(),
@@ -253,7 +253,7 @@ impl<'a> Lowerer<'a> {
             } => {
                 let (branches, else_body, end) =
                     self.branches(branches, else_body, c, *span, "if")?;
-                items.push(Item::If {
+                items.push(Part::If {
                     branches,
                     else_body,
                     span: *span,
@@ -268,7 +268,7 @@ impl<'a> Lowerer<'a> {
             } => {
                 let (branches, else_body, end) =
                     self.branches(branches, else_body, c, *span, "with")?;
-                items.push(Item::With {
+                items.push(Part::With {
                     branches,
                     else_body,
                     span: *span,
@@ -298,7 +298,7 @@ impl<'a> Lowerer<'a> {
                 };
                 let end =
                     context::join(c0, c_else).map_err(|m| err(format!("`{{{{range}}}}` {m}")))?;
-                items.push(Item::Range {
+                items.push(Part::Range {
                     pipe: pipe.clone(),
                     body,
                     else_body,
@@ -334,7 +334,7 @@ impl<'a> Lowerer<'a> {
                 self.call_stack.push(&def.name);
                 let (body, end) = self.block(&def.body, c)?;
                 self.call_stack.pop();
-                items.push(Item::Call {
+                items.push(Part::Call {
                     name: name.clone(),
                     pipe: pipe.clone(),
                     body,
@@ -354,7 +354,7 @@ impl<'a> Lowerer<'a> {
         c: Context,
         span: Span,
         what: &str,
-    ) -> Result<(Vec<(Pipeline, Block)>, Option<Block>, Context), TemplateError> {
+    ) -> Result<(Vec<(Pipeline, Body)>, Option<Body>, Context), TemplateError> {
         let mut out = Vec::new();
         let mut end: Option<Context> = None;
         let join = |end: &mut Option<Context>, next: Context| -> Result<(), TemplateError> {
