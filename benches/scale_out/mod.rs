@@ -18,7 +18,12 @@ use tokio_tungstenite::tungstenite::Message as Frame;
 
 #[path = "../../tests/common/live_client.rs"]
 mod client;
+#[path = "../../tests/common/load.rs"]
+mod load;
 use client::{new_page, next, open, send, Ws};
+use livetemplate::scale::redis::RedisStore;
+use livetemplate::scale::{instance_id, PageStore, Write};
+use load::percentile;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Note {
@@ -220,16 +225,6 @@ async fn wait_for(ws: &mut Ws, marker: &str) -> Result<Instant, String> {
     }
 }
 
-async fn redis_cmd(url: &str, args: &[&str]) -> Option<redis::Value> {
-    let client = redis::Client::open(url).ok()?;
-    let mut conn = client.get_multiplexed_async_connection().await.ok()?;
-    let mut cmd = redis::cmd(args[0]);
-    for a in &args[1..] {
-        cmd.arg(*a);
-    }
-    cmd.query_async(&mut conn).await.ok()
-}
-
 async fn measure(redis: &mut Redis, quick: bool) -> Result<ScaleOut, String> {
     let url = format!("redis://127.0.0.1:{}", redis.port);
     let _ = START_NOTES.set(20);
@@ -237,36 +232,40 @@ async fn measure(redis: &mut Redis, quick: bool) -> Result<ScaleOut, String> {
     let (_b, b_addr) = instance(&url).await?;
     let rounds = if quick { 30 } else { 300 };
 
-    // Bytes stored per page: the state's JSON, and what Redis holds for it.
+    // Bytes stored per page: the state's JSON, and what Redis holds for
+    // it, written as a server writes it (its type name, a writer id).
     let mut stored = Vec::new();
+    let store = RedisStore::connect(&config(&url).store, "bench")
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut conn = redis::Client::open(url.as_str())
+        .map_err(|e| e.to_string())?
+        .get_multiplexed_async_connection()
+        .await
+        .map_err(|e| e.to_string())?;
+    let writer = instance_id();
     for n in [0usize, 20, 200] {
         let state = Board {
             here: 1,
             notes: (0..n).map(note).collect(),
             resyncs: 0,
         };
-        let json = serde_json::to_vec(&state).map_err(|e| e.to_string())?.len();
-        let page = a.application().new_page(state).map_err(|e| e.to_string())?;
-        let key = format!("bench:bench:page:{}", page.id());
-        let st = livetemplate::scale::redis::RedisStore::connect(&config(&url).store, "bench")
-            .await
-            .map_err(|e| e.to_string())?;
-        let bytes = page
-            .with_state(serde_json::to_vec)
-            .map_err(|e| e.to_string())?;
-        let write = livetemplate::scale::Write {
-            kind: "bench",
-            writer: "bench",
-            state: &bytes.map_err(|e| e.to_string())?,
+        let json = serde_json::to_vec(&state).map_err(|e| e.to_string())?;
+        let id = format!("stored-{n}");
+        let write = Write {
+            kind: std::any::type_name::<Board>(),
+            writer: &writer,
+            state: &json,
         };
-        livetemplate::scale::PageStore::save(&st, page.id(), 0, write)
+        store.save(&id, 0, write).await.map_err(|e| e.to_string())?;
+        let usage: Option<u64> = redis::cmd("MEMORY")
+            .arg("USAGE")
+            .arg(format!("bench:bench:page:{id}"))
+            .query_async(&mut conn)
             .await
-            .map_err(|e| e.to_string())?;
-        let usage = match redis_cmd(&url, &["MEMORY", "USAGE", &key]).await {
-            Some(redis::Value::Int(n)) => Some(n as u64),
-            _ => None,
-        };
-        stored.push((n, json, usage));
+            .ok()
+            .flatten();
+        stored.push((n, json.len(), usage));
     }
 
     // Resume on B (never held there) against reconnecting to A (held there).
@@ -392,13 +391,6 @@ async fn measure(redis: &mut Redis, quick: bool) -> Result<ScaleOut, String> {
     })
 }
 
-fn pct(v: &[Duration], p: usize) -> Duration {
-    if v.is_empty() {
-        return Duration::ZERO;
-    }
-    v[((v.len() * p).div_ceil(100)).clamp(1, v.len()) - 1]
-}
-
 fn ms(d: Duration) -> String {
     format!("{:.2}", d.as_secs_f64() * 1e3)
 }
@@ -456,28 +448,28 @@ pub fn section(quick: bool) -> String {
     let _ = writeln!(
         w,
         "| resume on the other instance: open + join → `render` (store read, decode, page built, render) | {} | {} |",
-        ms(pct(&s.resume, 50)),
-        ms(pct(&s.resume, 95))
+        ms(percentile(&s.resume, 0.50)),
+        ms(percentile(&s.resume, 0.95))
     );
     let _ = writeln!(
         w,
         "| reconnect to the instance holding the page: open + join → `joined` (store read included) | {} | {} |",
-        ms(pct(&s.reconnect, 50)),
-        ms(pct(&s.reconnect, 95))
+        ms(percentile(&s.reconnect, 0.50)),
+        ms(percentile(&s.reconnect, 0.95))
     );
     let _ = writeln!(
         w,
         "| broadcast, publish on A → update at a client of B ({} clients × {} messages) | {} | {} |",
         s.clients,
         s.cross.len() / s.clients.max(1),
-        ms(pct(&s.cross, 50)),
-        ms(pct(&s.cross, 95))
+        ms(percentile(&s.cross, 0.50)),
+        ms(percentile(&s.cross, 0.95))
     );
     let _ = writeln!(
         w,
         "| broadcast, publish on A → update at a client of A (same instance) | {} | {} |",
-        ms(pct(&s.local, 50)),
-        ms(pct(&s.local, 95))
+        ms(percentile(&s.local, 0.50)),
+        ms(percentile(&s.local, 0.95))
     );
     let _ = writeln!(
         w,

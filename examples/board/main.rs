@@ -99,6 +99,12 @@ const TOPIC: &str = "board";
 /// Notes kept (the oldest go first).
 const KEEP: usize = 200;
 
+/// Drops the oldest notes beyond [`KEEP`].
+fn keep_last(notes: &mut Vec<Note>) {
+    let extra = notes.len().saturating_sub(KEEP);
+    notes.drain(..extra);
+}
+
 /// Where the notes are: in this process, or in a Redis list shared by
 /// the instances.
 enum Notes {
@@ -141,8 +147,7 @@ impl Notes {
             Notes::Local(notes) => {
                 let mut notes = notes.lock().unwrap_or_else(|e| e.into_inner());
                 notes.push(note.clone());
-                let extra = notes.len().saturating_sub(KEEP);
-                notes.drain(..extra);
+                keep_last(&mut notes);
                 Ok(())
             }
             Notes::Redis { conn, key } => {
@@ -233,8 +238,7 @@ impl LiveView for Board {
                     return;
                 }
                 self.notes.push(note);
-                let extra = self.notes.len().saturating_sub(KEEP);
-                self.notes.drain(..extra);
+                keep_last(&mut self.notes);
             }
             Message::Presence => self.here = ctx.presence(TOPIC),
             // What was read, then what came by broadcast since the page
@@ -247,8 +251,7 @@ impl LiveView for Board {
                     .filter(|n| !notes.iter().any(|m| m.id == n.id))
                     .collect();
                 notes.extend(arrived);
-                let extra = notes.len().saturating_sub(KEEP);
-                notes.drain(..extra);
+                keep_last(&mut notes);
                 self.notes = notes;
             }
         }
