@@ -106,7 +106,8 @@ pub struct ScaleOut {
     pub local: Vec<Duration>,
     /// Redis restarted: from the restart's start to every client's resync.
     pub outage_resync: Duration,
-    /// Messages published on A while Redis was down that reached B: 0.
+    /// Of the messages published on A while Redis was down, how many
+    /// reached B (any of its clients) before the resync.
     pub lost_delivered: usize,
     pub lost_published: usize,
     pub clients: usize,
@@ -353,7 +354,9 @@ async fn measure(redis: &mut Redis, quick: bool) -> Result<ScaleOut, String> {
     }
     // The resync count shows as an update of `<i>` (the text value "1").
     let mut last = restart;
-    let mut lost_delivered = 0;
+    // The outage's messages seen at B, each counted once however many
+    // clients got it.
+    let mut reached = std::collections::BTreeSet::new();
     for ws in on_b.iter_mut() {
         // Reads until the resync's update (the value 1 of `resyncs`).
         loop {
@@ -363,9 +366,7 @@ async fn measure(redis: &mut Redis, quick: bool) -> Result<ScaleOut, String> {
                 .ok_or("closed")?
                 .map_err(|e| e.to_string())?;
             if let Frame::Text(t) = frame {
-                if t.contains("lost") {
-                    lost_delivered += 1;
-                }
+                reached.extend((0..lost_published).filter(|i| t.contains(&format!("lost{i}x"))));
                 if t.contains("\"1\"") || t.contains("<i>1</i>") {
                     last = last.max(Instant::now());
                     break;
@@ -374,6 +375,7 @@ async fn measure(redis: &mut Redis, quick: bool) -> Result<ScaleOut, String> {
         }
     }
     let outage_resync = last - restart;
+    let lost_delivered = reached.len();
     resume.sort();
     reconnect.sort();
     cross.sort();
