@@ -143,7 +143,7 @@ async fn redis_pair(url: &str, name: &str) -> (Instance, Instance) {
 }
 
 fn event(action: &str, values: &str) -> String {
-    format!(r#"{{"v":1,"type":"event","action":"{action}","values":{values}}}"#)
+    format!(r#"{{"v":2,"type":"event","action":"{action}","values":{values}}}"#)
 }
 
 /// Opens the page's socket and joins at `version`: the first answer.
@@ -151,7 +151,7 @@ async fn join(addr: &str, token: &str, version: u64) -> (Ws, serde_json::Value) 
     let mut ws = open(addr, token, None).await.unwrap();
     send(
         &mut ws,
-        &format!(r#"{{"v":1,"type":"join","version":{version}}}"#),
+        &format!(r#"{{"v":2,"type":"join","version":{version}}}"#),
     )
     .await
     .unwrap();

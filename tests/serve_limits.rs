@@ -55,7 +55,7 @@ async fn serve(options: Options) -> (LiveServer<Counter>, String) {
     (server, addr)
 }
 
-const ADD: &str = r#"{"v":1,"type":"event","action":"add","values":{"by":"1"}}"#;
+const ADD: &str = r#"{"v":2,"type":"event","action":"add","values":{"by":"1"}}"#;
 
 #[tokio::test]
 async fn typed_events_from_strings_and_refusals_that_change_nothing() {
@@ -63,7 +63,7 @@ async fn typed_events_from_strings_and_refusals_that_change_nothing() {
     let mut ws = connect(&addr).await.unwrap();
     send(
         &mut ws,
-        r#"{"v":1,"type":"event","action":"say","values":{"text":"hi","loud":"true"}}"#,
+        r#"{"v":2,"type":"event","action":"say","values":{"text":"hi","loud":"true"}}"#,
     )
     .await
     .unwrap();
@@ -76,19 +76,19 @@ async fn typed_events_from_strings_and_refusals_that_change_nothing() {
     assert!(m.to_string().contains("HI"), "{m}");
     for (bad, code) in [
         (
-            r#"{"v":1,"type":"event","action":"sub","values":{}}"#,
+            r#"{"v":2,"type":"event","action":"sub","values":{}}"#,
             "unknown_action",
         ),
         (
-            r#"{"v":1,"type":"event","action":"add","values":{"by":"-1"}}"#,
+            r#"{"v":2,"type":"event","action":"add","values":{"by":"-1"}}"#,
             "bad_values",
         ),
-        (r#"{"v":1,"type":"event","action":"add"}"#, "bad_values"),
+        (r#"{"v":2,"type":"event","action":"add"}"#, "bad_values"),
         (
             r#"{"v":7,"type":"event","action":"add","values":{"by":"1"}}"#,
             "unsupported_version",
         ),
-        (r#"{"v":1,"type":"join","version":0}"#, "malformed"),
+        (r#"{"v":2,"type":"join","version":0}"#, "malformed"),
         ("][", "malformed"),
     ] {
         send(&mut ws, bad).await.unwrap();
@@ -192,7 +192,7 @@ async fn a_newer_connection_takes_over_and_the_state_survives() {
     let (_server, addr) = serve(Options::default()).await;
     let token = new_page(&addr).await.unwrap();
     let mut first = open(&addr, &token, None).await.unwrap();
-    send(&mut first, r#"{"v":1,"type":"join","version":0}"#)
+    send(&mut first, r#"{"v":2,"type":"join","version":0}"#)
         .await
         .unwrap();
     assert_eq!(next(&mut first).await.unwrap()["type"], "joined");
@@ -200,7 +200,7 @@ async fn a_newer_connection_takes_over_and_the_state_survives() {
     assert_eq!(next(&mut first).await.unwrap()["version"], 1);
     // A reconnect that missed nothing: joined, no HTML.
     let mut second = open(&addr, &token, None).await.unwrap();
-    send(&mut second, r#"{"v":1,"type":"join","version":1}"#)
+    send(&mut second, r#"{"v":2,"type":"join","version":1}"#)
         .await
         .unwrap();
     assert_eq!(next(&mut second).await.unwrap()["type"], "joined");
@@ -212,7 +212,7 @@ async fn a_newer_connection_takes_over_and_the_state_survives() {
     );
     // One that is behind gets the page's render, with the state kept.
     let mut third = open(&addr, &token, None).await.unwrap();
-    send(&mut third, r#"{"v":1,"type":"join","version":0}"#)
+    send(&mut third, r#"{"v":2,"type":"join","version":0}"#)
         .await
         .unwrap();
     let m = next(&mut third).await.unwrap();
@@ -296,7 +296,7 @@ mod slow_client {
 
         let token = new_page(&addr).await.unwrap();
         let mut ws = open(&addr, &token, None).await.unwrap();
-        send(&mut ws, r#"{"v":1,"type":"join","version":0}"#)
+        send(&mut ws, r#"{"v":2,"type":"join","version":0}"#)
             .await
             .unwrap();
         // Do not read for a while: the server's writes block, its queue fills.
@@ -319,7 +319,7 @@ mod slow_client {
         assert!(frames < 1000, "{frames} frames: the queue was not bounded");
         // The page is intact: a reconnect gets one render of the current state.
         let mut again = open(&addr, &token, None).await.unwrap();
-        send(&mut again, r#"{"v":1,"type":"join","version":0}"#)
+        send(&mut again, r#"{"v":2,"type":"join","version":0}"#)
             .await
             .unwrap();
         let m = next(&mut again).await.unwrap();

@@ -200,7 +200,7 @@ async fn join(addr: &str, token: &str, version: u64) -> Result<(Ws, serde_json::
     let mut ws = open(addr, token, None).await?;
     send(
         &mut ws,
-        &format!(r#"{{"v":1,"type":"join","version":{version}}}"#),
+        &format!(r#"{{"v":2,"type":"join","version":{version}}}"#),
     )
     .await?;
     let m = tokio::time::timeout(Duration::from_secs(10), next(&mut ws))

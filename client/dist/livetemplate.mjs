@@ -7,9 +7,6 @@ var KEY_RE = /^(?:0|[1-9][0-9]*)$/;
 var LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?:[^\ud800-\udbff]|^)[\udc00-\udfff]/;
 var USIZE_END = 2 ** 64;
 var MAX_DEPTH = 127;
-var ACTIONS = { static_dynamic: "update", markers: "patch", replacement: "replace" };
-var STRATEGIES = ["static_dynamic", "markers", "granular", "replacement"];
-var GRANULAR_OPS = ["append", "prepend", "insert", "remove"];
 var isValidId = (id) => typeof id == "string" && ID_RE.test(id);
 var ReconstructError = class extends Error {
   constructor(kind, id, message) {
@@ -24,13 +21,6 @@ var invalid = (message, id) => new ReconstructError("Invalid", id, "invalid frag
 var err = (kind, id, what) => new ReconstructError(kind, id, `fragment ${id}: ${what}`);
 var isObject = (v) => v !== null && typeof v == "object" && !Array.isArray(v);
 var isUsize = (v) => typeof v == "number" && Number.isInteger(v) && v >= 0 && v < USIZE_END;
-function fields(obj, what, allowed, required, id) {
-  if (!isObject(obj)) throw invalid(`${what}: expected an object`, id);
-  for (const k of Object.keys(obj))
-    if (!allowed.includes(k)) throw invalid(`${what}: unknown field ${q(k)}`, id);
-  for (const k of required)
-    if (obj[k] === void 0) throw invalid(`${what}: missing field ${q(k)}`, id);
-}
 function str(v, what, id) {
   if (typeof v != "string") throw invalid(`${what}: expected a string`, id);
   if (LONE_SURROGATE.test(v)) throw invalid(`${what}: lone surrogate in string`, id);
@@ -44,57 +34,57 @@ function usize(v, what, id) {
   if (!isUsize(v)) throw invalid(`${what}: expected a non-negative integer`, id);
   return v;
 }
+var CODES = [
+  ["static_dynamic", "update"],
+  ["markers", "patch"],
+  ["granular", "append"],
+  ["granular", "prepend"],
+  ["granular", "insert"],
+  ["granular", "remove"],
+  ["replacement", "replace"]
+];
 function parseFragment(raw) {
-  fields(raw, "fragment", ["id", "strategy", "action", "data"], ["id", "strategy", "action", "data"]);
-  const id = raw.id;
-  if (typeof id != "string") throw invalid("id: expected a string");
-  const strategy = raw.strategy;
-  if (!STRATEGIES.includes(strategy))
-    throw invalid(`unknown strategy ${q(strategy)}`, id);
-  const action = raw.action;
-  if (typeof action != "string") throw invalid("action: expected a string", id);
-  const d = raw.data;
+  if (!Array.isArray(raw)) throw invalid("a fragment: expected an array [id, code, ...]");
+  if (raw.length === 0) throw invalid("fragment without an id");
+  if (typeof raw[0] != "string") throw invalid("id: expected a string");
+  const wire = str(raw[0], "id");
+  const id = "f-" + wire;
+  if (!isValidId(id)) throw invalid(`invalid fragment id ${q(wire)}`, id);
+  if (raw.length === 1) throw invalid("fragment without a code", id);
+  const code = raw[1];
+  if (!isUsize(code) || code > 255) throw invalid("code: expected an integer from 0 to 255", id);
+  if (code >= CODES.length) throw invalid(`unknown fragment code ${code}`, id);
+  const [strategy, action] = CODES[code];
   const what = strategy + " data";
+  const rest = raw.slice(2);
+  const arity = (min, max, missing) => {
+    if (rest.length < min) throw invalid(`fragment without ${missing}`, id);
+    if (rest.length > max) throw invalid("a fragment with extra elements", id);
+  };
   let data;
   if (strategy === "static_dynamic") {
-    fields(d, what, ["statics", "dynamics"], ["dynamics"], id);
-    let statics = null;
-    if (d.statics != null) statics = strings(d.statics, what + ": statics", 4, id);
-    data = { statics, dynamics: indexed(d.dynamics, what + ": dynamics", 4, id) };
+    arity(1, 2, "dynamics");
+    const dynamics = indexed(rest[0], what + ": dynamics", 3, id);
+    const statics = rest[1] == null ? null : strings(rest[1], what + ": statics", 3, id);
+    data = { statics, dynamics };
   } else if (strategy === "markers") {
-    fields(d, what, ["patches"], ["patches"], id);
-    if (!Array.isArray(d.patches)) throw invalid(`${what}: patches: expected an array`, id);
-    const all = ["position", "length", "new_value"];
-    data = {
-      patches: d.patches.map((p) => {
-        fields(p, what + ": patch", all, all, id);
-        return {
-          position: usize(p.position, "position", id),
-          length: usize(p.length, "length", id),
-          new_value: str(p.new_value, "new_value", id)
-        };
-      })
-    };
+    if (rest.length % 3 !== 0) throw invalid(`fragment without a patch's ${rest.length % 3 === 1 ? "length" : "value"}`, id);
+    const patches = [];
+    for (let k = 0; k < rest.length; k += 3)
+      patches.push({
+        position: usize(rest[k], "position", id),
+        length: usize(rest[k + 1], "length", id),
+        new_value: str(rest[k + 2], "new_value", id)
+      });
+    data = { patches };
   } else if (strategy === "granular") {
-    fields(d, what, ["operation", "content", "position"], ["operation", "position"], id);
-    if (!GRANULAR_OPS.includes(d.operation)) throw invalid(`unknown granular operation ${q(d.operation)}`, id);
-    data = {
-      operation: d.operation,
-      content: d.content == null ? null : str(d.content, "content", id),
-      position: usize(d.position, "position", id)
-    };
+    const adds = action !== "remove";
+    arity(adds ? 2 : 1, adds ? 2 : 1, adds && rest.length === 1 ? "content" : "a position");
+    const position = usize(rest[0], "position", id);
+    data = { operation: action, content: adds ? str(rest[1], "content", id) : null, position };
   } else {
-    fields(d, what, ["content"], ["content"], id);
-    data = { content: str(d.content, "content", id) };
-  }
-  if (!isValidId(id)) throw invalid(`invalid fragment id ${q(id)}`, id);
-  const expected = strategy === "granular" ? data.operation : ACTIONS[strategy];
-  if (action !== expected)
-    throw invalid(`action ${q(action)} for strategy ${strategy} (expected ${q(expected)})`, id);
-  if (strategy === "granular") {
-    const adds = data.operation !== "remove";
-    if (adds !== (data.content !== null))
-      throw invalid(adds ? "granular add without content" : "granular remove with content", id);
+    arity(1, 1, "content");
+    data = { content: str(rest[0], "content", id) };
   }
   if (strategy === "static_dynamic") validateStaticDynamic(data, id);
   return { id, strategy, action, data };
@@ -135,8 +125,8 @@ function dynamicValue(v, what, level, id) {
   if (has("f") && keys.length === 1) {
     if (typeof v.f != "string") throw invalid(`${what}: f: expected a string`, id);
     str(v.f, what, id);
-    if (!isValidId(v.f)) throw invalid(`invalid fragment id ${q(v.f)}`, id);
-    return { f: v.f };
+    if (!isValidId("f-" + v.f)) throw invalid(`invalid fragment id ${q(v.f)}`, id);
+    return { f: "f-" + v.f };
   }
   if (has("s") && keys.length === 2 && (has("d") || has("l"))) {
     const s = strings(v.s, what + ": s", level + 1, id);
@@ -565,6 +555,7 @@ function morph(container, html, keep = () => false) {
 
 // src/index.js
 var version = "0.1.0";
+var PROTOCOL = 2;
 var PREFIX = "lt-value-";
 var hasOwn = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
 var report = (view, e) => {
@@ -673,9 +664,9 @@ function mount(container, html, options = {}) {
       sync();
       return true;
     },
-    /** Sends `{type: "event", action, values}` to the server (with `v` under protocol 1). */
+    /** Sends `{type: "event", action, values}` to the server (with `v` under a protocol). */
     send(action, values = {}) {
-      const msg = options.protocol === 1 ? { v: 1, type: "event", action, values } : { type: "event", action, values };
+      const msg = options.protocol ? { v: options.protocol, type: "event", action, values } : { type: "event", action, values };
       if (options.onEvent) options.onEvent(msg);
       if (transport) transport.send(msg);
       return msg;
@@ -734,11 +725,11 @@ function mount(container, html, options = {}) {
   on("change", field("lt-change"));
   on("input", field("lt-input"));
   if (transport) {
-    if (options.protocol === 1 && transport.onStatus)
+    if (options.protocol && transport.onStatus)
       transport.onStatus((open) => {
         const root = container.nodeType === 9 ? container.documentElement : container;
         root.classList.toggle(options.disconnectedClass || "lt-disconnected", !open);
-        if (open) transport.send({ v: 1, type: "join", version: view.version });
+        if (open) transport.send({ v: options.protocol, type: "join", version: view.version });
       });
     transport.onMessage((msg) => {
       if (typeof msg == "string")
@@ -747,6 +738,7 @@ function mount(container, html, options = {}) {
         } catch (e) {
           return report(view, e);
         }
+      if (Array.isArray(msg)) msg = { type: "update", version: msg[0], fragments: msg.slice(1) };
       const type = msg && msg.type;
       if (type === "render") {
         view.render(msg.html);
@@ -835,12 +827,13 @@ function connect(options = {}) {
   const url = (options.url || "live") + "?token=" + encodeURIComponent(boot.token);
   return mount(root, boot.html, {
     ...options,
-    protocol: 1,
+    protocol: PROTOCOL,
     version: boot.version,
     transport: options.transport || websocket(url)
   });
 }
 export {
+  PROTOCOL,
   ReconstructError,
   Reconstructor,
   connect,

@@ -8,6 +8,8 @@ import { morph } from "./morph.js";
 export { Reconstructor, ReconstructError, isValidId, parseFragment, utf8Length, morph };
 
 export const version = "0.1.0";
+/** The protocol of `LiveServer` this client speaks (`PROTOCOL_VERSION` in serve/protocol.rs). */
+export const PROTOCOL = 2;
 
 const PREFIX = "lt-value-";
 const hasOwn = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
@@ -148,9 +150,9 @@ export function mount(container, html, options = {}) {
       sync();
       return true;
     },
-    /** Sends `{type: "event", action, values}` to the server (with `v` under protocol 1). */
+    /** Sends `{type: "event", action, values}` to the server (with `v` under a protocol). */
     send(action, values = {}) {
-      const msg = options.protocol === 1 ? { v: 1, type: "event", action, values } : { type: "event", action, values };
+      const msg = options.protocol ? { v: options.protocol, type: "event", action, values } : { type: "event", action, values };
       if (options.onEvent) options.onEvent(msg);
       if (transport) transport.send(msg);
       return msg;
@@ -215,13 +217,13 @@ export function mount(container, html, options = {}) {
   on("input", field("lt-input"));
 
   if (transport) {
-    // Protocol 1 (LiveServer): join on every (re)connection with the
+    // The protocol of LiveServer: join on every (re)connection with the
     // version held; the root carries a class while disconnected.
-    if (options.protocol === 1 && transport.onStatus)
+    if (options.protocol && transport.onStatus)
       transport.onStatus((open) => {
         const root = container.nodeType === 9 ? container.documentElement : container;
         root.classList.toggle(options.disconnectedClass || "lt-disconnected", !open);
-        if (open) transport.send({ v: 1, type: "join", version: view.version });
+        if (open) transport.send({ v: options.protocol, type: "join", version: view.version });
       });
     transport.onMessage((msg) => {
       if (typeof msg == "string")
@@ -230,6 +232,8 @@ export function mount(container, html, options = {}) {
         } catch (e) {
           return report(view, e);
         }
+      // An update is `[version, fragment, …]`; the other messages are objects.
+      if (Array.isArray(msg)) msg = { type: "update", version: msg[0], fragments: msg.slice(1) };
       const type = msg && msg.type;
       if (type === "render") {
         view.render(msg.html);
@@ -332,7 +336,7 @@ export function websocket(url, { minDelay = 500, maxDelay = 15000, protocols } =
  * Starts the page a `LiveServer` (the crate's `axum` feature) sent: reads
  * the boot JSON (`<script type="application/json" id="lt-boot">`: token,
  * version and the exact first render), mounts it into `#lt-root`, and
- * connects to `live?token=…` next to the page with protocol 1 (join with the
+ * connects to `live?token=…` next to the page with protocol 2 (join with the
  * version held, `joined`/`render`/`update`/`error`/`gone`). Options as
  * `mount`'s, plus `url` (the socket's, default `live`).
  */
@@ -342,7 +346,7 @@ export function connect(options = {}) {
   const url = (options.url || "live") + "?token=" + encodeURIComponent(boot.token);
   return mount(root, boot.html, {
     ...options,
-    protocol: 1,
+    protocol: PROTOCOL,
     version: boot.version,
     transport: options.transport || websocket(url),
   });

@@ -22,9 +22,6 @@ const KEY_RE = /^(?:0|[1-9][0-9]*)$/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?:[^\ud800-\udbff]|^)[\udc00-\udfff]/;
 const USIZE_END = 2 ** 64; // u64::MAX + 1, exactly representable
 const MAX_DEPTH = 127; // serde_json's nesting limit, the list of fragments being level 1
-const ACTIONS = { static_dynamic: "update", markers: "patch", replacement: "replace" };
-const STRATEGIES = ["static_dynamic", "markers", "granular", "replacement"];
-const GRANULAR_OPS = ["append", "prepend", "insert", "remove"];
 
 /** True for a well-formed fragment id: `f-` then 1 to 64 ASCII letters or digits. */
 export const isValidId = (id) => typeof id == "string" && ID_RE.test(id);
@@ -53,14 +50,6 @@ const err = (kind, id, what) => new ReconstructError(kind, id, `fragment ${id}: 
 const isObject = (v) => v !== null && typeof v == "object" && !Array.isArray(v);
 const isUsize = (v) => typeof v == "number" && Number.isInteger(v) && v >= 0 && v < USIZE_END;
 
-function fields(obj, what, allowed, required, id) {
-  if (!isObject(obj)) throw invalid(`${what}: expected an object`, id);
-  for (const k of Object.keys(obj))
-    if (!allowed.includes(k)) throw invalid(`${what}: unknown field ${q(k)}`, id);
-  for (const k of required)
-    if (obj[k] === undefined) throw invalid(`${what}: missing field ${q(k)}`, id);
-}
-
 function str(v, what, id) {
   if (typeof v != "string") throw invalid(`${what}: expected a string`, id);
   if (LONE_SURROGATE.test(v)) throw invalid(`${what}: lone surrogate in string`, id);
@@ -78,9 +67,21 @@ function usize(v, what, id) {
   return v;
 }
 
+// Wire codes (fragment.rs, "The wire form"): [strategy, action] by code.
+const CODES = [
+  ["static_dynamic", "update"],
+  ["markers", "patch"],
+  ["granular", "append"],
+  ["granular", "prepend"],
+  ["granular", "insert"],
+  ["granular", "remove"],
+  ["replacement", "replace"],
+];
+
 /**
- * Checks one fragment as Rust deserialises and validates it, and returns it
- * in a normal form: `{id, strategy, action, data}` where `data` is
+ * Checks one fragment in its wire form (`[id, code, ...]`, see fragment.rs)
+ * as Rust deserialises and validates it, and returns it in a normal form:
+ * `{id, strategy, action, data}`, `id` with its `f-` prefix, where `data` is
  * - static_dynamic: `{statics: string[] | null, dynamics: [index, value][]}`
  *   sorted by index, a value being a string (HTML), `{f: childId}`,
  *   `{item: values}`, `{s, d}`, `{s, l}` or `{c: [index, value][]}` (see below);
@@ -90,57 +91,48 @@ function usize(v, what, id) {
  * Throws a `ReconstructError` of kind "Invalid".
  */
 export function parseFragment(raw) {
-  fields(raw, "fragment", ["id", "strategy", "action", "data"], ["id", "strategy", "action", "data"]);
-  const id = raw.id;
-  if (typeof id != "string") throw invalid("id: expected a string");
-  const strategy = raw.strategy;
-  if (!STRATEGIES.includes(strategy))
-    throw invalid(`unknown strategy ${q(strategy)}`, id);
-  const action = raw.action;
-  if (typeof action != "string") throw invalid("action: expected a string", id);
-  const d = raw.data;
+  if (!Array.isArray(raw)) throw invalid("a fragment: expected an array [id, code, ...]");
+  if (raw.length === 0) throw invalid("fragment without an id");
+  if (typeof raw[0] != "string") throw invalid("id: expected a string");
+  const wire = str(raw[0], "id");
+  const id = "f-" + wire;
+  if (!isValidId(id)) throw invalid(`invalid fragment id ${q(wire)}`, id);
+  if (raw.length === 1) throw invalid("fragment without a code", id);
+  const code = raw[1];
+  if (!isUsize(code) || code > 255) throw invalid("code: expected an integer from 0 to 255", id);
+  if (code >= CODES.length) throw invalid(`unknown fragment code ${code}`, id);
+  const [strategy, action] = CODES[code];
   const what = strategy + " data";
+  // elements after the code, at most `max`, at least `min`
+  const rest = raw.slice(2);
+  const arity = (min, max, missing) => {
+    if (rest.length < min) throw invalid(`fragment without ${missing}`, id);
+    if (rest.length > max) throw invalid("a fragment with extra elements", id);
+  };
   let data;
   if (strategy === "static_dynamic") {
-    fields(d, what, ["statics", "dynamics"], ["dynamics"], id);
-    let statics = null;
-    if (d.statics != null) statics = strings(d.statics, what + ": statics", 4, id);
-    data = { statics, dynamics: indexed(d.dynamics, what + ": dynamics", 4, id) };
+    arity(1, 2, "dynamics");
+    const dynamics = indexed(rest[0], what + ": dynamics", 3, id);
+    const statics = rest[1] == null ? null : strings(rest[1], what + ": statics", 3, id);
+    data = { statics, dynamics };
   } else if (strategy === "markers") {
-    fields(d, what, ["patches"], ["patches"], id);
-    if (!Array.isArray(d.patches)) throw invalid(`${what}: patches: expected an array`, id);
-    const all = ["position", "length", "new_value"];
-    data = {
-      patches: d.patches.map((p) => {
-        fields(p, what + ": patch", all, all, id);
-        return {
-          position: usize(p.position, "position", id),
-          length: usize(p.length, "length", id),
-          new_value: str(p.new_value, "new_value", id),
-        };
-      }),
-    };
+    if (rest.length % 3 !== 0) throw invalid(`fragment without a patch's ${rest.length % 3 === 1 ? "length" : "value"}`, id);
+    const patches = [];
+    for (let k = 0; k < rest.length; k += 3)
+      patches.push({
+        position: usize(rest[k], "position", id),
+        length: usize(rest[k + 1], "length", id),
+        new_value: str(rest[k + 2], "new_value", id),
+      });
+    data = { patches };
   } else if (strategy === "granular") {
-    fields(d, what, ["operation", "content", "position"], ["operation", "position"], id);
-    if (!GRANULAR_OPS.includes(d.operation)) throw invalid(`unknown granular operation ${q(d.operation)}`, id);
-    data = {
-      operation: d.operation,
-      content: d.content == null ? null : str(d.content, "content", id),
-      position: usize(d.position, "position", id),
-    };
+    const adds = action !== "remove";
+    arity(adds ? 2 : 1, adds ? 2 : 1, adds && rest.length === 1 ? "content" : "a position");
+    const position = usize(rest[0], "position", id);
+    data = { operation: action, content: adds ? str(rest[1], "content", id) : null, position };
   } else {
-    fields(d, what, ["content"], ["content"], id);
-    data = { content: str(d.content, "content", id) };
-  }
-  // Fragment::validate
-  if (!isValidId(id)) throw invalid(`invalid fragment id ${q(id)}`, id);
-  const expected = strategy === "granular" ? data.operation : ACTIONS[strategy];
-  if (action !== expected)
-    throw invalid(`action ${q(action)} for strategy ${strategy} (expected ${q(expected)})`, id);
-  if (strategy === "granular") {
-    const adds = data.operation !== "remove";
-    if (adds !== (data.content !== null))
-      throw invalid(adds ? "granular add without content" : "granular remove with content", id);
+    arity(1, 1, "content");
+    data = { content: str(rest[0], "content", id) };
   }
   if (strategy === "static_dynamic") validateStaticDynamic(data, id);
   return { id, strategy, action, data };
@@ -190,8 +182,8 @@ function dynamicValue(v, what, level, id) {
   if (has("f") && keys.length === 1) {
     if (typeof v.f != "string") throw invalid(`${what}: f: expected a string`, id);
     str(v.f, what, id);
-    if (!isValidId(v.f)) throw invalid(`invalid fragment id ${q(v.f)}`, id);
-    return { f: v.f };
+    if (!isValidId("f-" + v.f)) throw invalid(`invalid fragment id ${q(v.f)}`, id);
+    return { f: "f-" + v.f };
   }
   if (has("s") && keys.length === 2 && (has("d") || has("l"))) {
     const s = strings(v.s, what + ": s", level + 1, id);

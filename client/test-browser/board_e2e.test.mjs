@@ -38,7 +38,7 @@ async function openTab() {
   const page = await browser.newPage();
   const tab = { page, errors: [], updates: 0 };
   page.on("pageerror", (e) => tab.errors.push(e.message));
-  page.on("websocket", (ws) => ws.on("framereceived", (f) => JSON.parse(String(f.payload)).type === "update" && tab.updates++));
+  page.on("websocket", (ws) => ws.on("framereceived", (f) => Array.isArray(JSON.parse(String(f.payload))) && tab.updates++));
   await page.goto(url);
   return tab;
 }

@@ -30,7 +30,7 @@ async function fresh(body = '<div id="app"></div>') {
       const cs = h.indexOf(`<!--${id}-->`) + id.length + 7;
       const i = h.indexOf(from, cs);
       const b = (s) => new TextEncoder().encode(s).length;
-      return { id, strategy: "markers", action: "patch", data: { patches: [{ position: b(h.slice(cs, i)), length: b(from), new_value: to }] } };
+      return [id.slice(2), 1, b(h.slice(cs, i)), b(from), to];
     };
     // the page is the parse of the model
     window.same = (view, el) => {
@@ -61,10 +61,10 @@ test("morph keeps nodes, focus, caret and typed values; the server's changes win
     q.focus();
     q.setSelectionRange(2, 4);
     view.apply([
-      { id: "f-n", strategy: "replacement", action: "replace", data: { content: "N!" } },
-      { id: "f-t", strategy: "replacement", action: "replace", data: { content: "<tr><td>2</td></tr><tr><td>3</td></tr>" } },
-      { id: "f-g", strategy: "replacement", action: "replace", data: { content: '<rect width="2"></rect>' } },
-      { id: "f-l", strategy: "granular", action: "prepend", data: { operation: "prepend", content: "<li>0</li>", position: 0 } },
+      ["n", 6, "N!"],
+      ["t", 6, "<tr><td>2</td></tr><tr><td>3</td></tr>"],
+      ["g", 6, '<rect width="2"></rect>'],
+      ["l", 3, 0, "<li>0</li>"],
     ]);
     out.unrelated = [same(view, app), sel.value, ta.value, q.value, cb.checked, document.activeElement === q, q.selectionStart, q.selectionEnd, $("h1") === h1, $("li:nth-of-type(3)") === li2, $("rect").namespaceURI];
     view.apply([swap(view, '<input name="q" value="a">', '<input name="q" value="server">')]);
@@ -72,7 +72,7 @@ test("morph keeps nodes, focus, caret and typed values; the server's changes win
     view.apply([swap(view, "hello</textarea>", "bye</textarea>")]);
     view.apply([swap(view, 'name="c">', 'name="c" checked>')]);
     out.server = [same(view, app), q.value, sel.value, ta.value, cb.checked, document.activeElement === q];
-    out.bad = view.apply([{ id: "f-x", strategy: "replacement", action: "replace", data: { content: "" } }]);
+    out.bad = view.apply([["x", 6, ""]]);
     out.badSame = same(view, app);
     return out;
   });
@@ -93,7 +93,7 @@ test("keyed items keep identity, focus and value across reorders", async () => {
     inp.focus();
     inp.value = "typed";
     inp.setSelectionRange(1, 3);
-    view.apply([{ id: "f-l", strategy: "replacement", action: "replace", data: { content: [3, 1, 4, 2].map(item).join("") } }]);
+    view.apply([["l", 6, [3, 1, 4, 2].map(item).join("")]]);
     return [same(view, app), document.activeElement === inp, inp.value, inp.selectionStart, inp.selectionEnd];
   });
   assert.deepEqual(r, [true, true, "typed", 1, 3]);
@@ -120,11 +120,10 @@ test("random updates: the page is always the parse of the model", async () => {
       const id = ["f-r", "f-a", "f-l", "f-b", "f-q"][rnd(5)];
       let f;
       const k = rnd(4);
-      if (k === 0) f = { id, strategy: "replacement", action: "replace", data: { content: rnd(4) ? gen() : "<!--f-a-->" + gen() + "<!--/f-a--><ul><!--f-l--><!--/f-l--></ul>" + gen() } };
+      if (k === 0) f = [id.slice(2), 6, rnd(4) ? gen() : "<!--f-a-->" + gen() + "<!--/f-a--><ul><!--f-l--><!--/f-l--></ul>" + gen()];
       else if (k === 1) {
         const op = ["append", "prepend", "insert", "remove"][rnd(4)];
-        f = { id: "f-l", strategy: "granular", action: op, data: { operation: op, content: gen(), position: rnd(4) } };
-        if (op === "remove") delete f.data.content;
+        f = op === "remove" ? ["l", 5, rnd(4)] : ["l", { append: 2, prepend: 3, insert: 4 }[op], rnd(4), gen()];
       } else {
         const h = view.html, s = h.indexOf(`<!--${id}-->`);
         if (s < 0) continue;
@@ -133,7 +132,7 @@ test("random updates: the page is always the parse of the model", async () => {
         const bounds = [0];
         for (const ch of h.slice(cs, ce)) bounds.push(bounds[bounds.length - 1] + new TextEncoder().encode(ch).length);
         const a = bounds[rnd(bounds.length)], rest = bounds.filter((b) => b >= a && b <= a + 30), b = rest[rnd(rest.length)];
-        f = { id, strategy: "markers", action: "patch", data: { patches: [{ position: a, length: b - a, new_value: gen() }] } };
+        f = [id.slice(2), 1, a, b - a, gen()];
       }
       if (view.apply([f])) {
         applied++;
@@ -156,7 +155,7 @@ test("a whole document: <html> attributes, head, body; scripts stay inert", asyn
     window.ran = 0;
     document.getElementById("i").value = "typed";
     const view = LiveTemplate.mount(document, html);
-    view.apply([{ id: "f-r", strategy: "replacement", action: "replace", data: { content: '<!DOCTYPE html><html lang="fr"><head><title>B</title></head><body class="y"><p><!--f-p-->x<!--/f-p--></p><input id="i"><script>window.ran++</script></body></html>' } }]);
+    view.apply([["r", 6, '<!DOCTYPE html><html lang="fr"><head><title>B</title></head><body class="y"><p><!--f-p-->x<!--/f-p--></p><input id="i"><script>window.ran++</script></body></html>']]);
     await new Promise((r) => setTimeout(r, 100));
     return [document.documentElement.lang, document.title, document.body.className, document.getElementById("i").value, window.ran];
   }, html);
@@ -184,7 +183,7 @@ test("events: lt-click, lt-submit (and the reset after it), lt-input, lt-change"
     { type: "event", action: "add", values: { title: "buy milk", done: "on", pri: "high", btn: "go", list: "7" } },
   ]);
   assert.equal(page.url(), "about:blank");
-  await page.evaluate(() => view.apply([{ id: "f-n", strategy: "replacement", action: "replace", data: { content: "1" } }]));
+  await page.evaluate(() => view.apply([["n", 6, "1"]]));
   assert.equal(await page.evaluate(() => [...new FormData(document.querySelector("form"))].join(";")), "title,;pri,low");
   await page.type("#search", "abc", { delay: 30 });
   assert.deepEqual(await sent(), []);
@@ -229,7 +228,7 @@ test("websocket transport: render, updates, events, reconnect after a drop and a
       const mask = d.subarray(2, 6);
       log.push([n, JSON.parse(Buffer.from(d.subarray(6, 6 + len).map((x, i) => x ^ mask[i % 4])).toString())]);
       count++;
-      const f = (id, content) => ({ type: "update", fragments: [{ id, strategy: "replacement", action: "replace", data: { content } }] });
+      const f = (id, content) => [count, [id.slice(2), 6, content]];
       sock.write(frame(JSON.stringify(f("f-n", `conn ${n} count ${count}`))));
       if (n === 1 && count === 2) setTimeout(() => sock.destroy(), 20);
       if (n === 2) sock.write(frame(JSON.stringify(f("f-zz", ""))));

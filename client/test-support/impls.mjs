@@ -19,19 +19,22 @@ export async function impls() {
   return out;
 }
 
-// Fragment builders, named after the Rust constructors.
-export const sd = (statics, dynamics, id = "f-p") => ({
-  id,
-  strategy: "static_dynamic",
-  action: "update",
-  data: statics ? { statics, dynamics } : { dynamics },
-});
-export const markers = (id, patches) => ({ id, strategy: "markers", action: "patch", data: { patches } });
+// Fragment builders, named after the Rust constructors; they give the wire
+// form (fragment.rs): `[id without "f-", code, ...]`. Ids are written with
+// their prefix here, as in the page, also in `{f: id}` dynamics.
+const wireId = (id) => (typeof id == "string" && id.startsWith("f-") ? id.slice(2) : id);
+const wireDynamics = (v) => {
+  if (Array.isArray(v)) return v.map(wireDynamics);
+  if (v === null || typeof v != "object") return v;
+  const out = {};
+  for (const [k, x] of Object.entries(v)) out[k] = k === "f" ? wireId(x) : wireDynamics(x);
+  return out;
+};
+const GRANULAR = { append: 2, prepend: 3, insert: 4, remove: 5 };
+export const sd = (statics, dynamics, id = "f-p") =>
+  statics ? [wireId(id), 0, wireDynamics(dynamics), statics] : [wireId(id), 0, wireDynamics(dynamics)];
+export const markers = (id, patches) => [wireId(id), 1, ...patches.flatMap((q) => [q.position, q.length, q.new_value])];
 export const p = (position, length, new_value = "v") => ({ position, length, new_value });
-export const granular = (id, operation, content, position) => ({
-  id,
-  strategy: "granular",
-  action: operation,
-  data: operation === "remove" ? { operation, position } : { operation, content, position },
-});
-export const replacement = (id, content) => ({ id, strategy: "replacement", action: "replace", data: { content } });
+export const granular = (id, operation, content, position) =>
+  operation === "remove" ? [wireId(id), 5, position] : [wireId(id), GRANULAR[operation], position, content];
+export const replacement = (id, content) => [wireId(id), 6, content];

@@ -1994,14 +1994,14 @@ mod tests {
         let f = h.step(&s, ListMode::Myers);
         assert_eq!(
             serde_json::to_string(&f).unwrap(),
-            r#"[{"id":"f-root","strategy":"static_dynamic","action":"update","data":{"dynamics":{"1":"again","9":"F"}}}]"#
+            r#"[["root",0,{"1":"again","9":"F"}]]"#
         );
         // a folded (non-attribute) control is a text value
         s.folded = None;
         let f = h.step(&s, ListMode::Myers);
         assert_eq!(
             serde_json::to_string(&f).unwrap(),
-            r#"[{"id":"f-root","strategy":"static_dynamic","action":"update","data":{"dynamics":{"5":""}}}]"#
+            r#"[["root",0,{"5":""}]]"#
         );
     }
 
@@ -2067,7 +2067,7 @@ mod tests {
         let f = h.step(&s, ListMode::Myers);
         assert_eq!(
             serde_json::to_string(&f).unwrap(),
-            r#"[{"id":"f-cond","strategy":"static_dynamic","action":"update","data":{"dynamics":{"0":"b"}}}]"#
+            r#"[["cond",0,{"0":"b"}]]"#
         );
     }
 
@@ -2082,7 +2082,7 @@ mod tests {
         let f = h.step(&s, ListMode::Myers);
         assert_eq!(
             serde_json::to_string(&f).unwrap(),
-            r#"[{"id":"f-cond","strategy":"replacement","action":"replace","data":{"content":"<b>cached</b>"}}]"#
+            r#"[["cond",6,"<b>cached</b>"]]"#
         );
         assert!(!h.cache.holds("f-cond", "f-conda"));
         // the other branch's text: statics of the new branch
@@ -2090,7 +2090,7 @@ mod tests {
         let f = h.step(&s, ListMode::Myers);
         assert_eq!(
             serde_json::to_string(&f).unwrap(),
-            r#"[{"id":"f-cond","strategy":"static_dynamic","action":"update","data":{"statics":["<b>","</b>"],"dynamics":{"0":"z"}}}]"#
+            r#"[["cond",0,{"0":"z"},["<b>","</b>"]]]"#
         );
     }
 
@@ -2162,7 +2162,7 @@ mod tests {
         let f = h.step(&s, ListMode::Myers);
         assert_eq!(
             serde_json::to_string(&f).unwrap(),
-            r#"[{"id":"f-inner","strategy":"static_dynamic","action":"update","data":{"statics":["<i>","</i>"],"dynamics":{"0":"e"}}}]"#
+            r#"[["inner",0,{"0":"e"},["<i>","</i>"]]]"#
         );
     }
 
@@ -2174,7 +2174,7 @@ mod tests {
         let f = h.step(&s, ListMode::Myers);
         assert_eq!(
             serde_json::to_string(&f).unwrap(),
-            r#"[{"id":"f-list","strategy":"granular","action":"append","data":{"operation":"append","content":"<li class=\"c\">three</li>","position":2}}]"#
+            r#"[["list",2,2,"<li class=\"c\">three</li>"]]"#
         );
         s.items.insert(0, it("z", "zero"));
         assert_eq!(
@@ -2288,15 +2288,15 @@ mod tests {
         let d = sd_data(&f);
         assert!(d.is_list_form());
         assert_eq!(
-            serde_json::to_string(&d).unwrap(),
-            r#"{"statics":["<li class=\"","\">","","","</li>"],"dynamics":{"0":["a","one","",""],"1":["b","TWO é","",""]}}"#
+            serde_json::to_string(&f).unwrap(),
+            r#"[["list",0,{"0":["a","one","",""],"1":["b","TWO é","",""]},["<li class=\"","\">","","","</li>"]]]"#
         );
         // then only the changed value, by item and dynamic index
         s.items[1].1 = "2".into();
         let f = h.step(&s, ListMode::Myers);
         assert_eq!(
             serde_json::to_string(&f).unwrap(),
-            r#"[{"id":"f-list","strategy":"static_dynamic","action":"update","data":{"dynamics":{"1":{"1":"2"}}}}]"#
+            r#"[["list",0,{"1":{"1":"2"}}]]"#
         );
         // an attribute and a text in two items, given as a Replaced list
         s.items[0].0 = "A".into();
@@ -2324,9 +2324,10 @@ mod tests {
         );
         s.items[0].2[1] = "R".into();
         let d = sd_data(&h.step(&s, ListMode::Myers));
+        assert!(d.statics.is_none());
         assert_eq!(
-            serde_json::to_string(&d).unwrap(),
-            r#"{"dynamics":{"0":{"2":{"1":{"0":"R"}}}}}"#
+            serde_json::to_string(&d.dynamics).unwrap(),
+            r#"{"0":{"2":{"1":{"0":"R"}}}}"#
         );
         // a folded if appearing, then its attribute: markers
         s.items[1].3 = Some("t".into());

@@ -2,17 +2,29 @@
 //!
 //! Every fragment names a region of the page by its id (the page carries
 //! `<!--ID-->` … `<!--/ID-->` around it) and says how to rewrite the region's
-//! content — the text between the two markers — with one of four strategies:
+//! content — the text between the two markers — with one of four strategies.
 //!
-//! | strategy | action | `data` |
-//! |---|---|---|
-//! | `static_dynamic` | `update` | `{"statics": ["<p>", "</p>"], "dynamics": {"0": "text", "1": {"f": "f-…"}}}` (`statics` only when the client lacks them) |
-//! | `markers` | `patch` | `{"patches": [{"position": 3, "length": 2, "new_value": "on"}]}` |
-//! | `granular` | `append` / `prepend` / `insert` / `remove` | `{"operation": "insert", "content": "<li>x</li>", "position": 2}` (no `content` for `remove`) |
-//! | `replacement` | `replace` | `{"content": "<p>new</p>"}` |
+//! # The wire form (protocol 2)
 //!
-//! Deserialisation validates the whole fragment (known strategy, `action`
-//! and `data` that match it, a well-formed id) and never panics:
+//! A fragment is one JSON array: its id without the `f-` prefix, a code
+//! for the strategy and action, then the payload, positionally. Bytes on
+//! the socket are the measure (DESIGN.md, "Wire"), so nothing is named that
+//! the code already says.
+//!
+//! | strategy | action | wire | Rust data |
+//! |---|---|---|---|
+//! | `static_dynamic` | `update` | `[id, 0, dynamics]` or `[id, 0, dynamics, statics]` | `dynamics` an object by index (`{"3": "42"}`, see [`DynamicValue`]); `statics` only when the client lacks them |
+//! | `markers` | `patch` | `[id, 1, position, length, new_value, …]` (one triple per patch) | [`MarkersData`] |
+//! | `granular` | `append` / `prepend` / `insert` / `remove` | `[id, 2, position, content]`, code 3 prepend, 4 insert, `[id, 5, position]` remove | [`GranularData`] |
+//! | `replacement` | `replace` | `[id, 6, content]` | [`ReplacementData`] |
+//!
+//! A child fragment inside dynamics is `{"f": id}`, also without the prefix.
+//! `serde_json::to_string(&fragments)` of an update is the list of these
+//! arrays; the server's update message puts the page version in front of
+//! them (`livetemplate::serve::ServerMessage`).
+//!
+//! Deserialisation validates the whole fragment (a known code, a payload
+//! that matches it, nothing more, a well-formed id) and never panics:
 //! fragments may come from anywhere. See [`crate::reconstruct`] for how a
 //! client applies them.
 
@@ -24,7 +36,7 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
 /// One update of one region of the page.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fragment {
     /// The region's id: `f-` followed by letters and digits.
     pub id: String,
@@ -79,8 +91,7 @@ impl fmt::Display for Strategy {
 }
 
 /// The payload of a fragment; the variant must match [`Fragment::strategy`].
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(untagged)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FragmentData {
     /// `static_dynamic`.
     StaticDynamic(StaticDynamicData),
@@ -119,13 +130,11 @@ impl FragmentData {
 /// Without `statics`, the client already holds the tree of that form: the
 /// dynamics are the changes to merge into it, by index, nested for blocks
 /// ([`DynamicValue::Changes`]).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StaticDynamicData {
     /// The block's static text, `dynamics count + 1` pieces (the item
     /// block's for the list form); omitted when the client already holds
     /// them (it then merges `dynamics` into the ones it holds).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statics: Option<Vec<String>>,
     /// With `statics`: every dynamic (block form) or every item (list
     /// form). Without: the changed ones.
@@ -196,7 +205,7 @@ impl Serialize for DynamicValue {
             DynamicValue::Html(h) => s.serialize_str(h),
             DynamicValue::Fragment(id) => {
                 let mut m = s.serialize_map(Some(1))?;
-                m.serialize_entry("f", id)?;
+                m.serialize_entry("f", wire_id(id))?;
                 m.end()
             }
             DynamicValue::Item(values) => values.serialize(s),
@@ -298,12 +307,7 @@ impl<'de> Deserialize<'de> for DynamicValue {
                     (None, None, None, None) => {
                         Ok(DynamicValue::Changes(changes.into_iter().collect()))
                     }
-                    (Some(id), None, None, None) => {
-                        if !is_valid_id(&id) {
-                            return Err(de::Error::custom(format!("invalid fragment id {id:?}")));
-                        }
-                        Ok(DynamicValue::Fragment(id))
-                    }
+                    (Some(id), None, None, None) => Ok(DynamicValue::Fragment(read_id(&id)?)),
                     (None, Some(statics), Some(dynamics), None) => {
                         Ok(DynamicValue::Block { statics, dynamics })
                     }
@@ -321,8 +325,7 @@ impl<'de> Deserialize<'de> for DynamicValue {
 }
 
 /// `markers` data.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MarkersData {
     /// Sorted by position, non-overlapping, all relative to the content
     /// before any patch.
@@ -331,8 +334,7 @@ pub struct MarkersData {
 
 /// Replace `length` bytes at byte offset `position` of the region's content
 /// with `new_value`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ValuePatch {
     /// Byte offset in the region's content (between its markers).
     pub position: usize,
@@ -343,13 +345,11 @@ pub struct ValuePatch {
 }
 
 /// `granular` data: one range-item operation.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GranularData {
     /// What to do; also the fragment's `action`.
     pub operation: GranularOp,
     /// The item's HTML, without the item marker; absent for `remove`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// Item index at the time the operation applies: the new item's index
     /// (`append`: the item count, `prepend`: 0) or the removed item's.
@@ -371,7 +371,20 @@ pub enum GranularOp {
 }
 
 impl GranularOp {
-    /// The wire name, also the fragment's action.
+    /// The four operations, in the order of their wire codes.
+    pub const ALL: [GranularOp; 4] = [
+        GranularOp::Append,
+        GranularOp::Prepend,
+        GranularOp::Insert,
+        GranularOp::Remove,
+    ];
+
+    /// The operation's code on the wire (`[id, code, position, …]`).
+    fn code(self) -> u8 {
+        code::APPEND + self as u8
+    }
+
+    /// The name, also the fragment's action.
     pub fn as_str(self) -> &'static str {
         match self {
             GranularOp::Append => "append",
@@ -383,8 +396,7 @@ impl GranularOp {
 }
 
 /// `replacement` data.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ReplacementData {
     /// The region's whole new content (between its markers).
     pub content: String,
@@ -586,38 +598,138 @@ fn validate_static_dynamic(sd: &StaticDynamicData) -> Result<(), FragmentError> 
     }
 }
 
-/// The JSON shape before `data` is read according to `strategy`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFragment {
-    id: String,
-    strategy: Strategy,
-    action: String,
-    data: serde_json::Value,
+// ---------------------------------------------------------------------------
+// The wire form (see the module docs): one JSON array per fragment.
+
+/// Wire codes of the strategies and actions (`[id, code, …]`).
+mod code {
+    pub const UPDATE: u8 = 0;
+    pub const PATCH: u8 = 1;
+    pub const APPEND: u8 = 2;
+    pub const PREPEND: u8 = 3;
+    pub const INSERT: u8 = 4;
+    pub const REMOVE: u8 = 5;
+    pub const REPLACE: u8 = 6;
+}
+
+/// A fragment id on the wire: without its `f-` prefix.
+fn wire_id(id: &str) -> &str {
+    id.strip_prefix("f-").unwrap_or(id)
+}
+
+/// A fragment id read from the wire: the prefix put back, then checked.
+fn read_id<E: de::Error>(wire: &str) -> Result<String, E> {
+    let id = format!("f-{wire}");
+    match is_valid_id(&id) {
+        true => Ok(id),
+        false => Err(E::custom(format!("invalid fragment id {wire:?}"))),
+    }
+}
+
+impl Serialize for Fragment {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut a = s.serialize_seq(None)?;
+        a.serialize_element(wire_id(&self.id))?;
+        match &self.data {
+            FragmentData::StaticDynamic(sd) => {
+                a.serialize_element(&code::UPDATE)?;
+                a.serialize_element(&sd.dynamics)?;
+                if let Some(statics) = &sd.statics {
+                    a.serialize_element(statics)?;
+                }
+            }
+            FragmentData::Markers(m) => {
+                a.serialize_element(&code::PATCH)?;
+                for p in &m.patches {
+                    a.serialize_element(&p.position)?;
+                    a.serialize_element(&p.length)?;
+                    a.serialize_element(&p.new_value)?;
+                }
+            }
+            FragmentData::Granular(g) => {
+                a.serialize_element(&g.operation.code())?;
+                a.serialize_element(&g.position)?;
+                if let Some(content) = &g.content {
+                    a.serialize_element(content)?;
+                }
+            }
+            FragmentData::Replacement(r) => {
+                a.serialize_element(&code::REPLACE)?;
+                a.serialize_element(&r.content)?;
+            }
+        }
+        a.end()
+    }
 }
 
 impl<'de> Deserialize<'de> for Fragment {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = RawFragment::deserialize(d)?;
-        let data = match raw.strategy {
-            Strategy::StaticDynamic => {
-                serde_json::from_value(raw.data).map(FragmentData::StaticDynamic)
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Fragment;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a fragment: [id, code, ...]")
             }
-            Strategy::Markers => serde_json::from_value(raw.data).map(FragmentData::Markers),
-            Strategy::Granular => serde_json::from_value(raw.data).map(FragmentData::Granular),
-            Strategy::Replacement => {
-                serde_json::from_value(raw.data).map(FragmentData::Replacement)
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut a: A) -> Result<Fragment, A::Error> {
+                fn next<'de, T: Deserialize<'de>, A: de::SeqAccess<'de>>(
+                    a: &mut A,
+                    what: &str,
+                ) -> Result<T, A::Error> {
+                    a.next_element()?
+                        .ok_or_else(|| de::Error::custom(format!("fragment without {what}")))
+                }
+                let id: String = next(&mut a, "an id")?;
+                let id = read_id(&id)?;
+                let code: u8 = next(&mut a, "a code")?;
+                let data = match code {
+                    code::UPDATE => FragmentData::StaticDynamic(StaticDynamicData {
+                        dynamics: next(&mut a, "dynamics")?,
+                        statics: a.next_element()?,
+                    }),
+                    code::PATCH => {
+                        let mut patches = Vec::new();
+                        while let Some(position) = a.next_element()? {
+                            patches.push(ValuePatch {
+                                position,
+                                length: next(&mut a, "a patch's length")?,
+                                new_value: next(&mut a, "a patch's value")?,
+                            });
+                        }
+                        FragmentData::Markers(MarkersData { patches })
+                    }
+                    code::APPEND | code::PREPEND | code::INSERT | code::REMOVE => {
+                        let operation = GranularOp::ALL[usize::from(code - code::APPEND)];
+                        let position = next(&mut a, "a position")?;
+                        let content = match operation {
+                            GranularOp::Remove => None,
+                            _ => Some(next(&mut a, "content")?),
+                        };
+                        FragmentData::Granular(GranularData {
+                            operation,
+                            content,
+                            position,
+                        })
+                    }
+                    code::REPLACE => FragmentData::Replacement(ReplacementData {
+                        content: next(&mut a, "content")?,
+                    }),
+                    c => return Err(de::Error::custom(format!("unknown fragment code {c}"))),
+                };
+                if a.next_element::<de::IgnoredAny>()?.is_some() {
+                    return Err(de::Error::custom("a fragment with extra elements"));
+                }
+                let f = Fragment {
+                    id,
+                    strategy: data.strategy(),
+                    action: Fragment::expected_action(&data).into(),
+                    data,
+                };
+                f.validate().map_err(de::Error::custom)?;
+                Ok(f)
             }
         }
-        .map_err(|e| de::Error::custom(format!("{} data: {e}", raw.strategy)))?;
-        let f = Fragment {
-            id: raw.id,
-            strategy: raw.strategy,
-            action: raw.action,
-            data,
-        };
-        f.validate().map_err(de::Error::custom)?;
-        Ok(f)
+        d.deserialize_seq(V)
     }
 }
 
@@ -646,7 +758,7 @@ mod tests {
         );
         round_trip(
             &f,
-            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"statics":["<p>","</p>"],"dynamics":{"0":"a &amp; b","1":{"f":"f-00ff"},"10":""}}}"#,
+            r#"["1",0,{"0":"a &amp; b","1":{"f":"00ff"},"10":""},["<p>","</p>"]]"#,
         );
     }
 
@@ -661,10 +773,7 @@ mod tests {
                 dynamics,
             },
         );
-        round_trip(
-            &f,
-            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"dynamics":{"2":"x"}}}"#,
-        );
+        round_trip(&f, r#"["1",0,{"2":"x"}]"#);
     }
 
     #[test]
@@ -684,102 +793,107 @@ mod tests {
                 },
             ],
         );
-        round_trip(
-            &f,
-            r#"{"id":"f-ab","strategy":"markers","action":"patch","data":{"patches":[{"position":3,"length":2,"new_value":"on"},{"position":9,"length":0,"new_value":"é"}]}}"#,
-        );
+        round_trip(&f, r#"["ab",1,3,2,"on",9,0,"é"]"#);
     }
 
     #[test]
     fn granular_every_operation() {
-        for (op, name) in [
-            (GranularOp::Append, "append"),
-            (GranularOp::Prepend, "prepend"),
-            (GranularOp::Insert, "insert"),
+        for (op, code, name) in [
+            (GranularOp::Append, 2, "append"),
+            (GranularOp::Prepend, 3, "prepend"),
+            (GranularOp::Insert, 4, "insert"),
         ] {
             let f = Fragment::granular("f-9", op, Some("<li>x</li>".into()), 2);
-            round_trip(
-                &f,
-                &format!(
-                    r#"{{"id":"f-9","strategy":"granular","action":"{name}","data":{{"operation":"{name}","content":"<li>x</li>","position":2}}}}"#
-                ),
-            );
+            assert_eq!(f.action, name);
+            round_trip(&f, &format!(r#"["9",{code},2,"<li>x</li>"]"#));
         }
         let f = Fragment::granular("f-9", GranularOp::Remove, Some("ignored".into()), 0);
-        round_trip(
-            &f,
-            r#"{"id":"f-9","strategy":"granular","action":"remove","data":{"operation":"remove","position":0}}"#,
-        );
+        round_trip(&f, r#"["9",5,0]"#);
     }
 
     #[test]
     fn replacement() {
         let f = Fragment::replacement("f-0", "<b>\"hi\"</b>\n");
-        round_trip(
-            &f,
-            r#"{"id":"f-0","strategy":"replacement","action":"replace","data":{"content":"<b>\"hi\"</b>\n"}}"#,
-        );
+        round_trip(&f, r#"["0",6,"<b>\"hi\"</b>\n"]"#);
     }
 
     #[test]
     fn rejects_malformed() {
         let bad = [
-            // unknown strategy
-            r#"{"id":"f-1","strategy":"magic","action":"update","data":{"dynamics":{}}}"#,
-            // data of another strategy
-            r#"{"id":"f-1","strategy":"markers","action":"patch","data":{"content":"x"}}"#,
-            r#"{"id":"f-1","strategy":"replacement","action":"replace","data":{"patches":[]}}"#,
-            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"content":"x"}}"#,
-            // extra data fields
-            r#"{"id":"f-1","strategy":"replacement","action":"replace","data":{"content":"x","y":1}}"#,
-            // wrong action
-            r#"{"id":"f-1","strategy":"replacement","action":"patch","data":{"content":"x"}}"#,
-            r#"{"id":"f-1","strategy":"granular","action":"append","data":{"operation":"insert","content":"x","position":0}}"#,
+            // unknown code
+            r#"["1",7,{}]"#,
+            r#"["1",255,{}]"#,
+            r#"["1",-1,{}]"#,
+            r#"["1","update",{}]"#,
+            // payload of another strategy
+            r#"["1",1,"x"]"#,
+            r#"["1",6,[]]"#,
+            r#"["1",6]"#,
+            r#"["1",0,"x"]"#,
+            // extra elements
+            r#"["1",6,"x",1]"#,
+            r#"["1",0,{},["a"],1]"#,
+            r#"["1",5,0,"x"]"#,
+            // too few elements
+            r#"["1",1,0,0]"#,
+            r#"["1",1,0]"#,
+            r#"["1",4,"x",0]"#,
             // granular content rules
-            r#"{"id":"f-1","strategy":"granular","action":"append","data":{"operation":"append","position":0}}"#,
-            r#"{"id":"f-1","strategy":"granular","action":"remove","data":{"operation":"remove","content":"x","position":0}}"#,
-            r#"{"id":"f-1","strategy":"granular","action":"explode","data":{"operation":"explode","position":0}}"#,
+            r#"["1",2,0]"#,
+            r#"["1",3,0]"#,
+            r#"["1",4,0]"#,
+            r#"["1",5]"#,
+            r#"["1",2,"0","x"]"#,
             // negative / non-integer numbers
-            r#"{"id":"f-1","strategy":"markers","action":"patch","data":{"patches":[{"position":-1,"length":0,"new_value":""}]}}"#,
-            r#"{"id":"f-1","strategy":"markers","action":"patch","data":{"patches":[{"position":1.5,"length":0,"new_value":""}]}}"#,
+            r#"["1",1,-1,0,""]"#,
+            r#"["1",1,0,-1,""]"#,
+            r#"["1",1,1.5,0,""]"#,
+            r#"["1",1,0,0,1]"#,
+            r#"["1",2,1.5,"x"]"#,
+            r#"["1",1,18446744073709551616,0,""]"#,
             // bad ids
-            r#"{"id":"x","strategy":"replacement","action":"replace","data":{"content":""}}"#,
-            r#"{"id":"f-a-->","strategy":"replacement","action":"replace","data":{"content":""}}"#,
-            r#"{"id":"f-","strategy":"replacement","action":"replace","data":{"content":""}}"#,
+            r#"["",6,""]"#,
+            r#"["f-1",6,""]"#,
+            r#"["a-->",6,""]"#,
+            r#"[1,6,""]"#,
+            r#"[null,6,""]"#,
+            r#"["aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",6,""]"#,
             // bad dynamics
-            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"dynamics":{"x":"a"}}}"#,
-            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"dynamics":{"0":{"g":"f-2"}}}}"#,
-            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"dynamics":{"0":{"f":"nope"}}}}"#,
-            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"dynamics":{"0":1}}}"#,
-            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"statics":[],"dynamics":{}}}"#,
-            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{}}"#,
+            r#"["1",0,{"x":"a"}]"#,
+            r#"["1",0,{"0":{"g":"f-2"}}]"#,
+            r#"["1",0,{"0":{"f":"no-pe"}}]"#,
+            r#"["1",0,{"0":1}]"#,
+            r#"["1",0,{},[]]"#,
+            r#"["1",0]"#,
+            r#"["1",0,{},"x"]"#,
             // nested values in the wrong shape or place, or too deep
-            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"dynamics":{"0":{"0":"a","s":["x"]}}}}"#,
-            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"dynamics":{"0":{"s":["x"]}}}}"#,
-            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"dynamics":{"0":{"s":["x"],"d":[],"l":[]}}}}"#,
-            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"dynamics":{"0":{"d":[]}}}}"#,
-            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"dynamics":{"0":{"f":"f-2","s":["x"],"d":[]}}}}"#,
-            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"dynamics":{"0":{"s":["a","b"],"d":["x"]}}}}"#,
-            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"dynamics":{"0":{"s":["a"],"l":[]}}}}"#,
-            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"dynamics":{"0":{"01":"x"}}}}"#,
-            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"dynamics":{"0":{"0":["x"]}}}}"#,
-            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"dynamics":{"0":{"0":{"f":"f-2"}}}}}"#,
-            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"dynamics":{"0":{"0":{"s":["a"],"d":[]}}}}}"#,
-            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"dynamics":{"0":{"0":null}}}}"#,
-            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"statics":["a","b"],"dynamics":{"0":["x"],"1":"y"}}}"#,
-            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"statics":["a","b"],"dynamics":{"0":[{"f":"f-2"}]}}}"#,
-            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"statics":["a","b"],"dynamics":{"0":[["x"]]}}}"#,
-            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"statics":["a","b"],"dynamics":{"0":[{"0":"x"}]}}}"#,
-            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"statics":["a","b"],"dynamics":{"0":[{"s":["a"],"l":["x"]}]}}}"#,
-            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"statics":["a","b"],"dynamics":{"0":[{"s":"ab","d":[]}]}}}"#,
-            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"statics":["a","b"],"dynamics":{"0":[{"s":[1],"d":[]}]}}}"#,
-            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"statics":["a","b"],"dynamics":{"0":[{"s":["a"],"d":[{"s":["b"],"d":[1]}]}]}}}"#,
-            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"statics":["a","b"],"dynamics":{"0":{}}}}"#,
-            r#"{"id":"f-1","strategy":"static_dynamic","action":"update","data":{"dynamics":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":"x"}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}"#,
-            // missing / extra top-level fields, wrong types
-            r#"{"id":"f-1","strategy":"replacement","data":{"content":""}}"#,
-            r#"{"id":"f-1","strategy":"replacement","action":"replace","data":{"content":""},"z":0}"#,
-            r#"{"id":1,"strategy":"replacement","action":"replace","data":{"content":""}}"#,
+            r#"["1",0,{"0":{"0":"a","s":["x"]}}]"#,
+            r#"["1",0,{"0":{"s":["x"]}}]"#,
+            r#"["1",0,{"0":{"s":["x"],"d":[],"l":[]}}]"#,
+            r#"["1",0,{"0":{"d":[]}}]"#,
+            r#"["1",0,{"0":{"f":"2","s":["x"],"d":[]}}]"#,
+            r#"["1",0,{"0":{"s":["a","b"],"d":["x"]}}]"#,
+            r#"["1",0,{"0":{"s":["a"],"l":[]}}]"#,
+            r#"["1",0,{"0":{"01":"x"}}]"#,
+            r#"["1",0,{"0":{"0":["x"]}}]"#,
+            r#"["1",0,{"0":{"0":{"f":"2"}}}]"#,
+            r#"["1",0,{"0":{"0":{"s":["a"],"d":[]}}}]"#,
+            r#"["1",0,{"0":{"0":null}}]"#,
+            r#"["1",0,{"0":["x"],"1":"y"},["a","b"]]"#,
+            r#"["1",0,{"0":[{"f":"2"}]},["a","b"]]"#,
+            r#"["1",0,{"0":[["x"]]},["a","b"]]"#,
+            r#"["1",0,{"0":[{"0":"x"}]},["a","b"]]"#,
+            r#"["1",0,{"0":[{"s":["a"],"l":["x"]}]},["a","b"]]"#,
+            r#"["1",0,{"0":[{"s":"ab","d":[]}]},["a","b"]]"#,
+            r#"["1",0,{"0":[{"s":[1],"d":[]}]},["a","b"]]"#,
+            r#"["1",0,{"0":[{"s":["a"],"d":[{"s":["b"],"d":[1]}]}]},["a","b"]]"#,
+            r#"["1",0,{"0":{}},["a","b"]]"#,
+            r#"["1",0,{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":{"0":"x"}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}}]"#,
+            // the v1 form, wrong types
+            r#"["1"]"#,
+            r#"{"id":"f-1","strategy":"replacement","action":"replace","data":{"content":""}}"#,
+            r#""1""#,
+            r#"6"#,
             r#"[]"#,
             r#"null"#,
         ];
@@ -836,7 +950,7 @@ mod tests {
         );
         round_trip(
             &full,
-            r#"{"id":"f-l","strategy":"static_dynamic","action":"update","data":{"statics":["<li>","","</li>"],"dynamics":{"0":[{"s":["<b>","</b>"],"d":["1"]},{"s":["<u>","</u>"],"l":[["x"],[{"s":["<b>","</b>"],"d":["1"]}]]}]}}}"#,
+            r#"["l",0,{"0":[{"s":["<b>","</b>"],"d":["1"]},{"s":["<u>","</u>"],"l":[["x"],[{"s":["<b>","</b>"],"d":["1"]}]]}]},["<li>","","</li>"]]"#,
         );
         let delta = Fragment::static_dynamic(
             "f-l",
@@ -855,10 +969,7 @@ mod tests {
                 .into(),
             },
         );
-        round_trip(
-            &delta,
-            r#"{"id":"f-l","strategy":"static_dynamic","action":"update","data":{"dynamics":{"3":{"0":"a","10":{"2":"b"}}}}}"#,
-        );
+        round_trip(&delta, r#"["l",0,{"3":{"0":"a","10":{"2":"b"}}}]"#);
     }
 
     #[test]

@@ -106,10 +106,23 @@ pub async fn send(ws: &mut Ws, json: &str) -> Result<(), String> {
 pub async fn next(ws: &mut Ws) -> Option<serde_json::Value> {
     loop {
         match ws.next().await? {
-            Ok(Frame::Text(text)) => return serde_json::from_str(&text).ok(),
+            Ok(Frame::Text(text)) => return serde_json::from_str(&text).ok().map(tagged),
             Ok(Frame::Ping(_) | Frame::Pong(_)) => continue,
             _ => return None,
         }
+    }
+}
+
+/// An `update` (`[version, fragment, …]` on the wire) as the object the
+/// other messages are, `{"type": "update", "version", "fragments"}`, so
+/// that tests read every message alike.
+pub fn tagged(m: serde_json::Value) -> serde_json::Value {
+    match m {
+        serde_json::Value::Array(mut a) if !a.is_empty() => {
+            let version = a.remove(0);
+            serde_json::json!({"type": "update", "version": version, "fragments": a})
+        }
+        m => m,
     }
 }
 
@@ -117,7 +130,7 @@ pub async fn next(ws: &mut Ws) -> Option<serde_json::Value> {
 pub async fn connect(addr: &str) -> Result<Ws, String> {
     let token = new_page(addr).await?;
     let mut ws = open(addr, &token, None).await?;
-    send(&mut ws, r#"{"v":1,"type":"join","version":0}"#).await?;
+    send(&mut ws, r#"{"v":2,"type":"join","version":0}"#).await?;
     match next(&mut ws).await {
         Some(m) if m["type"] == "joined" && m["version"] == 0 => Ok(ws),
         other => Err(format!(

@@ -54,13 +54,16 @@ pub fn rss_bytes() -> Option<u64> {
 }
 
 /// The version of an `update` frame, read without parsing its fragments
-/// (the client's cost per frame stays small next to the server's):
-/// `{"type":"update","v":1,"fragments":[…],"version":n}`, the field order
-/// of `ServerMessage::Update`. `None` for anything else.
+/// (the client's cost per frame stays small next to the server's): the
+/// number that opens `[n,[…],…]` (`ServerMessage::Update`). `None` for
+/// anything else.
 pub fn update_version(text: &str) -> Option<u64> {
-    let rest = text.strip_prefix(r#"{"type":"update","v":1,"fragments":["#)?;
-    let (_, version) = rest.strip_suffix('}')?.rsplit_once(r#"],"version":"#)?;
-    version.parse().ok()
+    let rest = text.strip_prefix('[')?;
+    let end = rest.find(|c: char| !c.is_ascii_digit())?;
+    match rest.as_bytes()[end] {
+        b',' | b']' => rest[..end].parse().ok(),
+        _ => None,
+    }
 }
 
 pub fn percentile(sorted: &[Duration], p: f64) -> Duration {

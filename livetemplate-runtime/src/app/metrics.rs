@@ -817,6 +817,7 @@ mod tests {
         assert!(expected < 0.0);
         // Floored at −10 000 %.
         let m2 = metrics(true, true);
+        let g = granular(&"<li>item</li>".repeat(20));
         m2.update(us(1), std::slice::from_ref(&g), 1);
         assert_eq!(snap(&m2).bandwidth_savings_strategy3_avg_percent, -10_000.0);
     }

@@ -746,7 +746,8 @@ fn document<V: LiveView>(options: &Options, page: &PageHandle<V>) -> String {
     use livetemplate_runtime::escape::html_escape;
     let html = page.render();
     let boot = format!(
-        r#"{{"v":1,"token":{},"version":{},"html":{}}}"#,
+        r#"{{"v":{},"token":{},"version":{},"html":{}}}"#,
+        PROTOCOL_VERSION,
         script_json(page.token()),
         page.version(),
         script_json(&html),

@@ -1,6 +1,7 @@
 //! The wire protocol between the browser client and [`LiveServer`](super::LiveServer),
-//! typed on both sides. Version 1; every message is a JSON object with
-//! `"v": 1` and a `"type"`.
+//! typed on both sides. Version 2; every message is a JSON object with
+//! `"v": 2` and a `"type"`, except `update`, a JSON array (it is most of the
+//! traffic, and the join settled the version).
 //!
 //! | direction | type | fields | when |
 //! |---|---|---|---|
@@ -8,7 +9,7 @@
 //! | client → server | `event` | `action`, `values` (object), `ref` (optional number) | an `lt-*` attribute fired |
 //! | server → client | `joined` | `version` | the client is up to date: it keeps its page |
 //! | server → client | `render` | `html`, `version` | the client was behind (a reconnect that missed updates): its new first render |
-//! | server → client | `update` | `fragments`, `version` | after a change |
+//! | server → client | update | `[version, fragment, …]` | after a change (fragments in their wire form, see `Fragment`) |
 //! | server → client | `error` | `code`, `message`, `ref` | an event was refused; the state is unchanged |
 //! | server → client | `gone` | `reason` | the page no longer exists (expired, closed): load the page again |
 //!
@@ -22,7 +23,7 @@ use serde_json::Value;
 use crate::Fragment;
 
 /// The protocol version this crate speaks.
-pub const PROTOCOL_VERSION: u16 = 1;
+pub const PROTOCOL_VERSION: u16 = 2;
 
 /// A message from the client.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -57,8 +58,11 @@ impl ClientMessage {
 }
 
 /// A message to the client.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+///
+/// `update`, by far the most frequent, is a JSON array: the page version,
+/// then the fragments in their wire form (`[7, ["0f3a…", 0, {"3": "42"}]]`,
+/// see [`Fragment`]). The others are objects with `"v"` and `"type"`.
+#[derive(Clone, Debug, PartialEq)]
 pub enum ServerMessage<'a> {
     Joined {
         v: u16,
@@ -70,8 +74,34 @@ pub enum ServerMessage<'a> {
         version: u64,
     },
     Update {
+        /// Not written: the join settled the protocol version.
         v: u16,
         fragments: &'a [Fragment],
+        version: u64,
+    },
+    Error {
+        v: u16,
+        code: ErrorCode,
+        message: &'a str,
+        reference: Option<u64>,
+    },
+    Gone {
+        v: u16,
+        reason: &'a str,
+    },
+}
+
+/// The object form of every message but `update`.
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum Tagged<'a> {
+    Joined {
+        v: u16,
+        version: u64,
+    },
+    Render {
+        v: u16,
+        html: &'a str,
         version: u64,
     },
     Error {
@@ -85,6 +115,39 @@ pub enum ServerMessage<'a> {
         v: u16,
         reason: &'a str,
     },
+}
+
+impl Serialize for ServerMessage<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let tagged = match *self {
+            ServerMessage::Update {
+                fragments, version, ..
+            } => {
+                let mut a = s.serialize_seq(Some(fragments.len() + 1))?;
+                a.serialize_element(&version)?;
+                for f in fragments {
+                    a.serialize_element(f)?;
+                }
+                return a.end();
+            }
+            ServerMessage::Joined { v, version } => Tagged::Joined { v, version },
+            ServerMessage::Render { v, html, version } => Tagged::Render { v, html, version },
+            ServerMessage::Error {
+                v,
+                code,
+                message,
+                reference,
+            } => Tagged::Error {
+                v,
+                code,
+                message,
+                reference,
+            },
+            ServerMessage::Gone { v, reason } => Tagged::Gone { v, reason },
+        };
+        tagged.serialize(s)
+    }
 }
 
 impl ServerMessage<'_> {
@@ -121,13 +184,13 @@ mod tests {
     #[test]
     fn client_messages_decode_strictly() {
         let join: ClientMessage =
-            serde_json::from_str(r#"{"v":1,"type":"join","version":3}"#).unwrap();
-        assert_eq!(join, ClientMessage::Join { v: 1, version: 3 });
+            serde_json::from_str(r#"{"v":2,"type":"join","version":3}"#).unwrap();
+        assert_eq!(join, ClientMessage::Join { v: 2, version: 3 });
         let ev: ClientMessage = serde_json::from_str(
-            r#"{"v":1,"type":"event","action":"add","values":{"text":"x"},"ref":7}"#,
+            r#"{"v":2,"type":"event","action":"add","values":{"text":"x"},"ref":7}"#,
         )
         .unwrap();
-        assert_eq!(ev.version(), 1);
+        assert_eq!(ev.version(), 2);
         assert!(matches!(
             ev,
             ClientMessage::Event {
@@ -137,9 +200,9 @@ mod tests {
         ));
         for bad in [
             r#"{"type":"join"}"#,
-            r#"{"v":1,"type":"nope"}"#,
-            r#"{"v":1,"type":"event"}"#,
-            r#"{"v":1,"type":"join","extra":1}"#,
+            r#"{"v":2,"type":"nope"}"#,
+            r#"{"v":2,"type":"event"}"#,
+            r#"{"v":2,"type":"join","extra":1}"#,
             r#"[1,2]"#,
             "not json",
         ] {
@@ -150,23 +213,29 @@ mod tests {
     #[test]
     fn server_messages_encode() {
         let m = ServerMessage::Error {
-            v: 1,
+            v: 2,
             code: ErrorCode::UnknownAction,
             message: "unknown action \"x\"",
             reference: None,
         };
         assert_eq!(
             m.to_json(),
-            r#"{"type":"error","v":1,"code":"unknown_action","message":"unknown action \"x\""}"#
+            r#"{"type":"error","v":2,"code":"unknown_action","message":"unknown action \"x\""}"#
         );
         let m = ServerMessage::Update {
-            v: 1,
+            v: 2,
             fragments: &[],
             version: 2,
         };
-        assert_eq!(
-            m.to_json(),
-            r#"{"type":"update","v":1,"fragments":[],"version":2}"#
-        );
+        assert_eq!(m.to_json(), "[2]");
+        let frags = [Fragment::replacement("f-ab", "<b>x</b>")];
+        let m = ServerMessage::Update {
+            v: 2,
+            fragments: &frags,
+            version: 9,
+        };
+        assert_eq!(m.to_json(), r#"[9,["ab",6,"<b>x</b>"]]"#);
+        let m = ServerMessage::Joined { v: 2, version: 4 };
+        assert_eq!(m.to_json(), r#"{"type":"joined","v":2,"version":4}"#);
     }
 }
