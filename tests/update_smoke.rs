@@ -289,7 +289,7 @@ fn big_table_one_cell_is_one_small_change() {
 }
 
 #[live_template(
-    source = "<ul>{{range .items}}<li>{{if .}}{{if .}}{{if .}}{{if .}}{{if .}}{{if .}}<b>{{.}}</b>{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}</li>{{end}}</ul>"
+    source = "<p>A page bigger than the items' trees, so that replacing the root is never the smaller update. A page bigger than the items' trees, so that replacing the root is never the smaller update. A page bigger than the items' trees, so that replacing the root is never the smaller update. A page bigger than the items' trees, so that replacing the root is never the smaller update. A page bigger than the items' trees, so that replacing the root is never the smaller update. A page bigger than the items' trees, so that replacing the root is never the smaller update. A page bigger than the items' trees, so that replacing the root is never the smaller update. A page bigger than the items' trees, so that replacing the root is never the smaller update. </p><ul>{{range .items}}<li>{{if .}}{{if .}}{{if .}}{{if .}}{{if .}}{{if .}}<b>{{.}}</b>{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}</li>{{end}}</ul>"
 )]
 #[derive(Clone, Debug, PartialEq)]
 struct Deep6 {
@@ -297,7 +297,7 @@ struct Deep6 {
 }
 
 #[live_template(
-    source = "<ul>{{range .items}}<li>{{if .}}{{if .}}{{if .}}{{if .}}{{if .}}{{if .}}{{if .}}<b>{{.}}</b>{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}</li>{{end}}</ul>"
+    source = "<p>A page bigger than the items' trees, so that replacing the root is never the smaller update. A page bigger than the items' trees, so that replacing the root is never the smaller update. A page bigger than the items' trees, so that replacing the root is never the smaller update. A page bigger than the items' trees, so that replacing the root is never the smaller update. A page bigger than the items' trees, so that replacing the root is never the smaller update. A page bigger than the items' trees, so that replacing the root is never the smaller update. A page bigger than the items' trees, so that replacing the root is never the smaller update. A page bigger than the items' trees, so that replacing the root is never the smaller update. </p><ul>{{range .items}}<li>{{if .}}{{if .}}{{if .}}{{if .}}{{if .}}{{if .}}{{if .}}<b>{{.}}</b>{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}{{end}}</li>{{end}}</ul>"
 )]
 #[derive(Clone, Debug, PartialEq)]
 struct Deep7 {

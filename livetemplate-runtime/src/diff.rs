@@ -219,6 +219,7 @@ pub fn diff(
         report: None,
     };
     d.root(tree, changes)?;
+    d.cap_at_root(tree);
     Ok(d.out)
 }
 
@@ -235,6 +236,7 @@ pub fn diff_with_report(
         report: Some(Vec::new()),
     };
     d.root(tree, changes)?;
+    d.cap_at_root(tree);
     Ok((d.out, d.report.unwrap_or_default()))
 }
 
@@ -1072,10 +1074,7 @@ impl Target<'_> {
 }
 
 fn json_len(fragments: &[Fragment]) -> usize {
-    fragments
-        .iter()
-        .map(|f| serde_json::to_vec(f).map_or(0, |v| v.len()))
-        .sum()
+    fragments.iter().map(Fragment::wire_len).sum()
 }
 
 /// Size of the replacement alternative.
@@ -1139,6 +1138,40 @@ impl Differ<'_> {
         walk.pieces.reserve(2 * tree.dyns.len() + 2);
         walk.block(tree, OldSrc::Root(&old), true)?;
         self.values(Target::Root(tree), Form::Block(tree), walk)
+    }
+
+    /// No update is larger than replacing the root (DESIGN.md, "Wire"):
+    /// when the fragments' wire form outweighs one `replacement` of the
+    /// root, that replacement is sent instead. The root's content is written
+    /// only when the fragments outweigh its unescaped length.
+    fn cap_at_root(&mut self, tree: &Block) {
+        let id = tree.meta.id;
+        match self.out.as_slice() {
+            [] => return,
+            [f] if f.id == id && f.strategy == Strategy::Replacement => return,
+            _ => {}
+        }
+        let sent = self.out.iter().map(Fragment::wire_len).sum::<usize>() + self.out.len() - 1;
+        // `["<id without f->",6,"<content>"]`, before escapes
+        if sent <= tree.html_len() + id.len() + 6 {
+            return;
+        }
+        let root = Fragment::replacement(id, tree.html(true));
+        let len = root.wire_len();
+        if len >= sent {
+            return;
+        }
+        self.out = vec![root];
+        self.cache.clear();
+        #[cfg(feature = "report")]
+        if let Some(r) = &mut self.report {
+            *r = vec![FragmentReport {
+                id: id.to_owned(),
+                fragments: 0..1,
+                chosen: Strategy::Replacement,
+                alternatives: vec![(Strategy::Replacement, len)],
+            }];
+        }
     }
 
     /// Emits a fragment's value changes (if any), then its children.

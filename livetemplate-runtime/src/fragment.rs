@@ -492,6 +492,31 @@ impl Fragment {
         }
     }
 
+    /// Bytes of the fragment's wire form (`serde_json`), counted without
+    /// allocating. An update's list of `n` fragments is their sum plus
+    /// `n + 1` (brackets and commas).
+    pub fn wire_len(&self) -> usize {
+        struct Count(usize);
+        impl std::io::Write for Count {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0 += buf.len();
+                Ok(buf.len())
+            }
+            fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+                self.0 += buf.len();
+                Ok(())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut count = Count(0);
+        // Cannot fail: the writer does not, and every map key is a string
+        // or an integer.
+        let _ = serde_json::to_writer(&mut count, self);
+        count.0
+    }
+
     /// The action a fragment with this data must carry.
     pub fn expected_action(data: &FragmentData) -> &'static str {
         match data {

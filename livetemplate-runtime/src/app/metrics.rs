@@ -6,7 +6,6 @@
 //! [`ApplicationMetrics`]'s docs (this module is private).
 
 use std::fmt::{self, Write as _};
-use std::io;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
 use std::time::Duration;
 
@@ -79,30 +78,9 @@ fn bucket_bound_ns(i: usize) -> u64 {
     BUCKET_1_NS << i
 }
 
-/// Counts the bytes written to it.
-struct ByteCount(u64);
-
-impl io::Write for ByteCount {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0 += buf.len() as u64;
-        Ok(buf.len())
-    }
-    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        self.0 += buf.len() as u64;
-        Ok(())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Bytes of the fragment's JSON, without allocating.
+/// Bytes of the fragment's JSON.
 fn json_len(f: &Fragment) -> u64 {
-    let mut count = ByteCount(0);
-    // Cannot fail: the writer does not, and every map key is a string or
-    // an integer.
-    let _ = serde_json::to_writer(&mut count, f);
-    count.0
+    f.wire_len() as u64
 }
 
 /// `round(a / b)`, halves away from zero; `b > 0`.
