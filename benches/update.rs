@@ -1,6 +1,9 @@
 //! Criterion benches of `page.update`, one per scenario of the corpus
 //! (`benches/scenarios/mod.rs`), plus `render()` of the Big table for the
-//! one-cell comparison. `cargo bench --bench update`.
+//! one-cell comparison. `cargo bench --bench update`. Then the scenarios of
+//! the socket-bytes comparison with Phoenix LiveView and Dioxus LiveView
+//! (`scenarios::peers`) that are not in the corpus (todo move, rows swap,
+//! rows re-sort).
 //!
 //! Next to each `update/<scenario>` runs `naive/<scenario>`: the same change
 //! (same previous and next state) computed the naive way: both states
@@ -31,10 +34,16 @@ use scenarios::{naive_update, Scenario, Visitor};
 
 struct Bench<'c> {
     c: &'c mut Criterion,
+    /// Scenarios benched already (`peers` repeats two of the corpus).
+    seen: Vec<&'static str>,
 }
 
 impl Visitor for Bench<'_> {
     fn visit<T: Template + Clone + PartialEq>(&mut self, s: Scenario<T>) {
+        if self.seen.contains(&s.name) {
+            return;
+        }
+        self.seen.push(s.name);
         let prepared = || {
             let mut page = Page::new(s.initial.clone()).expect("page");
             page.update(s.steps[0].clone()).expect("warm-up");
@@ -99,7 +108,12 @@ impl Visitor for Bench<'_> {
 }
 
 fn updates(c: &mut Criterion) {
-    scenarios::corpus(&mut Bench { c });
+    let mut bench = Bench {
+        c,
+        seen: Vec::new(),
+    };
+    scenarios::corpus(&mut bench);
+    scenarios::peers(&mut bench);
 }
 
 criterion_group! {

@@ -26,6 +26,8 @@ use livetemplate::{
     StaticDynamicData, Strategy, Template, ValuePatch,
 };
 
+#[path = "../benches/peers_bytes/mod.rs"]
+mod peers_bytes;
 #[path = "../benches/render_peers/mod.rs"]
 mod render_peers;
 #[path = "../benches/scale_out/mod.rs"]
@@ -183,6 +185,11 @@ struct Update {
     emitted: Vec<(Strategy, usize)>,
     /// The update sent `static_dynamic` statics.
     statics_sent: bool,
+    /// Bytes on the socket: the `update` message and its frame header
+    /// ([`peers_bytes::socket_bytes`], version = step + 1).
+    socket: usize,
+    /// The same for one `replacement` of the root with the new page.
+    root_socket: usize,
 }
 
 impl Update {
@@ -403,6 +410,8 @@ struct Report {
     runtime: Option<RuntimeCost>,
     /// Two instances on Redis (Markdown, measured by `scale_out`).
     scale_out: Option<String>,
+    /// Socket bytes side by side with Phoenix LiveView and Dioxus LiveView.
+    peers: Option<peers_bytes::Section>,
 }
 
 /// What the `Application` adds to a page update, and holds per page.
@@ -530,11 +539,27 @@ impl Report {
             }
             let plain = next.render().expect("render").len();
             self.check_report(&where_, &fragments, &reports);
+            let marked = page.render();
+            // the server's `version` after this update: 1 for the first
+            let version = step as u64 + 1;
+            let root_socket = peers_bytes::root_replacement_bytes::<T>(&marked, version)
+                .unwrap_or_else(|| {
+                    self.problems.0.push(format!(
+                        "{where_}: the root's markers were not found around `page.render()`; \
+                         root replacement measured on the whole render"
+                    ));
+                    peers_bytes::socket_bytes(
+                        version,
+                        &[Fragment::replacement(T::META.root.id, marked.as_str())],
+                    )
+                });
             out.push(Update {
                 step,
                 json: json.len(),
-                marked: page.render().len(),
+                marked: marked.len(),
                 plain,
+                socket: peers_bytes::socket_bytes(version, &fragments),
+                root_socket,
                 frags: reports
                     .iter()
                     .map(|r| FragInfo {
@@ -1515,6 +1540,11 @@ impl Report {
             let _ = writeln!(w);
         }
 
+        // --- socket bytes, side by side
+        if let Some(p) = &self.peers {
+            p.write(self.session.as_ref().map(|s| &s.0), w);
+        }
+
         // --- targets
         let _ = writeln!(w, "## Targets (issue 3)\n");
         let _ = writeln!(
@@ -1746,6 +1776,10 @@ impl Report {
         }
         let _ = writeln!(w);
 
+        if let Some(p) = &self.peers {
+            p.write_targets(self.session.as_ref().map(|s| &s.0), w);
+        }
+
         // --- where the rule is not the smallest
         let _ = writeln!(w, "## Where the rule picks a bigger encoding\n");
         let _ = writeln!(
@@ -1958,6 +1992,7 @@ fn main() {
         renders: Vec::new(),
         runtime: None,
         scale_out: None,
+        peers: None,
     };
     eprintln!("running the corpus{}:", if quick { " (quick)" } else { "" });
     scenarios::corpus(&mut report);
@@ -1977,6 +2012,8 @@ fn main() {
         },
         labels,
     ));
+    eprintln!("  socket bytes, side by side with Phoenix LiveView and Dioxus LiveView:");
+    report.peers = Some(peers_bytes::run(&mut report));
     for n in [1_000, 10_000] {
         eprintln!("  memory of {n} todo pages");
         report.scale.push(scale(n));

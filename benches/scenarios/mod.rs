@@ -10,7 +10,10 @@
 //!   `else`, and the footer count;
 //! - [`Teams`]: template-benchmarks-rs "Teams" (year 2015, 4 teams,
 //!   `class="champion"` on the first);
-//! - [`BigTable`]: template-benchmarks-rs "Big table", 100×100 `usize`.
+//! - [`BigTable`]: template-benchmarks-rs "Big table", 100×100 `usize`;
+//! - [`RowsTable`]: a 100-row table in the style of js-framework-benchmark
+//!   (id, label, select and remove links), for the socket-bytes comparison
+//!   with Phoenix LiveView and Dioxus LiveView ([`peers`]).
 //!
 //! Each [`Scenario`] is an initial state and a sequence of next states. The
 //! first next state is the **warm-up** update (after it the client holds the
@@ -88,6 +91,18 @@ pub fn corpus(v: &mut impl Visitor) {
     v.visit(teams_score());
     v.visit(table_cell());
     v.visit(todo_mixed());
+}
+
+/// Visits the changes of the socket-bytes comparison with Phoenix LiveView
+/// and Dioxus LiveView (issue 13), in report order: not part of the
+/// weighted corpus. The counter tick and the todo append are the corpus's
+/// scenarios; the todo move and the two table changes are only here.
+pub fn peers(v: &mut impl Visitor) {
+    v.visit(counter_tick());
+    v.visit(todo_append());
+    v.visit(todo_move());
+    v.visit(rows_swap());
+    v.visit(rows_resort());
 }
 
 // ---------------------------------------------------------------------------
@@ -365,6 +380,26 @@ pub fn todo_reorder() -> Scenario<TodoPage> {
     }
 }
 
+/// Not in the corpus (see [`peers`]): one todo taken out of the list and
+/// inserted elsewhere, a different pair of positions each time.
+pub fn todo_move() -> Scenario<TodoPage> {
+    let initial = todo_initial();
+    // (from, to) of `remove(from)` then `insert(to)`; 10 todos.
+    let moves = [(2, 6), (0, 9), (9, 0), (4, 7), (7, 4)];
+    Scenario {
+        name: "todo move",
+        page: "todo",
+        kind: Kind::Structure,
+        what: "one todo moved in the list: 3rd → 7th (warm-up), then first → last, last → first, 5th → 8th, 8th → 5th",
+        steps: chain(&initial, moves.len(), |k, s| {
+            let (from, to) = moves[k];
+            let t = s.todos.remove(from);
+            s.todos.insert(to, t);
+        }),
+        initial,
+    }
+}
+
 /// Weight 2.
 pub fn branch_flip() -> Scenario<TodoPage> {
     let initial = todo_initial();
@@ -494,6 +529,122 @@ pub fn table_cell() -> Scenario<BigTable> {
             let (r, c) = cells[k];
             s.rows[r][c] += 1_000_000;
         }),
+        initial,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// A 100-row table in the style of js-framework-benchmark.
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    pub id: usize,
+    pub label: String,
+    pub selected: bool,
+}
+
+#[live_template(
+    source = r#"<table class="table"><tbody>{{range .rows}}<tr class="{{if .selected}}danger{{end}}"><td class="col-md-1">{{.id}}</td><td class="col-md-4"><a lt-click="select" lt-value-id="{{.id}}">{{.label}}</a></td><td class="col-md-1"><a lt-click="remove" lt-value-id="{{.id}}"><span class="glyphicon glyphicon-remove" aria-hidden="true"></span></a></td><td class="col-md-6"></td></tr>{{end}}</tbody></table>"#
+)]
+#[derive(Clone, Debug, PartialEq)]
+pub struct RowsTable {
+    pub rows: Vec<Row>,
+}
+
+// js-framework-benchmark's word lists.
+const ADJECTIVES: [&str; 25] = [
+    "pretty",
+    "large",
+    "big",
+    "small",
+    "tall",
+    "short",
+    "long",
+    "handsome",
+    "plain",
+    "quaint",
+    "clean",
+    "elegant",
+    "easy",
+    "angry",
+    "crazy",
+    "helpful",
+    "mushy",
+    "odd",
+    "unsightly",
+    "adorable",
+    "important",
+    "inexpensive",
+    "cheap",
+    "expensive",
+    "fancy",
+];
+const COLOURS: [&str; 11] = [
+    "red", "yellow", "blue", "green", "pink", "brown", "purple", "brown", "white", "black",
+    "orange",
+];
+const NOUNS: [&str; 13] = [
+    "table", "chair", "house", "bbq", "desk", "car", "pony", "cookie", "sandwich", "burger",
+    "pizza", "mouse", "keyboard",
+];
+
+/// 100 rows, ids 1 to 100, labels "adjective colour noun" drawn from a
+/// fixed-seed LCG (deterministic), none selected.
+pub fn rows_initial() -> RowsTable {
+    let mut seed: u32 = 13;
+    let mut pick = |n: usize| {
+        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        (seed >> 16) as usize % n
+    };
+    RowsTable {
+        rows: (1..=100)
+            .map(|id| Row {
+                id,
+                label: format!(
+                    "{} {} {}",
+                    ADJECTIVES[pick(ADJECTIVES.len())],
+                    COLOURS[pick(COLOURS.len())],
+                    NOUNS[pick(NOUNS.len())]
+                ),
+                selected: false,
+            })
+            .collect(),
+    }
+}
+
+/// Not in the corpus (see [`peers`]): two rows swapped, as
+/// js-framework-benchmark's "swap rows" (its rows 1 and 998 of 1,000; here
+/// 1 and 98 of 100, 0-based).
+pub fn rows_swap() -> Scenario<RowsTable> {
+    let initial = rows_initial();
+    let pairs = [(1, 98), (1, 98), (10, 60), (4, 5), (0, 99)];
+    Scenario {
+        name: "rows: swap",
+        page: "rows table",
+        kind: Kind::Structure,
+        what: "two rows swapped (0-based): 1 ↔ 98 (warm-up), then 1 ↔ 98 (back), 10 ↔ 60, 4 ↔ 5, 0 ↔ 99",
+        steps: chain(&initial, pairs.len(), |k, s| s.rows.swap(pairs[k].0, pairs[k].1)),
+        initial,
+    }
+}
+
+/// Not in the corpus (see [`peers`]): the 100 rows re-sorted.
+pub fn rows_resort() -> Scenario<RowsTable> {
+    let initial = rows_initial();
+    // Stable sorts: rows of equal labels stay in id order.
+    let sorts: [fn(&mut Vec<Row>); 5] = [
+        |r| r.sort_by(|a, b| a.label.cmp(&b.label)),
+        |r| r.sort_by_key(|x| x.id),
+        |r| r.sort_by(|a, b| a.label.cmp(&b.label)),
+        |r| r.sort_by_key(|x| std::cmp::Reverse(x.id)),
+        |r| r.sort_by_key(|x| x.id),
+    ];
+    Scenario {
+        name: "rows: re-sort",
+        page: "rows table",
+        kind: Kind::Structure,
+        what: "the 100 rows re-sorted: by label (warm-up), then back by id, by label, by id descending, by id",
+        steps: chain(&initial, sorts.len(), |k, s| (sorts[k])(&mut s.rows)),
         initial,
     }
 }
