@@ -41,7 +41,8 @@ var CODES = [
   ["granular", "prepend"],
   ["granular", "insert"],
   ["granular", "remove"],
-  ["replacement", "replace"]
+  ["replacement", "replace"],
+  ["granular", "move"]
 ];
 function parseFragment(raw) {
   if (!Array.isArray(raw)) throw invalid("a fragment: expected an array [id, code, ...]");
@@ -77,6 +78,12 @@ function parseFragment(raw) {
         new_value: str(rest[k + 2], "new_value", id)
       });
     data = { patches };
+  } else if (action === "move") {
+    if (rest.length === 0) throw invalid("granular move without moves, or with a position", id);
+    if (rest.length % 2 !== 0) throw invalid("fragment without a move's target", id);
+    const moves = [];
+    for (let k = 0; k < rest.length; k += 2) moves.push([usize(rest[k], "from", id), usize(rest[k + 1], "to", id)]);
+    data = { operation: "move", content: null, position: 0, moves };
   } else if (strategy === "granular") {
     const adds = action !== "remove";
     arity(adds ? 2 : 1, adds ? 2 : 1, adds && rest.length === 1 ? "content" : "a position");
@@ -254,6 +261,14 @@ function granular(id, content, g) {
   const boundary = (k) => k < n ? starts[k] : content.length;
   const p = g.position;
   const op = g.operation;
+  if (op === "move") {
+    const items = starts.map((s, k) => content.slice(s, boundary(k + 1)));
+    for (const [from, to] of g.moves) {
+      if (from >= n || to >= n) throw bad(`move ${from} to ${to} in a list of ${n} items`);
+      items.splice(to, 0, items.splice(from, 1)[0]);
+    }
+    return items.join("");
+  }
   let at;
   let removeTo = -1;
   if (op === "append" && p === n) at = content.length;

@@ -76,6 +76,7 @@ const CODES = [
   ["granular", "insert"],
   ["granular", "remove"],
   ["replacement", "replace"],
+  ["granular", "move"],
 ];
 
 /**
@@ -86,7 +87,8 @@ const CODES = [
  *   sorted by index, a value being a string (HTML), `{f: childId}`,
  *   `{item: values}`, `{s, d}`, `{s, l}` or `{c: [index, value][]}` (see below);
  * - markers: `{patches: {position, length, new_value}[]}`;
- * - granular: `{operation, content: string | null, position}`;
+ * - granular: `{operation, content: string | null, position}`, and
+ *   `moves: [from, to][]` for the operation `move`;
  * - replacement: `{content}`.
  * Throws a `ReconstructError` of kind "Invalid".
  */
@@ -125,6 +127,12 @@ export function parseFragment(raw) {
         new_value: str(rest[k + 2], "new_value", id),
       });
     data = { patches };
+  } else if (action === "move") {
+    if (rest.length === 0) throw invalid("granular move without moves, or with a position", id);
+    if (rest.length % 2 !== 0) throw invalid("fragment without a move's target", id);
+    const moves = [];
+    for (let k = 0; k < rest.length; k += 2) moves.push([usize(rest[k], "from", id), usize(rest[k + 1], "to", id)]);
+    data = { operation: "move", content: null, position: 0, moves };
   } else if (strategy === "granular") {
     const adds = action !== "remove";
     arity(adds ? 2 : 1, adds ? 2 : 1, adds && rest.length === 1 ? "content" : "a position");
@@ -339,6 +347,14 @@ function granular(id, content, g) {
   const boundary = (k) => (k < n ? starts[k] : content.length);
   const p = g.position;
   const op = g.operation;
+  if (op === "move") {
+    const items = starts.map((s, k) => content.slice(s, boundary(k + 1)));
+    for (const [from, to] of g.moves) {
+      if (from >= n || to >= n) throw bad(`move ${from} to ${to} in a list of ${n} items`);
+      items.splice(to, 0, items.splice(from, 1)[0]);
+    }
+    return items.join("");
+  }
   let at;
   let removeTo = -1;
   if (op === "append" && p === n) at = content.length;

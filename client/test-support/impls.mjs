@@ -38,3 +38,4 @@ export const p = (position, length, new_value = "v") => ({ position, length, new
 export const granular = (id, operation, content, position) =>
   operation === "remove" ? [wireId(id), 5, position] : [wireId(id), GRANULAR[operation], position, content];
 export const replacement = (id, content) => [wireId(id), 6, content];
+export const moves = (id, pairs) => [wireId(id), 7, ...pairs.flat()];

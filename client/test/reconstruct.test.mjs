@@ -4,7 +4,7 @@
 // classic script.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { impls, sd, markers, p, granular, replacement } from "../test-support/impls.mjs";
+import { impls, sd, markers, p, granular, replacement, moves } from "../test-support/impls.mjs";
 
 const PAGE =
   "<!--f-r-->a<!--f-p--><p>x<!--f-c-->c<!--/f-c--></p><!--/f-p-->b<!--f-l--><!--i--><li>1</li><!--i--><li>2</li><!--/f-l--><!--/f-r-->";
@@ -73,6 +73,20 @@ for (const [name, LT] of await impls()) {
     assert.equal(
       refuse(r, [granular("f-p", "remove", null, 0)]).message,
       "fragment f-p: bad granular operation: the region is not a list of items",
+    );
+  });
+
+  test(`${name}: moves reorder items (reconstruct.rs)`, () => {
+    const r = new Reconstructor(PAGE);
+    r.apply([granular("f-l", "append", "<li>3</li>", 2)]);
+    r.apply([moves("f-l", [[2, 0], [1, 2]])]);
+    assert.ok(r.html.includes("<!--f-l--><!--i--><li>3</li><!--i--><li>2</li><!--i--><li>1</li><!--/f-l-->"));
+    for (const bad of [moves("f-l", [[3, 0]]), moves("f-l", [[0, 3]]), moves("f-l", [[0, 1], [9, 0]]), moves("f-p", [[0, 0]])])
+      refuse(r, [bad], "BadGranular");
+    refuse(r, [moves("f-l", [])], "Invalid");
+    assert.equal(
+      refuse(r, [moves("f-l", [[0, 3]])]).message,
+      "fragment f-l: bad granular operation: move 0 to 3 in a list of 3 items",
     );
   });
 

@@ -13,9 +13,13 @@
 //!
 //! - its content switched structure (another `if` branch, a block that
 //!   appears or disappears, a range entering or leaving its `else`, items
-//!   reordered, items both added/removed and changed, …) → **replacement**;
+//!   both reordered and changed, items both added/removed and changed, …)
+//!   → **replacement**;
 //! - range items only added or removed → **granular**, one fragment per
 //!   item operation;
+//! - range items only reordered (the same items by value, up to
+//!   `MAX_REORDER`) → **granular** `move`, one fragment: the items of a
+//!   longest run already in order stay, each other item moves once;
 //! - values changed (slots, folded controls, or items changed in place) and
 //!   at least one sits in an attribute → **markers**; so do values of a
 //!   block that sit inside its folded lists, and, inside range items, a
@@ -29,7 +33,9 @@
 //!   blocks; see [`StaticDynamicData`]).
 //!
 //! A child fragment whose content changed gets its own fragments after its
-//! parent's; a replaced parent covers its children. Markers positions refer
+//! parent's; a replaced parent covers its children. Whatever the rule
+//! chose, an update whose fragments outweigh one replacement of the root is
+//! sent as that replacement (`Differ::cap_at_root`). Markers positions refer
 //! to the parent's content as the client has it before the update (child
 //! regions still old), so the parent's fragment applies first.
 //!
@@ -481,6 +487,93 @@ fn diff_items<'a>(old: &[&'a Block], new: &[&'a Block]) -> Vec<Edit<'a>> {
         });
     }
     edits
+}
+
+/// Lists longer than this are not searched for a reordering (the search
+/// compares up to n²/2 pairs of items); they are replaced.
+const MAX_REORDER: usize = 1024;
+
+/// When `new` holds the items of `old` in another order (equal by value),
+/// the old index of each new item; items that stayed in place are matched
+/// first. `None` otherwise, or for lists of fewer than 2 or more than
+/// [`MAX_REORDER`] items.
+fn reordering(old: &[&Block], new: &[&Block]) -> Option<Vec<usize>> {
+    let n = old.len();
+    if n != new.len() || !(2..=MAX_REORDER).contains(&n) {
+        return None;
+    }
+    let mut used = vec![false; n];
+    let mut order = vec![usize::MAX; n];
+    for t in 0..n {
+        if old[t] == new[t] {
+            used[t] = true;
+            order[t] = t;
+        }
+    }
+    for t in 0..n {
+        if order[t] == usize::MAX {
+            let j = (0..n).find(|&j| !used[j] && old[j] == new[t])?;
+            used[j] = true;
+            order[t] = j;
+        }
+    }
+    Some(order)
+}
+
+/// Which entries of `seq` form a longest strictly increasing subsequence
+/// (patience sorting, O(n log n)).
+fn longest_increasing(seq: &[usize]) -> Vec<bool> {
+    // tails[k]: index in seq of the smallest tail of a run of length k + 1
+    let mut tails: Vec<usize> = Vec::new();
+    let mut prev = vec![usize::MAX; seq.len()];
+    for (i, &v) in seq.iter().enumerate() {
+        let k = tails.partition_point(|&t| seq[t] < v);
+        if k > 0 {
+            prev[i] = tails[k - 1];
+        }
+        match tails.get_mut(k) {
+            Some(t) => *t = i,
+            None => tails.push(i),
+        }
+    }
+    let mut keep = vec![false; seq.len()];
+    let mut at = tails.last().copied().unwrap_or(usize::MAX);
+    while at != usize::MAX {
+        keep[at] = true;
+        at = prev[at];
+    }
+    keep
+}
+
+/// The `(from, to)` moves (see [`crate::GranularData::moves`]) that put
+/// the items in `order` (old index per new index): the items of a longest
+/// run already in order stay, and each other item, taken in new order, goes
+/// right after its new predecessor. `n - run` moves at most.
+fn moves_for(order: &[usize]) -> Vec<(usize, usize)> {
+    let keep = longest_increasing(order);
+    let mut cur: Vec<usize> = (0..order.len()).collect();
+    let mut moves = Vec::new();
+    for (t, &item) in order.iter().enumerate() {
+        if keep[t] {
+            continue;
+        }
+        let Some(from) = cur.iter().position(|&v| v == item) else {
+            continue;
+        };
+        cur.remove(from);
+        let to = match t {
+            0 => 0,
+            _ => cur
+                .iter()
+                .position(|&v| v == order[t - 1])
+                .map_or(0, |p| p + 1),
+        };
+        cur.insert(to, item);
+        if from != to {
+            moves.push((from, to));
+        }
+    }
+    moves
 }
 
 /// What a list of edits amounts to.
@@ -1363,7 +1456,15 @@ impl Differ<'_> {
                 let new = new.as_slice();
                 let edits = match child.edits {
                     Some(e) => e,
-                    None => diff_items(old, new),
+                    // A reordering is found before Myers, which would spend
+                    // O(n·d) on it to find no better than a replacement.
+                    None => match reordering(old, new) {
+                        Some(order) => {
+                            self.reorder(target, &order, old.len());
+                            return Ok(());
+                        }
+                        None => diff_items(old, new),
+                    },
                 };
                 match classify_edits(old, &edits) {
                     ListChange::None => Ok(()),
@@ -1379,7 +1480,10 @@ impl Differ<'_> {
                         self.values(target, Form::List(new), walk)
                     }
                     ListChange::Structural => {
-                        self.replace(target, child.ctrl);
+                        match reordering(old, new) {
+                            Some(order) => self.reorder(target, &order, old.len()),
+                            None => self.replace(target, child.ctrl),
+                        }
                         Ok(())
                     }
                 }
@@ -1389,6 +1493,27 @@ impl Differ<'_> {
                 Ok(())
             }
         }
+    }
+
+    /// Items reordered, none changed: one `move` fragment (nothing for the
+    /// same order).
+    fn reorder(&mut self, target: Target<'_>, order: &[usize], len: usize) {
+        let moves = moves_for(order);
+        if moves.is_empty() {
+            return;
+        }
+        debug_assert!(moves.iter().all(|&(f, t)| f < len && t < len));
+        let id = target.id();
+        let start = self.out.len();
+        self.out.push(Fragment::moves(id, moves));
+        let alternatives = self.reporting().then(|| {
+            vec![
+                (Strategy::Granular, json_len(&self.out[start..])),
+                replacement_len(target),
+            ]
+        });
+        self.push_report(id, start, Strategy::Granular, alternatives);
+        self.cache.forget(id);
     }
 
     fn granular(&mut self, target: Target<'_>, old_len: usize, edits: &[Edit<'_>]) {
@@ -1423,6 +1548,55 @@ impl Differ<'_> {
         });
         self.push_report(id, start, Strategy::Granular, alternatives);
         self.cache.forget(id);
+    }
+}
+
+#[cfg(test)]
+mod reorder_tests {
+    use super::{longest_increasing, moves_for};
+    use proptest::prelude::*;
+
+    /// Applies moves as the reconstructors do.
+    fn apply(n: usize, moves: &[(usize, usize)]) -> Vec<usize> {
+        let mut v: Vec<usize> = (0..n).collect();
+        for &(from, to) in moves {
+            assert!(from < n && to < n, "move {from} to {to} of {n}");
+            let x = v.remove(from);
+            v.insert(to, x);
+        }
+        v
+    }
+
+    #[test]
+    fn small_cases() {
+        assert_eq!(moves_for(&[0, 1, 2]), []);
+        assert_eq!(moves_for(&[1, 2, 3, 0]), [(0, 3)]);
+        assert_eq!(moves_for(&[3, 0, 1, 2]), [(3, 0)]);
+        assert_eq!(apply(4, &moves_for(&[3, 1, 2, 0])), [3, 1, 2, 0]);
+        assert_eq!(moves_for(&[3, 1, 2, 0]).len(), 2);
+        assert_eq!(longest_increasing(&[2, 0, 1]), [false, true, true]);
+    }
+
+    proptest! {
+        /// The moves give the order, and there are as few as the longest
+        /// run of items already in order allows.
+        #[test]
+        fn moves_give_the_order(order in (1usize..40).prop_flat_map(|n| Just((0..n).collect::<Vec<_>>()).prop_shuffle())) {
+            let moves = moves_for(&order);
+            prop_assert_eq!(apply(order.len(), &moves), order.clone());
+            let run = longest_increasing(&order).iter().filter(|&&k| k).count();
+            prop_assert!(moves.len() <= order.len() - run);
+            // the kept entries are increasing, and no longer run exists (O(n²) check)
+            let mut best = vec![1usize; order.len()];
+            for i in 0..order.len() {
+                for j in 0..i {
+                    if order[j] < order[i] {
+                        best[i] = best[i].max(best[j] + 1);
+                    }
+                }
+            }
+            prop_assert_eq!(run, best.iter().copied().max().unwrap_or(0));
+        }
     }
 }
 
@@ -2280,12 +2454,17 @@ mod tests {
             strategies(&h.step(&s, ListMode::Myers)),
             [("f-list", Strategy::Replacement, "replace")]
         );
-        // reorder
-        s.items.reverse();
-        assert_eq!(
-            strategies(&h.step(&s, ListMode::Myers)),
-            [("f-list", Strategy::Replacement, "replace")]
-        );
+        // a reorder is moves, whether generated code gave edits or not
+        for mode in [ListMode::Myers, ListMode::Replace] {
+            s.items.reverse();
+            let f = h.step(&s, mode);
+            assert_eq!(strategies(&f), [("f-list", Strategy::Granular, "move")]);
+            let FragmentData::Granular(g) = &f[0].data else {
+                unreachable!()
+            };
+            assert_eq!(g.moves.len(), s.items.len() - 1, "{mode:?}");
+        }
+
         // insert and change at once
         s.items[0].1 = "changed".into();
         s.items.push(it("n", "new"));

@@ -15,7 +15,7 @@
 //! |---|---|---|---|
 //! | `static_dynamic` | `update` | `[id, 0, dynamics]` or `[id, 0, dynamics, statics]` | `dynamics` an object by index (`{"3": "42"}`, see [`DynamicValue`]); `statics` only when the client lacks them |
 //! | `markers` | `patch` | `[id, 1, position, length, new_value, …]` (one triple per patch) | [`MarkersData`] |
-//! | `granular` | `append` / `prepend` / `insert` / `remove` | `[id, 2, position, content]`, code 3 prepend, 4 insert, `[id, 5, position]` remove | [`GranularData`] |
+//! | `granular` | `append` / `prepend` / `insert` / `remove` / `move` | `[id, 2, position, content]`, code 3 prepend, 4 insert, `[id, 5, position]` remove, `[id, 7, from, to, from, to, …]` move | [`GranularData`] |
 //! | `replacement` | `replace` | `[id, 6, content]` | [`ReplacementData`] |
 //!
 //! A child fragment inside dynamics is `{"f": id}`, also without the prefix.
@@ -344,16 +344,22 @@ pub struct ValuePatch {
     pub new_value: String,
 }
 
-/// `granular` data: one range-item operation.
+/// `granular` data: one range-item operation, or a list of moves.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GranularData {
     /// What to do; also the fragment's `action`.
     pub operation: GranularOp,
-    /// The item's HTML, without the item marker; absent for `remove`.
+    /// The item's HTML, without the item marker; absent for `remove` and
+    /// `move`.
     pub content: Option<String>,
     /// Item index at the time the operation applies: the new item's index
-    /// (`append`: the item count, `prepend`: 0) or the removed item's.
+    /// (`append`: the item count, `prepend`: 0) or the removed item's; 0
+    /// for `move`.
     pub position: usize,
+    /// `move` only (and at least one): `(from, to)` pairs applied in
+    /// order, each taking item `from` out and putting it back at index `to`
+    /// of the list without it (so both are below the item count).
+    pub moves: Vec<(usize, usize)>,
 }
 
 /// A granular operation.
@@ -368,20 +374,26 @@ pub enum GranularOp {
     Insert,
     /// Remove item `position`.
     Remove,
+    /// Reorder items: [`GranularData::moves`].
+    Move,
 }
 
 impl GranularOp {
-    /// The four operations, in the order of their wire codes.
-    pub const ALL: [GranularOp; 4] = [
+    /// The operations, in the order of their wire codes.
+    pub const ALL: [GranularOp; 5] = [
         GranularOp::Append,
         GranularOp::Prepend,
         GranularOp::Insert,
         GranularOp::Remove,
+        GranularOp::Move,
     ];
 
     /// The operation's code on the wire (`[id, code, position, …]`).
     fn code(self) -> u8 {
-        code::APPEND + self as u8
+        match self {
+            GranularOp::Move => code::MOVE,
+            op => code::APPEND + op as u8,
+        }
     }
 
     /// The name, also the fragment's action.
@@ -391,6 +403,7 @@ impl GranularOp {
             GranularOp::Prepend => "prepend",
             GranularOp::Insert => "insert",
             GranularOp::Remove => "remove",
+            GranularOp::Move => "move",
         }
     }
 }
@@ -463,7 +476,7 @@ impl Fragment {
         content: Option<String>,
         position: usize,
     ) -> Self {
-        let content = if operation == GranularOp::Remove {
+        let content = if matches!(operation, GranularOp::Remove | GranularOp::Move) {
             None
         } else {
             Some(content.unwrap_or_default())
@@ -476,6 +489,23 @@ impl Fragment {
                 operation,
                 content,
                 position,
+                moves: Vec::new(),
+            }),
+        }
+    }
+
+    /// A `granular` fragment of action `move`: `(from, to)` pairs applied
+    /// in order (see [`GranularData::moves`]).
+    pub fn moves(id: impl Into<String>, moves: Vec<(usize, usize)>) -> Self {
+        Fragment {
+            id: id.into(),
+            strategy: Strategy::Granular,
+            action: GranularOp::Move.as_str().into(),
+            data: FragmentData::Granular(GranularData {
+                operation: GranularOp::Move,
+                content: None,
+                position: 0,
+                moves,
             }),
         }
     }
@@ -552,12 +582,20 @@ impl Fragment {
         }
         match &self.data {
             FragmentData::Granular(g) => {
-                let adds = g.operation != GranularOp::Remove;
+                let adds = !matches!(g.operation, GranularOp::Remove | GranularOp::Move);
                 if adds != g.content.is_some() {
                     return Err(invalid(if adds {
                         "granular add without content"
                     } else {
-                        "granular remove with content"
+                        "granular remove or move with content"
+                    }));
+                }
+                let moves = g.operation == GranularOp::Move;
+                if moves == g.moves.is_empty() || (moves && g.position != 0) {
+                    return Err(invalid(if moves {
+                        "granular move without moves, or with a position"
+                    } else {
+                        "moves in a granular operation other than move"
                     }));
                 }
             }
@@ -635,6 +673,7 @@ mod code {
     pub const INSERT: u8 = 4;
     pub const REMOVE: u8 = 5;
     pub const REPLACE: u8 = 6;
+    pub const MOVE: u8 = 7;
 }
 
 /// A fragment id on the wire: without its `f-` prefix.
@@ -670,6 +709,13 @@ impl Serialize for Fragment {
                     a.serialize_element(&p.position)?;
                     a.serialize_element(&p.length)?;
                     a.serialize_element(&p.new_value)?;
+                }
+            }
+            FragmentData::Granular(g) if g.operation == GranularOp::Move => {
+                a.serialize_element(&code::MOVE)?;
+                for (from, to) in &g.moves {
+                    a.serialize_element(from)?;
+                    a.serialize_element(to)?;
                 }
             }
             FragmentData::Granular(g) => {
@@ -734,6 +780,19 @@ impl<'de> Deserialize<'de> for Fragment {
                             operation,
                             content,
                             position,
+                            moves: Vec::new(),
+                        })
+                    }
+                    code::MOVE => {
+                        let mut moves = Vec::new();
+                        while let Some(from) = a.next_element()? {
+                            moves.push((from, next(&mut a, "a move's target")?));
+                        }
+                        FragmentData::Granular(GranularData {
+                            operation: GranularOp::Move,
+                            content: None,
+                            position: 0,
+                            moves,
                         })
                     }
                     code::REPLACE => FragmentData::Replacement(ReplacementData {
@@ -832,6 +891,9 @@ mod tests {
             assert_eq!(f.action, name);
             round_trip(&f, &format!(r#"["9",{code},2,"<li>x</li>"]"#));
         }
+        let f = Fragment::moves("f-9", vec![(0, 3), (12, 0)]);
+        assert_eq!(f.action, "move");
+        round_trip(&f, r#"["9",7,0,3,12,0]"#);
         let f = Fragment::granular("f-9", GranularOp::Remove, Some("ignored".into()), 0);
         round_trip(&f, r#"["9",5,0]"#);
     }
@@ -868,6 +930,11 @@ mod tests {
             r#"["1",3,0]"#,
             r#"["1",4,0]"#,
             r#"["1",5]"#,
+            r#"["1",7]"#,
+            r#"["1",7,0]"#,
+            r#"["1",7,0,1,2]"#,
+            r#"["1",7,0,-1]"#,
+            r#"["1",7,"0",1]"#,
             r#"["1",2,"0","x"]"#,
             // negative / non-integer numbers
             r#"["1",1,-1,0,""]"#,

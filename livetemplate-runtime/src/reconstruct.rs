@@ -311,6 +311,19 @@ fn granular(id: &str, content: &str, g: &GranularData) -> Result<String, Reconst
     let n = starts.len();
     let boundary = |k: usize| starts.get(k).copied().unwrap_or(content.len());
     let p = g.position;
+    if g.operation == GranularOp::Move {
+        let mut items: Vec<&str> = (0..n)
+            .map(|k| &content[starts[k]..boundary(k + 1)])
+            .collect();
+        for &(from, to) in &g.moves {
+            if from >= n || to >= n {
+                return Err(bad(format!("move {from} to {to} in a list of {n} items")));
+            }
+            let item = items.remove(from);
+            items.insert(to, item);
+        }
+        return Ok(items.concat());
+    }
     let (at, remove_to) = match g.operation {
         GranularOp::Append if p == n => (content.len(), None),
         GranularOp::Prepend if p == 0 => (0, None),
@@ -585,6 +598,41 @@ mod tests {
             assert!(r.apply(std::slice::from_ref(&bad)).is_err(), "{bad:?}");
             assert_eq!(r.html(), before);
         }
+    }
+
+    #[test]
+    fn moves_reorder_items() {
+        let mut r = Reconstructor::new(PAGE);
+        r.apply(&[Fragment::granular(
+            "f-l",
+            GranularOp::Append,
+            Some("<li>3</li>".into()),
+            2,
+        )])
+        .unwrap();
+        // [1, 2, 3] → 3 to the front → [3, 1, 2] → 1 to the end → [3, 2, 1]
+        r.apply(&[Fragment::moves("f-l", vec![(2, 0), (1, 2)])])
+            .unwrap();
+        assert!(r.html().contains(
+            "<!--f-l--><!--i--><li>3</li><!--i--><li>2</li><!--i--><li>1</li><!--/f-l-->"
+        ));
+        for bad in [
+            Fragment::moves("f-l", vec![(3, 0)]),
+            Fragment::moves("f-l", vec![(0, 3)]),
+            Fragment::moves("f-l", vec![(0, 1), (9, 0)]),
+            Fragment::moves("f-l", vec![]),
+            Fragment::moves("f-p", vec![(0, 0)]),
+        ] {
+            let before = r.html().to_owned();
+            assert!(r.apply(std::slice::from_ref(&bad)).is_err(), "{bad:?}");
+            assert_eq!(r.html(), before);
+        }
+        assert_eq!(
+            r.apply(&[Fragment::moves("f-l", vec![(0, 3)])])
+                .unwrap_err()
+                .to_string(),
+            "fragment f-l: bad granular operation: move 0 to 3 in a list of 3 items"
+        );
     }
 
     #[test]
