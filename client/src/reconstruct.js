@@ -77,6 +77,7 @@ const CODES = [
   ["granular", "remove"],
   ["replacement", "replace"],
   ["granular", "move"],
+  ["granular", "reorder"],
 ];
 
 /**
@@ -88,7 +89,8 @@ const CODES = [
  *   `{item: values}`, `{s, d}`, `{s, l}` or `{c: [index, value][]}` (see below);
  * - markers: `{patches: {position, length, new_value}[]}`;
  * - granular: `{operation, content: string | null, position}`, and
- *   `moves: [from, to][]` for the operation `move`;
+ *   `moves: [from, to][]` for the operation `move`, `order: number[]` for
+ *   `reorder`;
  * - replacement: `{content}`.
  * Throws a `ReconstructError` of kind "Invalid".
  */
@@ -133,6 +135,12 @@ export function parseFragment(raw) {
     const moves = [];
     for (let k = 0; k < rest.length; k += 2) moves.push([usize(rest[k], "from", id), usize(rest[k + 1], "to", id)]);
     data = { operation: "move", content: null, position: 0, moves };
+  } else if (action === "reorder") {
+    const order = rest.map((o) => usize(o, "order", id));
+    const seen = new Set(order);
+    if (order.length === 0 || seen.size !== order.length || order.some((o) => o >= order.length))
+      throw invalid("granular reorder without an order that is a permutation, or with a position", id);
+    data = { operation: "reorder", content: null, position: 0, order };
   } else if (strategy === "granular") {
     const adds = action !== "remove";
     arity(adds ? 2 : 1, adds ? 2 : 1, adds && rest.length === 1 ? "content" : "a position");
@@ -354,6 +362,10 @@ function granular(id, content, g) {
       items.splice(to, 0, items.splice(from, 1)[0]);
     }
     return items.join("");
+  }
+  if (op === "reorder") {
+    if (g.order.length !== n) throw bad(`an order of ${g.order.length} items for a list of ${n} items`);
+    return g.order.map((o) => content.slice(starts[o], boundary(o + 1))).join("");
   }
   let at;
   let removeTo = -1;

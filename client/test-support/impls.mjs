@@ -39,3 +39,4 @@ export const granular = (id, operation, content, position) =>
   operation === "remove" ? [wireId(id), 5, position] : [wireId(id), GRANULAR[operation], position, content];
 export const replacement = (id, content) => [wireId(id), 6, content];
 export const moves = (id, pairs) => [wireId(id), 7, ...pairs.flat()];
+export const reorder = (id, order) => [wireId(id), 8, ...order];

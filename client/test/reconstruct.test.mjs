@@ -4,7 +4,7 @@
 // classic script.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { impls, sd, markers, p, granular, replacement, moves } from "../test-support/impls.mjs";
+import { impls, sd, markers, p, granular, replacement, moves, reorder } from "../test-support/impls.mjs";
 
 const PAGE =
   "<!--f-r-->a<!--f-p--><p>x<!--f-c-->c<!--/f-c--></p><!--/f-p-->b<!--f-l--><!--i--><li>1</li><!--i--><li>2</li><!--/f-l--><!--/f-r-->";
@@ -88,6 +88,13 @@ for (const [name, LT] of await impls()) {
       refuse(r, [moves("f-l", [[0, 3]])]).message,
       "fragment f-l: bad granular operation: move 0 to 3 in a list of 3 items",
     );
+    r.apply([reorder("f-l", [2, 0, 1])]);
+    assert.ok(r.html.includes("<!--f-l--><!--i--><li>1</li><!--i--><li>3</li><!--i--><li>2</li><!--/f-l-->"));
+    assert.equal(
+      refuse(r, [reorder("f-l", [1, 0])], "BadGranular").message,
+      "fragment f-l: bad granular operation: an order of 2 items for a list of 3 items",
+    );
+    for (const bad of [reorder("f-l", []), reorder("f-l", [0, 0, 1]), reorder("f-l", [0, 1, 3])]) refuse(r, [bad], "Invalid");
   });
 
   test(`${name}: granular on an empty list, insert at the end, remove the last`, () => {

@@ -18,8 +18,9 @@
 //! - range items only added or removed → **granular**, one fragment per
 //!   item operation;
 //! - range items only reordered (the same items by value, up to
-//!   `MAX_REORDER`) → **granular** `move`, one fragment: the items of a
-//!   longest run already in order stay, each other item moves once;
+//!   `MAX_REORDER`) → **granular** `move`, one fragment (module
+//!   `reorder`: the items of a longest run already in order stay, each
+//!   other item moves once);
 //! - values changed (slots, folded controls, or items changed in place) and
 //!   at least one sits in an attribute → **markers**; so do values of a
 //!   block that sit inside its folded lists, and, inside range items, a
@@ -250,6 +251,8 @@ pub fn diff_with_report(
 // Lengths and HTML, exactly as `Block::write_html(true, …)` writes them.
 
 use livetemplate_shared::{close_marker_len as close_len, open_marker_len as open_len};
+
+use crate::reorder::{moves_for, reordering};
 
 /// Length of `b.html(true)` (cached in the block).
 pub(crate) fn block_len(b: &Block) -> usize {
@@ -487,93 +490,6 @@ fn diff_items<'a>(old: &[&'a Block], new: &[&'a Block]) -> Vec<Edit<'a>> {
         });
     }
     edits
-}
-
-/// Lists longer than this are not searched for a reordering (the search
-/// compares up to n²/2 pairs of items); they are replaced.
-const MAX_REORDER: usize = 1024;
-
-/// When `new` holds the items of `old` in another order (equal by value),
-/// the old index of each new item; items that stayed in place are matched
-/// first. `None` otherwise, or for lists of fewer than 2 or more than
-/// [`MAX_REORDER`] items.
-fn reordering(old: &[&Block], new: &[&Block]) -> Option<Vec<usize>> {
-    let n = old.len();
-    if n != new.len() || !(2..=MAX_REORDER).contains(&n) {
-        return None;
-    }
-    let mut used = vec![false; n];
-    let mut order = vec![usize::MAX; n];
-    for t in 0..n {
-        if old[t] == new[t] {
-            used[t] = true;
-            order[t] = t;
-        }
-    }
-    for t in 0..n {
-        if order[t] == usize::MAX {
-            let j = (0..n).find(|&j| !used[j] && old[j] == new[t])?;
-            used[j] = true;
-            order[t] = j;
-        }
-    }
-    Some(order)
-}
-
-/// Which entries of `seq` form a longest strictly increasing subsequence
-/// (patience sorting, O(n log n)).
-fn longest_increasing(seq: &[usize]) -> Vec<bool> {
-    // tails[k]: index in seq of the smallest tail of a run of length k + 1
-    let mut tails: Vec<usize> = Vec::new();
-    let mut prev = vec![usize::MAX; seq.len()];
-    for (i, &v) in seq.iter().enumerate() {
-        let k = tails.partition_point(|&t| seq[t] < v);
-        if k > 0 {
-            prev[i] = tails[k - 1];
-        }
-        match tails.get_mut(k) {
-            Some(t) => *t = i,
-            None => tails.push(i),
-        }
-    }
-    let mut keep = vec![false; seq.len()];
-    let mut at = tails.last().copied().unwrap_or(usize::MAX);
-    while at != usize::MAX {
-        keep[at] = true;
-        at = prev[at];
-    }
-    keep
-}
-
-/// The `(from, to)` moves (see [`crate::GranularData::moves`]) that put
-/// the items in `order` (old index per new index): the items of a longest
-/// run already in order stay, and each other item, taken in new order, goes
-/// right after its new predecessor. `n - run` moves at most.
-fn moves_for(order: &[usize]) -> Vec<(usize, usize)> {
-    let keep = longest_increasing(order);
-    let mut cur: Vec<usize> = (0..order.len()).collect();
-    let mut moves = Vec::new();
-    for (t, &item) in order.iter().enumerate() {
-        if keep[t] {
-            continue;
-        }
-        let Some(from) = cur.iter().position(|&v| v == item) else {
-            continue;
-        };
-        cur.remove(from);
-        let to = match t {
-            0 => 0,
-            _ => cur
-                .iter()
-                .position(|&v| v == order[t - 1])
-                .map_or(0, |p| p + 1),
-        };
-        cur.insert(to, item);
-        if from != to {
-            moves.push((from, to));
-        }
-    }
-    moves
 }
 
 /// What a list of edits amounts to.
@@ -1458,7 +1374,7 @@ impl Differ<'_> {
                     Some(e) => e,
                     // A reordering is found before Myers, which would spend
                     // O(n·d) on it to find no better than a replacement.
-                    None => match reordering(old, new) {
+                    None => match reordering(old, new, |b: &&Block| b.html_len()) {
                         Some(order) => {
                             self.reorder(target, &order, old.len());
                             return Ok(());
@@ -1480,7 +1396,7 @@ impl Differ<'_> {
                         self.values(target, Form::List(new), walk)
                     }
                     ListChange::Structural => {
-                        match reordering(old, new) {
+                        match reordering(old, new, |b: &&Block| b.html_len()) {
                             Some(order) => self.reorder(target, &order, old.len()),
                             None => self.replace(target, child.ctrl),
                         }
@@ -1495,8 +1411,8 @@ impl Differ<'_> {
         }
     }
 
-    /// Items reordered, none changed: one `move` fragment (nothing for the
-    /// same order).
+    /// Items reordered, none changed: one `move` fragment, or `reorder`
+    /// when shorter (nothing for the same order).
     fn reorder(&mut self, target: Target<'_>, order: &[usize], len: usize) {
         let moves = moves_for(order);
         if moves.is_empty() {
@@ -1505,7 +1421,13 @@ impl Differ<'_> {
         debug_assert!(moves.iter().all(|&(f, t)| f < len && t < len));
         let id = target.id();
         let start = self.out.len();
-        self.out.push(Fragment::moves(id, moves));
+        // Moves, or the whole order when that is shorter (many moves).
+        let moves = Fragment::moves(id, moves);
+        let whole = Fragment::reorder(id, order.to_vec());
+        self.out.push(match whole.wire_len() < moves.wire_len() {
+            true => whole,
+            false => moves,
+        });
         let alternatives = self.reporting().then(|| {
             vec![
                 (Strategy::Granular, json_len(&self.out[start..])),
@@ -1548,55 +1470,6 @@ impl Differ<'_> {
         });
         self.push_report(id, start, Strategy::Granular, alternatives);
         self.cache.forget(id);
-    }
-}
-
-#[cfg(test)]
-mod reorder_tests {
-    use super::{longest_increasing, moves_for};
-    use proptest::prelude::*;
-
-    /// Applies moves as the reconstructors do.
-    fn apply(n: usize, moves: &[(usize, usize)]) -> Vec<usize> {
-        let mut v: Vec<usize> = (0..n).collect();
-        for &(from, to) in moves {
-            assert!(from < n && to < n, "move {from} to {to} of {n}");
-            let x = v.remove(from);
-            v.insert(to, x);
-        }
-        v
-    }
-
-    #[test]
-    fn small_cases() {
-        assert_eq!(moves_for(&[0, 1, 2]), []);
-        assert_eq!(moves_for(&[1, 2, 3, 0]), [(0, 3)]);
-        assert_eq!(moves_for(&[3, 0, 1, 2]), [(3, 0)]);
-        assert_eq!(apply(4, &moves_for(&[3, 1, 2, 0])), [3, 1, 2, 0]);
-        assert_eq!(moves_for(&[3, 1, 2, 0]).len(), 2);
-        assert_eq!(longest_increasing(&[2, 0, 1]), [false, true, true]);
-    }
-
-    proptest! {
-        /// The moves give the order, and there are as few as the longest
-        /// run of items already in order allows.
-        #[test]
-        fn moves_give_the_order(order in (1usize..40).prop_flat_map(|n| Just((0..n).collect::<Vec<_>>()).prop_shuffle())) {
-            let moves = moves_for(&order);
-            prop_assert_eq!(apply(order.len(), &moves), order.clone());
-            let run = longest_increasing(&order).iter().filter(|&&k| k).count();
-            prop_assert!(moves.len() <= order.len() - run);
-            // the kept entries are increasing, and no longer run exists (O(n²) check)
-            let mut best = vec![1usize; order.len()];
-            for i in 0..order.len() {
-                for j in 0..i {
-                    if order[j] < order[i] {
-                        best[i] = best[i].max(best[j] + 1);
-                    }
-                }
-            }
-            prop_assert_eq!(run, best.iter().copied().max().unwrap_or(0));
-        }
     }
 }
 

@@ -15,7 +15,7 @@
 //! |---|---|---|---|
 //! | `static_dynamic` | `update` | `[id, 0, dynamics]` or `[id, 0, dynamics, statics]` | `dynamics` an object by index (`{"3": "42"}`, see [`DynamicValue`]); `statics` only when the client lacks them |
 //! | `markers` | `patch` | `[id, 1, position, length, new_value, …]` (one triple per patch) | [`MarkersData`] |
-//! | `granular` | `append` / `prepend` / `insert` / `remove` / `move` | `[id, 2, position, content]`, code 3 prepend, 4 insert, `[id, 5, position]` remove, `[id, 7, from, to, from, to, …]` move | [`GranularData`] |
+//! | `granular` | `append` / `prepend` / `insert` / `remove` / `move` | `[id, 2, position, content]`, code 3 prepend, 4 insert, `[id, 5, position]` remove, `[id, 7, from, to, from, to, …]` move, `[id, 8, old index, …]` reorder (one per item) | [`GranularData`] |
 //! | `replacement` | `replace` | `[id, 6, content]` | [`ReplacementData`] |
 //!
 //! A child fragment inside dynamics is `{"f": id}`, also without the prefix.
@@ -344,7 +344,8 @@ pub struct ValuePatch {
     pub new_value: String,
 }
 
-/// `granular` data: one range-item operation, or a list of moves.
+/// `granular` data: one range-item operation, a list of moves, or a new
+/// order of the items.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GranularData {
     /// What to do; also the fragment's `action`.
@@ -360,6 +361,9 @@ pub struct GranularData {
     /// order, each taking item `from` out and putting it back at index `to`
     /// of the list without it (so both are below the item count).
     pub moves: Vec<(usize, usize)>,
+    /// `reorder` only: for each place of the new list, the old index of
+    /// the item now there (a permutation of `0..n`, `n` the item count).
+    pub order: Vec<usize>,
 }
 
 /// A granular operation.
@@ -376,22 +380,26 @@ pub enum GranularOp {
     Remove,
     /// Reorder items: [`GranularData::moves`].
     Move,
+    /// Reorder items: [`GranularData::order`].
+    Reorder,
 }
 
 impl GranularOp {
     /// The operations, in the order of their wire codes.
-    pub const ALL: [GranularOp; 5] = [
+    pub const ALL: [GranularOp; 6] = [
         GranularOp::Append,
         GranularOp::Prepend,
         GranularOp::Insert,
         GranularOp::Remove,
         GranularOp::Move,
+        GranularOp::Reorder,
     ];
 
     /// The operation's code on the wire (`[id, code, position, …]`).
     fn code(self) -> u8 {
         match self {
             GranularOp::Move => code::MOVE,
+            GranularOp::Reorder => code::REORDER,
             op => code::APPEND + op as u8,
         }
     }
@@ -404,6 +412,7 @@ impl GranularOp {
             GranularOp::Insert => "insert",
             GranularOp::Remove => "remove",
             GranularOp::Move => "move",
+            GranularOp::Reorder => "reorder",
         }
     }
 }
@@ -476,7 +485,10 @@ impl Fragment {
         content: Option<String>,
         position: usize,
     ) -> Self {
-        let content = if matches!(operation, GranularOp::Remove | GranularOp::Move) {
+        let content = if matches!(
+            operation,
+            GranularOp::Remove | GranularOp::Move | GranularOp::Reorder
+        ) {
             None
         } else {
             Some(content.unwrap_or_default())
@@ -490,6 +502,7 @@ impl Fragment {
                 content,
                 position,
                 moves: Vec::new(),
+                order: Vec::new(),
             }),
         }
     }
@@ -506,6 +519,24 @@ impl Fragment {
                 content: None,
                 position: 0,
                 moves,
+                order: Vec::new(),
+            }),
+        }
+    }
+
+    /// A `granular` fragment of action `reorder`: the old index of the item
+    /// at each place of the new list (see [`GranularData::order`]).
+    pub fn reorder(id: impl Into<String>, order: Vec<usize>) -> Self {
+        Fragment {
+            id: id.into(),
+            strategy: Strategy::Granular,
+            action: GranularOp::Reorder.as_str().into(),
+            data: FragmentData::Granular(GranularData {
+                operation: GranularOp::Reorder,
+                content: None,
+                position: 0,
+                moves: Vec::new(),
+                order,
             }),
         }
     }
@@ -582,12 +613,15 @@ impl Fragment {
         }
         match &self.data {
             FragmentData::Granular(g) => {
-                let adds = !matches!(g.operation, GranularOp::Remove | GranularOp::Move);
+                let adds = !matches!(
+                    g.operation,
+                    GranularOp::Remove | GranularOp::Move | GranularOp::Reorder
+                );
                 if adds != g.content.is_some() {
                     return Err(invalid(if adds {
                         "granular add without content"
                     } else {
-                        "granular remove or move with content"
+                        "granular remove, move or reorder with content"
                     }));
                 }
                 let moves = g.operation == GranularOp::Move;
@@ -598,12 +632,32 @@ impl Fragment {
                         "moves in a granular operation other than move"
                     }));
                 }
+                let reorders = g.operation == GranularOp::Reorder;
+                if reorders && (g.position != 0 || !is_permutation(&g.order)) {
+                    return Err(invalid(
+                        "granular reorder without an order that is a permutation, or with a position",
+                    ));
+                }
+                if !reorders && !g.order.is_empty() {
+                    return Err(invalid(
+                        "an order in a granular operation other than reorder",
+                    ));
+                }
             }
             FragmentData::StaticDynamic(sd) => validate_static_dynamic(sd)?,
             FragmentData::Markers(_) | FragmentData::Replacement(_) => {}
         }
         Ok(())
     }
+}
+
+/// True for a non-empty permutation of `0..order.len()`.
+fn is_permutation(order: &[usize]) -> bool {
+    let mut seen = vec![false; order.len()];
+    !order.is_empty()
+        && order
+            .iter()
+            .all(|&o| o < seen.len() && !std::mem::replace(&mut seen[o], true))
 }
 
 /// Which [`DynamicValue`]s may stand where (see [`StaticDynamicData`]).
@@ -674,6 +728,7 @@ mod code {
     pub const REMOVE: u8 = 5;
     pub const REPLACE: u8 = 6;
     pub const MOVE: u8 = 7;
+    pub const REORDER: u8 = 8;
 }
 
 /// A fragment id on the wire: without its `f-` prefix.
@@ -709,6 +764,12 @@ impl Serialize for Fragment {
                     a.serialize_element(&p.position)?;
                     a.serialize_element(&p.length)?;
                     a.serialize_element(&p.new_value)?;
+                }
+            }
+            FragmentData::Granular(g) if g.operation == GranularOp::Reorder => {
+                a.serialize_element(&code::REORDER)?;
+                for o in &g.order {
+                    a.serialize_element(o)?;
                 }
             }
             FragmentData::Granular(g) if g.operation == GranularOp::Move => {
@@ -781,6 +842,7 @@ impl<'de> Deserialize<'de> for Fragment {
                             content,
                             position,
                             moves: Vec::new(),
+                            order: Vec::new(),
                         })
                     }
                     code::MOVE => {
@@ -793,6 +855,20 @@ impl<'de> Deserialize<'de> for Fragment {
                             content: None,
                             position: 0,
                             moves,
+                            order: Vec::new(),
+                        })
+                    }
+                    code::REORDER => {
+                        let mut order = Vec::new();
+                        while let Some(o) = a.next_element()? {
+                            order.push(o);
+                        }
+                        FragmentData::Granular(GranularData {
+                            operation: GranularOp::Reorder,
+                            content: None,
+                            position: 0,
+                            moves: Vec::new(),
+                            order,
                         })
                     }
                     code::REPLACE => FragmentData::Replacement(ReplacementData {
@@ -894,6 +970,9 @@ mod tests {
         let f = Fragment::moves("f-9", vec![(0, 3), (12, 0)]);
         assert_eq!(f.action, "move");
         round_trip(&f, r#"["9",7,0,3,12,0]"#);
+        let f = Fragment::reorder("f-9", vec![2, 0, 1]);
+        assert_eq!(f.action, "reorder");
+        round_trip(&f, r#"["9",8,2,0,1]"#);
         let f = Fragment::granular("f-9", GranularOp::Remove, Some("ignored".into()), 0);
         round_trip(&f, r#"["9",5,0]"#);
     }
@@ -935,6 +1014,11 @@ mod tests {
             r#"["1",7,0,1,2]"#,
             r#"["1",7,0,-1]"#,
             r#"["1",7,"0",1]"#,
+            r#"["1",8]"#,
+            r#"["1",8,1]"#,
+            r#"["1",8,0,0]"#,
+            r#"["1",8,0,2]"#,
+            r#"["1",8,-1]"#,
             r#"["1",2,"0","x"]"#,
             // negative / non-integer numbers
             r#"["1",1,-1,0,""]"#,

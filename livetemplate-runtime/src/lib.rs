@@ -21,6 +21,7 @@ mod page;
 #[doc(hidden)]
 pub mod printf;
 pub mod reconstruct;
+mod reorder;
 mod template;
 pub mod tree;
 mod value;

@@ -324,6 +324,20 @@ fn granular(id: &str, content: &str, g: &GranularData) -> Result<String, Reconst
         }
         return Ok(items.concat());
     }
+    if g.operation == GranularOp::Reorder {
+        if g.order.len() != n {
+            return Err(bad(format!(
+                "an order of {} items for a list of {n} items",
+                g.order.len()
+            )));
+        }
+        // a permutation (Fragment::validate), so every index is below n
+        return Ok(g
+            .order
+            .iter()
+            .map(|&o| &content[starts[o]..boundary(o + 1)])
+            .collect());
+    }
     let (at, remove_to) = match g.operation {
         GranularOp::Append if p == n => (content.len(), None),
         GranularOp::Prepend if p == 0 => (0, None),
@@ -622,6 +636,8 @@ mod tests {
             Fragment::moves("f-l", vec![(0, 1), (9, 0)]),
             Fragment::moves("f-l", vec![]),
             Fragment::moves("f-p", vec![(0, 0)]),
+            Fragment::reorder("f-l", vec![1, 0]),
+            Fragment::reorder("f-l", vec![0, 1, 3]),
         ] {
             let before = r.html().to_owned();
             assert!(r.apply(std::slice::from_ref(&bad)).is_err(), "{bad:?}");

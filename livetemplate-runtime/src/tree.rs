@@ -226,6 +226,12 @@ impl<T: PartialEq> ItemsDiffEq for &ItemsDiff<'_, T> {
         if let Some(ops) = one_edit(old, new) {
             return Some(ItemOps(ops));
         }
+        // A reordering is rebuilt whole (its blocks then compare as moves
+        // in the diff), not diffed: Myers would spend O(n·d) on it and
+        // rebuild the moved items anyway.
+        if crate::reorder::reordering(old, new, |_| ()).is_some() {
+            return None;
+        }
         let mut hook = Replace::new(Capture::new());
         // Capture never fails.
         myers::diff(&mut hook, old, 0..old.len(), new, 0..new.len()).ok()?;
