@@ -369,6 +369,8 @@ struct Edit<'a> {
     /// The item at `at` was updated in place with these changes (nothing
     /// removed or inserted).
     changes: Option<&'a [Change]>,
+    /// The whole list was reordered in place ([`ListEdit::order`]).
+    order: Option<&'a [usize]>,
 }
 
 /// Undoes `edits` on the new `items`: the old items, the blocks each edit
@@ -383,6 +385,26 @@ fn undo_edits<'a>(
     let mut out: Vec<Edit<'a>> = Vec::with_capacity(edits.len());
     let mut delta = 0isize;
     for e in edits.iter().rev() {
+        if !e.order.is_empty() {
+            // cur[t] was the old item order[t]
+            let n = cur.len();
+            let mut old: Vec<Option<&Block>> = vec![None; n];
+            for (t, &o) in e.order.iter().enumerate() {
+                match (old.get_mut(o), cur.get(t)) {
+                    (Some(slot @ None), Some(&b)) if e.order.len() == n => *slot = Some(b),
+                    _ => return Err(err(format!("a reordering that is not one of {n} items"))),
+                }
+            }
+            cur = old.into_iter().flatten().collect();
+            out.push(Edit {
+                at: 0,
+                removed: Vec::new(),
+                inserted: Vec::new(),
+                changes: None,
+                order: Some(&e.order),
+            });
+            continue;
+        }
         if !e.changes.is_empty() {
             let item = cur
                 .get(e.at)
@@ -401,6 +423,7 @@ fn undo_edits<'a>(
                 removed: Vec::new(),
                 inserted: Vec::new(),
                 changes: Some(&e.changes),
+                order: None,
             });
             continue;
         }
@@ -421,6 +444,7 @@ fn undo_edits<'a>(
             removed: e.removed.iter().collect(),
             inserted,
             changes: None,
+            order: None,
         });
     }
     out.reverse();
@@ -487,6 +511,7 @@ fn diff_items<'a>(old: &[&'a Block], new: &[&'a Block]) -> Vec<Edit<'a>> {
             removed: old.get(o).unwrap_or_default().to_vec(),
             inserted: new.get(n).unwrap_or_default().to_vec(),
             changes: None,
+            order: None,
         });
     }
     edits
@@ -499,6 +524,8 @@ enum ListChange<'a> {
     AddRemove,
     /// Items changed in place, same block: (old index, new block), sorted.
     InPlace(Vec<Pair<'a>>),
+    /// The items reordered in place, nothing else: the old index of each.
+    Reordered(&'a [usize]),
     /// Anything else.
     Structural,
 }
@@ -508,9 +535,18 @@ enum ListChange<'a> {
 type Pair<'a> = (usize, &'a Block, Option<&'a [Change]>);
 
 fn classify_edits<'a>(old: &[&'a Block], edits: &[Edit<'a>]) -> ListChange<'a> {
+    if let [Edit {
+        order: Some(order), ..
+    }] = edits
+    {
+        return ListChange::Reordered(order);
+    }
     let mut add_remove = false;
     let mut pairs: Vec<Pair<'a>> = Vec::new();
     for e in edits {
+        if e.order.is_some() {
+            return ListChange::Structural;
+        }
         if let Some(changes) = e.changes {
             // Updated in place: the old list holds the (updated) block.
             match old.get(e.at) {
@@ -1388,6 +1424,10 @@ impl Differ<'_> {
                         self.granular(target, old.len(), &edits);
                         Ok(())
                     }
+                    ListChange::Reordered(order) => {
+                        self.reorder(target, order, old.len());
+                        Ok(())
+                    }
                     ListChange::InPlace(pairs) => {
                         let mut walk = Walk::default();
                         walk.pieces.reserve(2 * old.len() + 8 * pairs.len());
@@ -1804,6 +1844,9 @@ mod tests {
         Middle,
         /// Myers edits split into one edit per item.
         Single,
+        /// A reordering in place when the items are one (as generated code
+        /// does), else Myers.
+        Reorder,
     }
 
     /// Emulates generated `update_tree`: moves `tree` from `old` to `new`.
@@ -1834,6 +1877,11 @@ mod tests {
                 if !new_items.is_empty() && !matches!(mode, ListMode::Replace) {
                     let edits = list_edits(old_items, new_items, mode);
                     for e in &edits {
+                        if !e.order.is_empty() {
+                            let old: Vec<Block> = std::mem::take(old_items);
+                            old_items.extend(e.order.iter().map(|&o| old[o].clone()));
+                            continue;
+                        }
                         let fresh: Vec<Block> = new_items[e.at..e.at + e.inserted].to_vec();
                         let removed: Vec<Block> = old_items
                             .splice(e.at..e.at + e.removed.len(), fresh)
@@ -1859,9 +1907,16 @@ mod tests {
             removed: removed.iter().map(|b| (*b).clone()).collect(),
             inserted,
             changes: Vec::new(),
+            order: Vec::new(),
         };
+        if let (ListMode::Reorder, Some(order)) = (mode, reordering(&o, &n, |_| ())) {
+            return vec![ListEdit {
+                order,
+                ..ListEdit::default()
+            }];
+        }
         match mode {
-            ListMode::Replace | ListMode::Myers => diff_items(&o, &n)
+            ListMode::Replace | ListMode::Myers | ListMode::Reorder => diff_items(&o, &n)
                 .iter()
                 .map(|e| edit(e.at, &e.removed, e.inserted.len()))
                 .collect(),
@@ -2328,7 +2383,7 @@ mod tests {
             [("f-list", Strategy::Replacement, "replace")]
         );
         // a reorder is moves, whether generated code gave edits or not
-        for mode in [ListMode::Myers, ListMode::Replace] {
+        for mode in [ListMode::Myers, ListMode::Replace, ListMode::Reorder] {
             s.items.reverse();
             let f = h.step(&s, mode);
             assert_eq!(strategies(&f), [("f-list", Strategy::Granular, "move")]);
@@ -2495,6 +2550,7 @@ mod tests {
                     removed: vec![],
                     inserted: 1,
                     changes: Vec::new(),
+                    order: Vec::new(),
                 }],
             }],
             vec![Change::List {
@@ -2507,6 +2563,7 @@ mod tests {
                         index: 0,
                         old: text(""),
                     }],
+                    order: Vec::new(),
                 }],
             }],
             vec![Change::List {
@@ -2516,6 +2573,7 @@ mod tests {
                     removed: vec![],
                     inserted: 5,
                     changes: Vec::new(),
+                    order: Vec::new(),
                 }],
             }],
             vec![
@@ -2526,6 +2584,7 @@ mod tests {
                         removed: vec![],
                         inserted: 1,
                         changes: Vec::new(),
+                        order: Vec::new(),
                     }],
                 },
                 Change::Replaced {
@@ -2533,6 +2592,21 @@ mod tests {
                     old: text(""),
                 },
             ],
+            // reorderings that are not one of the list
+            vec![Change::List {
+                index: 3,
+                edits: vec![ListEdit {
+                    order: vec![0, 0],
+                    ..ListEdit::default()
+                }],
+            }],
+            vec![Change::List {
+                index: 3,
+                edits: vec![ListEdit {
+                    order: vec![1, 0, 2],
+                    ..ListEdit::default()
+                }],
+            }],
         ];
         for changes in bad {
             assert!(diff(&tree, &changes, &mut cache).is_err());
@@ -2693,7 +2767,8 @@ mod tests {
                     ListMode::Myers,
                     ListMode::Middle,
                     ListMode::Single,
-                ][rng.below(4)];
+                    ListMode::Reorder,
+                ][rng.below(5)];
                 let prev = s.clone();
                 rng.mutate(&mut s);
                 let spurious = rng.chance(20).then(|| rng.below(ROOT.dynamics.len()));

@@ -91,7 +91,7 @@ pub enum Change {
 
 /// One edit of a list, in the order applied. Indices are positions in the
 /// list as it is when the edit applies (earlier edits already applied).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct ListEdit {
     pub at: usize,
     /// The blocks this edit removed, in order (may be empty).
@@ -102,6 +102,9 @@ pub struct ListEdit {
     /// block kept, these changes made to its dynamics (indices into the
     /// item's block; `removed` is then empty and `inserted` 0).
     pub changes: Vec<Change>,
+    /// When not empty, the edit is a reordering of the whole list in place,
+    /// nothing else: the item now at `t` is the old item `order[t]`.
+    pub order: Vec<usize>,
 }
 
 /// The control-structure meta of dynamic `index` of `block`.
@@ -212,7 +215,15 @@ pub struct ItemsDiff<'a, T>(pub &'a [T], pub &'a [T]);
 /// (the diff crate behind it is not part of the API).
 #[derive(Clone, Debug, PartialEq)]
 #[doc(hidden)]
-pub struct ItemOps(Vec<similar::DiffOp>);
+pub struct ItemOps(Ops);
+
+#[derive(Clone, Debug, PartialEq)]
+enum Ops {
+    /// A sequence diff.
+    Diff(Vec<similar::DiffOp>),
+    /// The same items in another order: the old index of each new item.
+    Order(Vec<usize>),
+}
 
 /// Step 1 of [`ItemsDiff`]: `PartialEq` items.
 #[doc(hidden)]
@@ -224,18 +235,17 @@ impl<T: PartialEq> ItemsDiffEq for &ItemsDiff<'_, T> {
         use similar::algorithms::{myers, Capture, Replace};
         let (old, new) = (self.0, self.1);
         if let Some(ops) = one_edit(old, new) {
-            return Some(ItemOps(ops));
+            return Some(ItemOps(Ops::Diff(ops)));
         }
-        // A reordering is rebuilt whole (its blocks then compare as moves
-        // in the diff), not diffed: Myers would spend O(n·d) on it and
-        // rebuild the moved items anyway.
-        if crate::reorder::reordering(old, new, |_| ()).is_some() {
-            return None;
+        // A reordering moves the items' blocks (and is sent as moves), not
+        // diffed: Myers would spend O(n·d) on it and rebuild the moved items.
+        if let Some(order) = crate::reorder::reordering(old, new, |_| ()) {
+            return Some(ItemOps(Ops::Order(order)));
         }
         let mut hook = Replace::new(Capture::new());
         // Capture never fails.
         myers::diff(&mut hook, old, 0..old.len(), new, 0..new.len()).ok()?;
-        Some(ItemOps(hook.into_inner().into_ops()))
+        Some(ItemOps(Ops::Diff(hook.into_inner().into_ops())))
     }
 }
 
@@ -334,6 +344,27 @@ pub fn splice_items(
     if else_block.is_some() || items.len() != old_len || new_len == 0 {
         return Ok(None);
     }
+    let ops = match ops {
+        Ops::Diff(ops) => ops,
+        Ops::Order(order) => {
+            // A permutation of the list (checked before anything moves).
+            let mut seen = vec![false; old_len];
+            let permutation = order.len() == old_len
+                && old_len == new_len
+                && order
+                    .iter()
+                    .all(|&o| o < old_len && !std::mem::replace(&mut seen[o], true));
+            if !permutation {
+                return Ok(None);
+            }
+            let mut old: Vec<Option<Block>> = items.drain(..).map(Some).collect();
+            items.extend(order.iter().filter_map(|&o| old[o].take()));
+            return Ok(Some(vec![ListEdit {
+                order,
+                ..ListEdit::default()
+            }]));
+        }
+    };
     // The ops must cover both lists in order, so that no edit below can
     // fall outside the list (checked before anything is changed).
     let (mut o, mut n) = (0, 0);
@@ -367,9 +398,8 @@ pub fn splice_items(
                             if !changes.is_empty() {
                                 edits.push(ListEdit {
                                     at,
-                                    removed: Vec::new(),
-                                    inserted: 0,
                                     changes,
+                                    ..ListEdit::default()
                                 });
                             }
                         }
@@ -379,7 +409,7 @@ pub fn splice_items(
                                 at,
                                 removed: vec![old],
                                 inserted: 1,
-                                changes: Vec::new(),
+                                ..ListEdit::default()
                             });
                         }
                     }
@@ -412,7 +442,7 @@ pub fn splice_items(
             at,
             removed,
             inserted,
-            changes: Vec::new(),
+            ..ListEdit::default()
         });
     }
     Ok(Some(edits))
@@ -497,7 +527,7 @@ mod tests {
         let mut d = list(&["a", "b", "c"]);
         let edits = splice_items(
             &mut d,
-            Some(ItemOps(ops.clone())),
+            Some(ItemOps(Ops::Diff(ops.clone()))),
             3,
             4,
             |j| Ok(item(new[j])),
@@ -523,7 +553,7 @@ mod tests {
         for bad in [ops[1..].to_vec(), ops[..2].to_vec()] {
             let r = splice_items(
                 &mut d,
-                Some(ItemOps(bad)),
+                Some(ItemOps(Ops::Diff(bad))),
                 3,
                 4,
                 |j| Ok(item(new[j])),
@@ -531,6 +561,41 @@ mod tests {
             );
             assert!(matches!(r, Ok(None)));
             assert_eq!(d, list(&["a", "b", "c"]));
+        }
+    }
+
+    #[test]
+    fn a_reordering_moves_the_blocks() {
+        let (old, new) = (["a", "b", "c"], ["c", "a", "b"]);
+        let ops = (&&ItemsDiff(&old, &new)).lt_item_ops();
+        assert_eq!(ops, Some(ItemOps(Ops::Order(vec![2, 0, 1]))));
+        let mut d = list(&old);
+        let edits = splice_items(
+            &mut d,
+            ops,
+            3,
+            3,
+            |_| panic!("nothing is built"),
+            |_, _, _| panic!("nothing is updated"),
+        )
+        .unwrap()
+        .expect("edited");
+        assert_eq!(d, list(&new));
+        assert_eq!(edits.len(), 1);
+        assert_eq!(edits[0].order, [2, 0, 1]);
+        // not a permutation: refused, the list untouched
+        for bad in [vec![0, 0, 1], vec![0, 1], vec![0, 1, 3]] {
+            let mut d = list(&old);
+            let r = splice_items(
+                &mut d,
+                Some(ItemOps(Ops::Order(bad))),
+                3,
+                3,
+                |_| panic!("nothing is built"),
+                |_, _, _| panic!("nothing is updated"),
+            );
+            assert!(matches!(r, Ok(None)));
+            assert_eq!(d, list(&old));
         }
     }
 
