@@ -86,7 +86,7 @@ const SECRET_HEX: &str = "7363616c655f6c6f61643a206f6e65206b65792c203220696e7374
 static RESYNCS: AtomicUsize = AtomicUsize::new(0);
 
 #[live_template(
-    source = r#"<section><h1>Feed</h1><p><b>{{.count}}</b> notes</p><ul>{{range .notes}}<li>{{.}}</li>{{end}}</ul>{{range .closed}}<p class="end">closed on {{.}}.</p>{{end}}</section>"#
+    source = r#"<section><h1>Feed</h1><p><b>{{.count}}</b> notes</p><ul>{{range .notes}}<li>{{.}}</li>{{end}}</ul>{{range .closed}}<p class="end">{{.}}</p>{{end}}</section>"#
 )]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct Feed {
@@ -154,9 +154,10 @@ fn instance_name(instance: usize) -> char {
     (b'A' + instance as u8) as char
 }
 
-/// What instance `instance`'s close renders.
+/// What instance `instance`'s close renders (a value of its own, so that
+/// it shows in the update whether the item comes as HTML or as dynamics).
 fn closed_marker(instance: usize) -> String {
-    format!("closed on {}.", instance_name(instance))
+    format!("closed on {}", instance_name(instance))
 }
 
 /// What one client received, in the order it came.
@@ -503,7 +504,7 @@ async fn run(servers: &[LiveServer<Feed>; INSTANCES], addrs: &[String; INSTANCES
     for (on, server) in servers.iter().enumerate() {
         let name = instance_name(on);
         assert_eq!(
-            server.publish(TOPIC, Msg::Close(name.to_string())),
+            server.publish(TOPIC, Msg::Close(format!("closed on {name}"))),
             PER_INSTANCE,
             "the close of instance {name} reached every connection of instance {name} directly"
         );

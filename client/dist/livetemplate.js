@@ -128,9 +128,19 @@ var LiveTemplate = (() => {
       data = { operation: "reorder", content: null, position: 0, order };
     } else if (strategy === "granular") {
       const adds = action !== "remove";
-      arity(adds ? 2 : 1, adds ? 2 : 1, adds && rest.length === 1 ? "content" : "a position");
+      arity(adds ? 2 : 1, adds ? 3 : 1, adds && rest.length === 1 ? "content" : "a position");
       const position = usize(rest[0], "position", id);
-      data = { operation: action, content: adds ? str(rest[1], "content", id) : null, position };
+      data = { operation: action, content: null, item: null, statics: null, position };
+      if (adds && Array.isArray(rest[1])) {
+        data.item = rest[1].map((x) => dynamicValue(x, what + ": item", 4, id));
+        if (rest[2] != null) data.statics = strings(rest[2], what + ": statics", 3, id);
+        data.item.forEach((v) => treeNode(v, id));
+        if (data.statics && data.statics.length === 0) throw invalid("empty statics", id);
+      } else if (adds) {
+        if (typeof rest[1] != "string") throw invalid(`${what}: content: expected a string or an array`, id);
+        if (rest.length > 2) throw invalid("a fragment with extra elements", id);
+        data.content = str(rest[1], "content", id);
+      }
     } else {
       arity(1, 1, "content");
       data = { content: str(rest[0], "content", id) };
@@ -197,13 +207,14 @@ var LiveTemplate = (() => {
   }
   var isItem = (v) => typeof v == "object" && v.item !== void 0;
   var isListForm = (sd) => sd.statics !== null && sd.dynamics.length > 0 && sd.dynamics.every(([, v]) => isItem(v));
+  function treeNode(v, id) {
+    if (typeof v == "string") return;
+    if (v.d) return v.d.forEach((x) => treeNode(x, id));
+    if (v.l) return v.l.forEach((item) => item.forEach((x) => treeNode(x, id)));
+    throw invalid("a tree holds HTML, blocks and lists only", id);
+  }
   function validateStaticDynamic(sd, id) {
-    const tree = (v) => {
-      if (typeof v == "string") return;
-      if (v.d) return v.d.forEach(tree);
-      if (v.l) return v.l.forEach((item) => item.forEach(tree));
-      throw invalid("a tree holds HTML, blocks and lists only", id);
-    };
+    const tree = (v) => treeNode(v, id);
     const change = (v) => {
       if (typeof v == "string") return;
       if (v.c) return v.c.forEach(([, x]) => change(x));
@@ -293,7 +304,7 @@ var LiveTemplate = (() => {
     }
     return out + content.slice(doneIdx);
   }
-  function granular(id, content, g) {
+  function granular(id, content, g, items) {
     const bad = (reason) => err("BadGranular", id, "bad granular operation: " + reason);
     if (content !== "" && !content.startsWith(ITEM_MARKER)) throw bad("the region is not a list of items");
     const starts = [];
@@ -304,12 +315,12 @@ var LiveTemplate = (() => {
     const p = g.position;
     const op = g.operation;
     if (op === "move") {
-      const items = starts.map((s, k) => content.slice(s, boundary(k + 1)));
+      const items2 = starts.map((s, k) => content.slice(s, boundary(k + 1)));
       for (const [from, to] of g.moves) {
         if (from >= n || to >= n) throw bad(`move ${from} to ${to} in a list of ${n} items`);
-        items.splice(to, 0, items.splice(from, 1)[0]);
+        items2.splice(to, 0, items2.splice(from, 1)[0]);
       }
-      return items.join("");
+      return items2.join("");
     }
     if (op === "reorder") {
       if (g.order.length !== n) throw bad(`an order of ${g.order.length} items for a list of ${n} items`);
@@ -325,7 +336,20 @@ var LiveTemplate = (() => {
       removeTo = boundary(p + 1);
     } else throw bad(`${op} at position ${p} of a list of ${n} items`);
     const head = content.slice(0, at);
-    return removeTo >= 0 ? head + content.slice(removeTo) : head + ITEM_MARKER + g.content + content.slice(at);
+    if (removeTo >= 0) return head + content.slice(removeTo);
+    let added = g.content;
+    if (g.item) {
+      const statics = g.statics || items.get(id);
+      if (!statics) throw bad("an item without statics, none held for the list");
+      try {
+        added = writeBlock(statics, g.item);
+      } catch (reason) {
+        if (typeof reason != "string") throw reason;
+        throw bad(reason);
+      }
+      if (g.statics) items.set(id, g.statics);
+    }
+    return head + ITEM_MARKER + added + content.slice(at);
   }
   function staticDynamic(id, content, sd, cache) {
     const bad = (reason) => err("BadDynamics", id, "bad dynamics: " + reason);
@@ -414,8 +438,12 @@ var LiveTemplate = (() => {
     let next;
     switch (f.strategy) {
       case "replacement":
-        for (const nested of markerIds(content)) cache.delete(nested);
+        for (const nested of markerIds(content)) {
+          cache.delete(nested);
+          state.items.delete(nested);
+        }
         cache.delete(id);
+        state.items.delete(id);
         next = data.content;
         break;
       case "markers":
@@ -423,7 +451,7 @@ var LiveTemplate = (() => {
         cache.delete(id);
         break;
       case "granular":
-        next = granular(id, content, data);
+        next = granular(id, content, data, state.items);
         cache.delete(id);
         break;
       default:
@@ -435,6 +463,11 @@ var LiveTemplate = (() => {
     constructor(html) {
       this.html = String(html);
       this.cache = /* @__PURE__ */ new Map();
+      this.items = /* @__PURE__ */ new Map();
+    }
+    /** True when the client holds the item statics of range region `id`. */
+    hasItemStatics(id) {
+      return this.items.has(id);
     }
     /** True when the client holds `static_dynamic` statics for fragment `id`. */
     hasStatics(id) {
@@ -454,10 +487,11 @@ var LiveTemplate = (() => {
       if (!Array.isArray(fragments)) throw invalid("expected an array of fragments");
       if (fragments.length === 0) return [];
       const list = fragments.map(parseFragment);
-      const state = { html: this.html, cache: new Map(this.cache) };
+      const state = { html: this.html, cache: new Map(this.cache), items: new Map(this.items) };
       for (const f of list) applyOne(state, f);
       this.html = state.html;
       this.cache = state.cache;
+      this.items = state.items;
       return list.map((f) => f.id);
     }
   };

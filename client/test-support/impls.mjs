@@ -38,5 +38,8 @@ export const p = (position, length, new_value = "v") => ({ position, length, new
 export const granular = (id, operation, content, position) =>
   operation === "remove" ? [wireId(id), 5, position] : [wireId(id), GRANULAR[operation], position, content];
 export const replacement = (id, content) => [wireId(id), 6, content];
+/** A granular add of an item given as its dynamics (and the item statics, when given). */
+export const granularItem = (id, operation, item, statics, position) =>
+  statics ? [wireId(id), GRANULAR[operation], position, item, statics] : [wireId(id), GRANULAR[operation], position, item];
 export const moves = (id, pairs) => [wireId(id), 7, ...pairs.flat()];
 export const reorder = (id, order) => [wireId(id), 8, ...order];

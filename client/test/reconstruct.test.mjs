@@ -4,7 +4,7 @@
 // classic script.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { impls, sd, markers, p, granular, replacement, moves, reorder } from "../test-support/impls.mjs";
+import { impls, sd, markers, p, granular, granularItem, replacement, moves, reorder } from "../test-support/impls.mjs";
 
 const PAGE =
   "<!--f-r-->a<!--f-p--><p>x<!--f-c-->c<!--/f-c--></p><!--/f-p-->b<!--f-l--><!--i--><li>1</li><!--i--><li>2</li><!--/f-l--><!--/f-r-->";
@@ -74,6 +74,24 @@ for (const [name, LT] of await impls()) {
       refuse(r, [granular("f-p", "remove", null, 0)]).message,
       "fragment f-p: bad granular operation: the region is not a list of items",
     );
+  });
+
+  test(`${name}: granular items as dynamics (reconstruct.rs)`, () => {
+    const r = new Reconstructor(PAGE);
+    const statics = ["<li>", "</li>"];
+    assert.equal(
+      refuse(r, [granularItem("f-l", "append", ["3"], null, 2)], "BadGranular").message,
+      "fragment f-l: bad granular operation: an item without statics, none held for the list",
+    );
+    assert.ok(!r.hasItemStatics("f-l"));
+    r.apply([granularItem("f-l", "append", ["3"], statics, 2), granularItem("f-l", "prepend", ["0"], null, 0)]);
+    assert.ok(r.hasItemStatics("f-l"));
+    assert.ok(r.html.includes("<!--f-l--><!--i--><li>0</li><!--i--><li>1</li><!--i--><li>2</li><!--i--><li>3</li><!--/f-l-->"));
+    refuse(r, [granularItem("f-l", "append", ["x"], ["a", "b", "c"], 4)], "BadGranular");
+    r.apply([granularItem("f-l", "append", ["4"], null, 4)]);
+    assert.ok(r.html.includes("<!--i--><li>4</li><!--/f-l-->"));
+    r.apply([replacement("f-r", "<!--f-l--><!--/f-l-->")]);
+    assert.ok(!r.hasItemStatics("f-l"));
   });
 
   test(`${name}: moves reorder items (reconstruct.rs)`, () => {

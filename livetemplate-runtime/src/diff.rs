@@ -64,11 +64,14 @@ use crate::fragment::{
 use crate::template::{BlockMeta, ControlMeta, Dynamic};
 use crate::tree::{Block, Change, Dyn, ListEdit, ITEM_MARKER};
 
-/// Which fragments the client holds `static_dynamic` statics and dynamics
-/// for: fragment id → id of the block (branch) they belong to.
+/// What the client holds: the fragments it holds `static_dynamic` statics
+/// and dynamics for (fragment id → id of the block, or branch, they belong
+/// to), and the range fragments whose item statics it holds (they came with
+/// a granular item).
 #[derive(Clone, Debug, Default)]
 pub struct ClientCache {
     map: HashMap<&'static str, &'static str, BuildHasherDefault<IdHasher>>,
+    items: Vec<&'static str>,
 }
 
 /// FNV-1a: fragment ids are short and already hashes, so SipHash's
@@ -122,14 +125,21 @@ impl ClientCache {
         v
     }
 
+    /// True when the client holds the item statics of range fragment `id`.
+    pub fn holds_items(&self, id: &str) -> bool {
+        self.items.contains(&id)
+    }
+
     /// Forgets everything (the client reloaded the page).
     pub fn clear(&mut self) {
         self.map.clear();
+        self.items.clear();
     }
 
     /// Frees the map's spare capacity.
     pub fn shrink_to_fit(&mut self) {
         self.map.shrink_to_fit();
+        self.items.shrink_to_fit();
     }
 
     /// Heap bytes held: the map's table as hashbrown lays it out (a
@@ -142,20 +152,37 @@ impl ClientCache {
             1..=7 => (cap + 1).next_power_of_two(),
             _ => (cap * 8 / 7).next_power_of_two(),
         };
-        buckets * std::mem::size_of::<(&str, &str)>() + buckets + 16
+        buckets * std::mem::size_of::<(&str, &str)>()
+            + buckets
+            + 16
+            + self.items.capacity() * std::mem::size_of::<&str>()
     }
 
     fn insert(&mut self, id: &'static str, block: &'static str) {
         self.map.insert(id, block);
     }
 
+    fn insert_items(&mut self, id: &'static str) {
+        if !self.holds_items(id) {
+            self.items.push(id);
+        }
+    }
+
     fn forget(&mut self, id: &str) {
         self.map.remove(id);
     }
 
+    /// Forgets all that is held for a replaced fragment `ctrl` and the
+    /// fragments nested anywhere in its branches.
+    fn forget_region(&mut self, ctrl: &ControlMeta) {
+        self.map.remove(ctrl.id);
+        self.items.retain(|&i| i != ctrl.id);
+        self.forget_nested(ctrl);
+    }
+
     /// Forgets `ctrl`'s fragments nested anywhere in its branches.
     fn forget_nested(&mut self, ctrl: &ControlMeta) {
-        if self.map.is_empty() {
+        if self.map.is_empty() && self.items.is_empty() {
             return;
         }
         for b in ctrl.branches {
@@ -163,6 +190,7 @@ impl ClientCache {
                 if let Dynamic::Block(c) = d {
                     if c.fragment {
                         self.map.remove(c.id);
+                        self.items.retain(|&i| i != c.id);
                     }
                     self.forget_nested(c);
                 }
@@ -1391,8 +1419,7 @@ impl Differ<'_> {
             .then(|| vec![(Strategy::Replacement, json_len(std::slice::from_ref(&f)))]);
         self.out.push(f);
         self.push_report(id, start, Strategy::Replacement, alternatives);
-        self.cache.forget(id);
-        self.cache.forget_nested(ctrl);
+        self.cache.forget_region(ctrl);
     }
 
     fn child(&mut self, child: Child<'_>) -> Result<(), DiffError> {
@@ -1420,10 +1447,7 @@ impl Differ<'_> {
                 };
                 match classify_edits(old, &edits) {
                     ListChange::None => Ok(()),
-                    ListChange::AddRemove => {
-                        self.granular(target, old.len(), &edits);
-                        Ok(())
-                    }
+                    ListChange::AddRemove => self.granular(target, old.len(), &edits),
                     ListChange::Reordered(order) => {
                         self.reorder(target, order, old.len());
                         Ok(())
@@ -1478,7 +1502,15 @@ impl Differ<'_> {
         self.cache.forget(id);
     }
 
-    fn granular(&mut self, target: Target<'_>, old_len: usize, edits: &[Edit<'_>]) {
+    /// Items added or removed: one fragment per item operation. An added
+    /// item is sent as its dynamics, with the item statics the first time
+    /// (the client keeps them for the list).
+    fn granular(
+        &mut self,
+        target: Target<'_>,
+        old_len: usize,
+        edits: &[Edit<'_>],
+    ) -> Result<(), DiffError> {
         let id = target.id();
         let start = self.out.len();
         let mut len = old_len;
@@ -1497,8 +1529,11 @@ impl Differ<'_> {
                 } else {
                     GranularOp::Insert
                 };
+                let statics = (!self.cache.holds_items(id)).then(|| statics_of(b));
+                let item = item_tree(b, b.meta)?;
                 self.out
-                    .push(Fragment::granular(id, op, Some(b.html(true)), position));
+                    .push(Fragment::granular_item(id, op, item, statics, position));
+                self.cache.insert_items(id);
                 len += 1;
             }
         }
@@ -1510,6 +1545,7 @@ impl Differ<'_> {
         });
         self.push_report(id, start, Strategy::Granular, alternatives);
         self.cache.forget(id);
+        Ok(())
     }
 }
 
@@ -2009,6 +2045,12 @@ mod tests {
             for id in self.cache.ids() {
                 assert!(self.client.has_statics(id), "{id} not cached by the client");
             }
+            for id in &self.cache.items {
+                assert!(
+                    self.client.has_item_statics(id),
+                    "{id}'s item statics not held by the client"
+                );
+            }
             frags
         }
     }
@@ -2307,14 +2349,18 @@ mod tests {
         let mut h = Harness::new(&s);
         s.items.push(it("c", "three"));
         let f = h.step(&s, ListMode::Myers);
+        // the item's dynamics, with the item statics the first time
         assert_eq!(
             serde_json::to_string(&f).unwrap(),
-            r#"[["list",2,2,"<li class=\"c\">three</li>"]]"#
+            r#"[["list",2,2,["c","three","",""],["<li class=\"","\">","","","</li>"]]]"#
         );
+        assert!(h.cache.holds_items("f-list"));
         s.items.insert(0, it("z", "zero"));
+        let f = h.step(&s, ListMode::Myers);
+        assert_eq!(strategies(&f), [("f-list", Strategy::Granular, "prepend")]);
         assert_eq!(
-            strategies(&h.step(&s, ListMode::Myers)),
-            [("f-list", Strategy::Granular, "prepend")]
+            serde_json::to_string(&f).unwrap(),
+            r#"[["list",3,0,["z","zero","",""]]]"#
         );
         s.items.insert(2, it("m", "mid"));
         assert_eq!(

@@ -15,7 +15,7 @@
 //! |---|---|---|---|
 //! | `static_dynamic` | `update` | `[id, 0, dynamics]` or `[id, 0, dynamics, statics]` | `dynamics` an object by index (`{"3": "42"}`, see [`DynamicValue`]); `statics` only when the client lacks them |
 //! | `markers` | `patch` | `[id, 1, position, length, new_value, …]` (one triple per patch) | [`MarkersData`] |
-//! | `granular` | `append` / `prepend` / `insert` / `remove` / `move` | `[id, 2, position, content]`, code 3 prepend, 4 insert, `[id, 5, position]` remove, `[id, 7, from, to, from, to, …]` move, `[id, 8, old index, …]` reorder (one per item) | [`GranularData`] |
+//! | `granular` | `append` / `prepend` / `insert` / `remove` / `move` | `[id, 2, position, content]` (content the item's HTML, or its dynamics `[…]` then maybe the item statics `[…]`), code 3 prepend, 4 insert, `[id, 5, position]` remove, `[id, 7, from, to, from, to, …]` move, `[id, 8, old index, …]` reorder (one per item) | [`GranularData`] |
 //! | `replacement` | `replace` | `[id, 6, content]` | [`ReplacementData`] |
 //!
 //! A child fragment inside dynamics is `{"f": id}`, also without the prefix.
@@ -350,9 +350,17 @@ pub struct ValuePatch {
 pub struct GranularData {
     /// What to do; also the fragment's `action`.
     pub operation: GranularOp,
-    /// The item's HTML, without the item marker; absent for `remove` and
-    /// `move`.
+    /// The item's HTML, without the item marker (or [`GranularData::item`]
+    /// instead); absent for `remove`, `move` and `reorder`.
     pub content: Option<String>,
+    /// Instead of `content`: the item's dynamics as a tree, as in the list
+    /// form of [`StaticDynamicData`], rendered with the list's item
+    /// statics. Those come with it in `statics` the first time, and the
+    /// client keeps them for the region (until the region is replaced).
+    pub item: Option<Vec<DynamicValue>>,
+    /// With `item`, when the client lacks them: the statics of the list's
+    /// item block (`item.len() + 1` pieces).
+    pub statics: Option<Vec<String>>,
     /// Item index at the time the operation applies: the new item's index
     /// (`append`: the item count, `prepend`: 0) or the removed item's; 0
     /// for `move`.
@@ -503,6 +511,8 @@ impl Fragment {
                 position,
                 moves: Vec::new(),
                 order: Vec::new(),
+                item: None,
+                statics: None,
             }),
         }
     }
@@ -520,6 +530,8 @@ impl Fragment {
                 position: 0,
                 moves,
                 order: Vec::new(),
+                item: None,
+                statics: None,
             }),
         }
     }
@@ -537,6 +549,34 @@ impl Fragment {
                 position: 0,
                 moves: Vec::new(),
                 order,
+                item: None,
+                statics: None,
+            }),
+        }
+    }
+
+    /// A `granular` fragment that adds an item given as its dynamics (see
+    /// [`GranularData::item`]), with the item statics when the client lacks
+    /// them. `operation` is `append`, `prepend` or `insert`.
+    pub fn granular_item(
+        id: impl Into<String>,
+        operation: GranularOp,
+        item: Vec<DynamicValue>,
+        statics: Option<Vec<String>>,
+        position: usize,
+    ) -> Self {
+        Fragment {
+            id: id.into(),
+            strategy: Strategy::Granular,
+            action: operation.as_str().into(),
+            data: FragmentData::Granular(GranularData {
+                operation,
+                content: None,
+                position,
+                moves: Vec::new(),
+                order: Vec::new(),
+                item: Some(item),
+                statics,
             }),
         }
     }
@@ -617,12 +657,23 @@ impl Fragment {
                     g.operation,
                     GranularOp::Remove | GranularOp::Move | GranularOp::Reorder
                 );
-                if adds != g.content.is_some() {
+                if adds != (g.content.is_some() || g.item.is_some()) {
                     return Err(invalid(if adds {
                         "granular add without content"
                     } else {
                         "granular remove, move or reorder with content"
                     }));
+                }
+                if g.content.is_some() && g.item.is_some() {
+                    return Err(invalid("granular add with both content and an item"));
+                }
+                match (&g.item, &g.statics) {
+                    (None, Some(_)) => return Err(invalid("granular statics without an item")),
+                    (Some(_), Some(statics)) if statics.is_empty() => {
+                        return Err(invalid("empty statics"))
+                    }
+                    (Some(item), _) => item.iter().try_for_each(tree_node)?,
+                    (None, None) => {}
                 }
                 let moves = g.operation == GranularOp::Move;
                 if moves == g.moves.is_empty() || (moves && g.position != 0) {
@@ -651,6 +702,16 @@ impl Fragment {
     }
 }
 
+/// A node of a list form's tree: HTML, a block or a list.
+fn tree_node(v: &DynamicValue) -> Result<(), FragmentError> {
+    match v {
+        DynamicValue::Html(_) => Ok(()),
+        DynamicValue::Block { dynamics, .. } => dynamics.iter().try_for_each(tree_node),
+        DynamicValue::List { items, .. } => items.iter().flatten().try_for_each(tree_node),
+        _ => Err(invalid("a tree holds HTML, blocks and lists only")),
+    }
+}
+
 /// True for a non-empty permutation of `0..order.len()`.
 fn is_permutation(order: &[usize]) -> bool {
     let mut seen = vec![false; order.len()];
@@ -668,15 +729,6 @@ fn validate_static_dynamic(sd: &StaticDynamicData) -> Result<(), FragmentError> 
         match is_valid_id(id) {
             true => Ok(()),
             false => Err(invalid(format!("invalid child fragment id {id:?}"))),
-        }
-    }
-    /// A node of a list form's tree: HTML, a block or a list.
-    fn tree(v: &DynamicValue) -> Result<(), FragmentError> {
-        match v {
-            DynamicValue::Html(_) => Ok(()),
-            DynamicValue::Block { dynamics, .. } => dynamics.iter().try_for_each(tree),
-            DynamicValue::List { items, .. } => items.iter().flatten().try_for_each(tree),
-            _ => Err(invalid("a tree holds HTML, blocks and lists only")),
         }
     }
     /// A change to merge: HTML or changes by index.
@@ -700,7 +752,7 @@ fn validate_static_dynamic(sd: &StaticDynamicData) -> Result<(), FragmentError> 
                 DynamicValue::Item(item) => item.as_slice(),
                 _ => &[],
             })
-            .try_for_each(tree),
+            .try_for_each(tree_node),
         Some(_) => values.try_for_each(|v| match v {
             DynamicValue::Html(_) => Ok(()),
             DynamicValue::Fragment(id) => child_id(id),
@@ -785,6 +837,12 @@ impl Serialize for Fragment {
                 if let Some(content) = &g.content {
                     a.serialize_element(content)?;
                 }
+                if let Some(item) = &g.item {
+                    a.serialize_element(item)?;
+                    if let Some(statics) = &g.statics {
+                        a.serialize_element(statics)?;
+                    }
+                }
             }
             FragmentData::Replacement(r) => {
                 a.serialize_element(&code::REPLACE)?;
@@ -833,9 +891,19 @@ impl<'de> Deserialize<'de> for Fragment {
                     code::APPEND | code::PREPEND | code::INSERT | code::REMOVE => {
                         let operation = GranularOp::ALL[usize::from(code - code::APPEND)];
                         let position = next(&mut a, "a position")?;
-                        let content = match operation {
-                            GranularOp::Remove => None,
-                            _ => Some(next(&mut a, "content")?),
+                        // the item as HTML, or as dynamics (then its statics, maybe)
+                        #[derive(Deserialize)]
+                        #[serde(untagged)]
+                        enum Added {
+                            Html(String),
+                            Item(Vec<DynamicValue>),
+                        }
+                        let (content, item, statics) = match operation {
+                            GranularOp::Remove => (None, None, None),
+                            _ => match next(&mut a, "content")? {
+                                Added::Html(h) => (Some(h), None, None),
+                                Added::Item(item) => (None, Some(item), a.next_element()?),
+                            },
                         };
                         FragmentData::Granular(GranularData {
                             operation,
@@ -843,6 +911,8 @@ impl<'de> Deserialize<'de> for Fragment {
                             position,
                             moves: Vec::new(),
                             order: Vec::new(),
+                            item,
+                            statics,
                         })
                     }
                     code::MOVE => {
@@ -856,6 +926,8 @@ impl<'de> Deserialize<'de> for Fragment {
                             position: 0,
                             moves,
                             order: Vec::new(),
+                            item: None,
+                            statics: None,
                         })
                     }
                     code::REORDER => {
@@ -869,6 +941,8 @@ impl<'de> Deserialize<'de> for Fragment {
                             position: 0,
                             moves: Vec::new(),
                             order,
+                            item: None,
+                            statics: None,
                         })
                     }
                     code::REPLACE => FragmentData::Replacement(ReplacementData {
@@ -967,6 +1041,21 @@ mod tests {
             assert_eq!(f.action, name);
             round_trip(&f, &format!(r#"["9",{code},2,"<li>x</li>"]"#));
         }
+        let item = vec![
+            DynamicValue::Html("1".into()),
+            DynamicValue::Block {
+                statics: vec![" on".into()],
+                dynamics: vec![],
+            },
+        ];
+        let statics = Some(vec!["<li>".into(), "".into(), "</li>".into()]);
+        let f = Fragment::granular_item("f-9", GranularOp::Insert, item.clone(), statics, 1);
+        round_trip(
+            &f,
+            r#"["9",4,1,["1",{"s":[" on"],"d":[]}],["<li>","","</li>"]]"#,
+        );
+        let f = Fragment::granular_item("f-9", GranularOp::Append, item, None, 3);
+        round_trip(&f, r#"["9",2,3,["1",{"s":[" on"],"d":[]}]]"#);
         let f = Fragment::moves("f-9", vec![(0, 3), (12, 0)]);
         assert_eq!(f.action, "move");
         round_trip(&f, r#"["9",7,0,3,12,0]"#);
@@ -1014,6 +1103,14 @@ mod tests {
             r#"["1",7,0,1,2]"#,
             r#"["1",7,0,-1]"#,
             r#"["1",7,"0",1]"#,
+            r#"["1",2,0,["x"],[]]"#,
+            r#"["1",2,0,["x"],["a"],1]"#,
+            r#"["1",2,0,[["x"]]]"#,
+            r#"["1",2,0,[{"f":"2"}]]"#,
+            r#"["1",2,0,[{"0":"x"}]]"#,
+            r#"["1",2,0,"x",["a"]]"#,
+            r#"["1",2,0,["x"],"a"]"#,
+            r#"["1",2,0,{"s":["a"],"d":[]}]"#,
             r#"["1",8]"#,
             r#"["1",8,1]"#,
             r#"["1",8,0,0]"#,

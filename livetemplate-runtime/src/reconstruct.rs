@@ -78,6 +78,10 @@ use crate::tree::ITEM_MARKER;
 pub struct Reconstructor {
     html: String,
     cache: HashMap<String, Cached>,
+    /// Per range region: the item statics that came with a granular item
+    /// (kept across granular and markers updates, forgotten when the region
+    /// or an enclosing one is replaced).
+    items: HashMap<String, Vec<String>>,
 }
 
 /// What the client holds for a `static_dynamic` fragment.
@@ -170,6 +174,7 @@ impl Reconstructor {
         Reconstructor {
             html: html.into(),
             cache: HashMap::new(),
+            items: HashMap::new(),
         }
     }
 
@@ -181,6 +186,12 @@ impl Reconstructor {
     /// True when the client holds `static_dynamic` statics for fragment `id`.
     pub fn has_statics(&self, id: &str) -> bool {
         self.cache.contains_key(id)
+    }
+
+    /// True when the client holds the item statics of range region `id`
+    /// (granular items may then come as dynamics alone).
+    pub fn has_item_statics(&self, id: &str) -> bool {
+        self.items.contains_key(id)
     }
 
     /// Ids of the fragments the client holds statics for, sorted.
@@ -197,11 +208,13 @@ impl Reconstructor {
         }
         let mut html = self.html.clone();
         let mut cache = self.cache.clone();
+        let mut items = self.items.clone();
         for f in fragments {
-            apply_one(&mut html, &mut cache, f)?;
+            apply_one(&mut html, &mut cache, &mut items, f)?;
         }
         self.html = html;
         self.cache = cache;
+        self.items = items;
         Ok(())
     }
 }
@@ -231,6 +244,7 @@ fn marker_ids(text: &str) -> impl Iterator<Item = &str> {
 fn apply_one(
     html: &mut String,
     cache: &mut HashMap<String, Cached>,
+    items: &mut HashMap<String, Vec<String>>,
     f: &Fragment,
 ) -> Result<(), ReconstructError> {
     f.validate().map_err(ReconstructError::Invalid)?;
@@ -242,7 +256,9 @@ fn apply_one(
         FragmentData::Replacement(r) => {
             for nested in marker_ids(content) {
                 cache.remove(nested);
+                items.remove(nested);
             }
+            items.remove(id);
             cache.remove(id);
             r.content.clone()
         }
@@ -252,7 +268,7 @@ fn apply_one(
             out
         }
         FragmentData::Granular(g) => {
-            let out = granular(id, content, g)?;
+            let out = granular(id, content, g, items)?;
             cache.remove(id);
             out
         }
@@ -299,7 +315,12 @@ fn patch(id: &str, content: &str, patches: &[ValuePatch]) -> Result<String, Reco
     Ok(out)
 }
 
-fn granular(id: &str, content: &str, g: &GranularData) -> Result<String, ReconstructError> {
+fn granular(
+    id: &str,
+    content: &str,
+    g: &GranularData,
+    items: &mut HashMap<String, Vec<String>>,
+) -> Result<String, ReconstructError> {
     let bad = |reason: String| ReconstructError::BadGranular {
         id: id.to_owned(),
         reason,
@@ -350,14 +371,31 @@ fn granular(id: &str, content: &str, g: &GranularData) -> Result<String, Reconst
             )))
         }
     };
-    let mut out =
-        String::with_capacity(content.len() + g.content.as_ref().map_or(0, String::len) + 8);
+    // The added item's HTML: as sent, or rendered from its dynamics.
+    let mut added = String::new();
+    match (&g.content, &g.item) {
+        (Some(html), _) => added.push_str(html),
+        (None, Some(item)) => {
+            let statics = match (&g.statics, items.get(id)) {
+                (Some(s), _) | (None, Some(s)) => s,
+                (None, None) => {
+                    return Err(bad("an item without statics, none held for the list".into()))
+                }
+            };
+            write_block(statics, item, &mut added).map_err(bad)?;
+        }
+        (None, None) => {}
+    }
+    if let Some(statics) = &g.statics {
+        items.insert(id.to_owned(), statics.clone());
+    }
+    let mut out = String::with_capacity(content.len() + added.len() + 8);
     out.push_str(&content[..at]);
     match remove_to {
         Some(to) => out.push_str(&content[to..]),
         None => {
             out.push_str(ITEM_MARKER);
-            out.push_str(g.content.as_deref().unwrap_or(""));
+            out.push_str(&added);
             out.push_str(&content[at..]);
         }
     }
@@ -612,6 +650,55 @@ mod tests {
             assert!(r.apply(std::slice::from_ref(&bad)).is_err(), "{bad:?}");
             assert_eq!(r.html(), before);
         }
+    }
+
+    #[test]
+    fn granular_items_as_dynamics() {
+        let mut r = Reconstructor::new(PAGE);
+        let item = |x: &str| vec![DynamicValue::Html(x.into())];
+        let statics = || Some(vec!["<li>".to_string(), "</li>".into()]);
+        // without statics, none held: refused
+        let lone = Fragment::granular_item("f-l", GranularOp::Append, item("3"), None, 2);
+        assert_eq!(
+            r.apply(std::slice::from_ref(&lone))
+                .unwrap_err()
+                .to_string(),
+            "fragment f-l: bad granular operation: an item without statics, none held for the list"
+        );
+        assert!(!r.has_item_statics("f-l"));
+        r.apply(&[
+            Fragment::granular_item("f-l", GranularOp::Append, item("3"), statics(), 2),
+            Fragment::granular_item("f-l", GranularOp::Prepend, item("0"), None, 0),
+        ])
+        .unwrap();
+        assert!(r.has_item_statics("f-l"));
+        assert!(r.html().contains(
+            "<!--f-l--><!--i--><li>0</li><!--i--><li>1</li><!--i--><li>2</li><!--i--><li>3</li><!--/f-l-->"
+        ));
+        // statics that do not fit the item: refused, nothing kept
+        let bad = Fragment::granular_item(
+            "f-l",
+            GranularOp::Append,
+            item("x"),
+            Some(vec!["a".into(), "b".into(), "c".into()]),
+            4,
+        );
+        let before = r.html().to_owned();
+        assert!(r.apply(&[bad]).is_err());
+        assert_eq!(r.html(), before);
+        r.apply(&[Fragment::granular_item(
+            "f-l",
+            GranularOp::Append,
+            item("4"),
+            None,
+            4,
+        )])
+        .unwrap();
+        assert!(r.html().contains("<!--i--><li>4</li><!--/f-l-->"));
+        // replacing an enclosing region forgets them
+        r.apply(&[Fragment::replacement("f-r", "<!--f-l--><!--/f-l-->")])
+            .unwrap();
+        assert!(!r.has_item_statics("f-l"));
     }
 
     #[test]
