@@ -171,7 +171,8 @@ function dynamicValue(v, what, level, id) {
   throw invalid(`${what}: a dynamic object is {"f"}, {"s", "d"}, {"s", "l"} or changes by index`, id);
 }
 var isItem = (v) => typeof v == "object" && v.item !== void 0;
-var isListForm = (sd) => sd.statics !== null && sd.dynamics.length > 0 && sd.dynamics.every(([, v]) => isItem(v));
+var allItems = (sd) => sd.dynamics.length > 0 && sd.dynamics.every(([, v]) => isItem(v));
+var isListForm = (sd) => sd.statics !== null && allItems(sd);
 function treeNode(v, id) {
   if (typeof v == "string") return;
   if (v.d) return v.d.forEach((x) => treeNode(x, id));
@@ -194,7 +195,8 @@ function validateStaticDynamic(sd, id) {
           "with statics, dynamics are all HTML or child fragments (block form) or all items (list form)",
           id
         );
-  } else for (const [, v] of sd.dynamics) if (v.f === void 0) change(v);
+  } else if (allItems(sd)) sd.dynamics.forEach(([, v]) => v.item.forEach(tree));
+  else for (const [, v] of sd.dynamics) if (v.f === void 0) change(v);
 }
 function utf8Length(s) {
   let n = s.length;
@@ -269,7 +271,7 @@ function patch(id, content, patches) {
   }
   return out + content.slice(doneIdx);
 }
-function granular(id, content, g, items) {
+function granular(id, content, g, held) {
   const bad = (reason) => err("BadGranular", id, "bad granular operation: " + reason);
   if (content !== "" && !content.startsWith(ITEM_MARKER)) throw bad("the region is not a list of items");
   const starts = [];
@@ -280,12 +282,12 @@ function granular(id, content, g, items) {
   const p = g.position;
   const op = g.operation;
   if (op === "move") {
-    const items2 = starts.map((s, k) => content.slice(s, boundary(k + 1)));
+    const items = starts.map((s, k) => content.slice(s, boundary(k + 1)));
     for (const [from, to] of g.moves) {
       if (from >= n || to >= n) throw bad(`move ${from} to ${to} in a list of ${n} items`);
-      items2.splice(to, 0, items2.splice(from, 1)[0]);
+      items.splice(to, 0, items.splice(from, 1)[0]);
     }
-    return items2.join("");
+    return items.join("");
   }
   if (op === "reorder") {
     if (g.order.length !== n) throw bad(`an order of ${g.order.length} items for a list of ${n} items`);
@@ -304,7 +306,7 @@ function granular(id, content, g, items) {
   if (removeTo >= 0) return head + content.slice(removeTo);
   let added = g.content;
   if (g.item) {
-    const statics = g.statics || items.get(id);
+    const statics = g.statics || held.get(id);
     if (!statics) throw bad("an item without statics, none held for the list");
     try {
       added = writeBlock(statics, g.item);
@@ -312,11 +314,11 @@ function granular(id, content, g, items) {
       if (typeof reason != "string") throw reason;
       throw bad(reason);
     }
-    if (g.statics) items.set(id, g.statics);
+    if (g.statics) held.set(id, g.statics);
   }
   return head + ITEM_MARKER + added + content.slice(at);
 }
-function staticDynamic(id, content, sd, cache) {
+function staticDynamic(id, content, sd, cache, held) {
   const bad = (reason) => err("BadDynamics", id, "bad dynamics: " + reason);
   const fail = (f) => {
     try {
@@ -327,15 +329,16 @@ function staticDynamic(id, content, sd, cache) {
     }
   };
   let entry;
-  if (sd.statics && isListForm(sd)) {
+  const statics = sd.statics || (cache.has(id) ? null : held.get(id) || null);
+  if (statics && allItems(sd)) {
     const n = sd.dynamics.length;
     if (sd.dynamics.some(([k]) => k >= n)) throw bad(`${n} items need exactly the indices 0..${n}`);
-    entry = { statics: sd.statics, items: sd.dynamics.map(([, v]) => v.item) };
-  } else if (sd.statics) {
-    const n = sd.statics.length - 1;
+    entry = { statics, items: sd.dynamics.map(([, v]) => v.item) };
+  } else if (statics) {
+    const n = statics.length - 1;
     if (sd.dynamics.length !== n || sd.dynamics.some(([k]) => k >= n))
-      throw bad(`${sd.statics.length} statics need exactly the dynamics 0..${n}`);
-    entry = { statics: sd.statics, dynamics: sd.dynamics.map(([, v]) => v) };
+      throw bad(`${statics.length} statics need exactly the dynamics 0..${n}`);
+    entry = { statics, dynamics: sd.dynamics.map(([, v]) => v) };
   } else {
     const c = cache.get(id);
     if (!c) throw err("MissingStatics", id, "static_dynamic update without statics, none cached");
@@ -359,6 +362,7 @@ function staticDynamic(id, content, sd, cache) {
       } else if (d) throw bad(`dynamic ${i} is not HTML`);
     });
   }
+  held.set(id, entry.statics);
   cache.set(id, entry);
   return out;
 }
@@ -405,10 +409,10 @@ function applyOne(state, f) {
     case "replacement":
       for (const nested of markerIds(content)) {
         cache.delete(nested);
-        state.items.delete(nested);
+        state.held.delete(nested);
       }
       cache.delete(id);
-      state.items.delete(id);
+      state.held.delete(id);
       next = data.content;
       break;
     case "markers":
@@ -416,11 +420,11 @@ function applyOne(state, f) {
       cache.delete(id);
       break;
     case "granular":
-      next = granular(id, content, data, state.items);
+      next = granular(id, content, data, state.held);
       cache.delete(id);
       break;
     default:
-      next = staticDynamic(id, content, data, cache);
+      next = staticDynamic(id, content, data, cache, state.held);
   }
   state.html = html.slice(0, r[1]) + next + html.slice(r[2]);
 }
@@ -428,11 +432,11 @@ var Reconstructor = class {
   constructor(html) {
     this.html = String(html);
     this.cache = /* @__PURE__ */ new Map();
-    this.items = /* @__PURE__ */ new Map();
+    this.held = /* @__PURE__ */ new Map();
   }
-  /** True when the client holds the item statics of range region `id`. */
-  hasItemStatics(id) {
-    return this.items.has(id);
+  /** True when the client keeps statics for region `id`, with or without its dynamics. */
+  keepsStatics(id) {
+    return this.held.has(id);
   }
   /** True when the client holds `static_dynamic` statics for fragment `id`. */
   hasStatics(id) {
@@ -452,11 +456,11 @@ var Reconstructor = class {
     if (!Array.isArray(fragments)) throw invalid("expected an array of fragments");
     if (fragments.length === 0) return [];
     const list = fragments.map(parseFragment);
-    const state = { html: this.html, cache: new Map(this.cache), items: new Map(this.items) };
+    const state = { html: this.html, cache: new Map(this.cache), held: new Map(this.held) };
     for (const f of list) applyOne(state, f);
     this.html = state.html;
     this.cache = state.cache;
-    this.items = state.items;
+    this.held = state.held;
     return list.map((f) => f.id);
   }
 };

@@ -236,7 +236,8 @@ function dynamicValue(v, what, level, id) {
 const isItem = (v) => typeof v == "object" && v.item !== undefined;
 
 /** True for the list form with statics (StaticDynamicData::is_list_form). */
-const isListForm = (sd) => sd.statics !== null && sd.dynamics.length > 0 && sd.dynamics.every(([, v]) => isItem(v));
+const allItems = (sd) => sd.dynamics.length > 0 && sd.dynamics.every(([, v]) => isItem(v));
+const isListForm = (sd) => sd.statics !== null && allItems(sd);
 
 /** A node of a list form's tree: HTML, a block or a list (fragment.rs, tree_node). */
 function treeNode(v, id) {
@@ -263,7 +264,8 @@ function validateStaticDynamic(sd, id) {
           "with statics, dynamics are all HTML or child fragments (block form) or all items (list form)",
           id,
         );
-  } else for (const [, v] of sd.dynamics) if (v.f === undefined) change(v);
+  } else if (allItems(sd)) sd.dynamics.forEach(([, v]) => v.item.forEach(tree));
+  else for (const [, v] of sd.dynamics) if (v.f === undefined) change(v);
 }
 
 // ---------------------------------------------------------------------------
@@ -361,7 +363,7 @@ function patch(id, content, patches) {
   return out + content.slice(doneIdx);
 }
 
-function granular(id, content, g, items) {
+function granular(id, content, g, held) {
   const bad = (reason) => err("BadGranular", id, "bad granular operation: " + reason);
   if (content !== "" && !content.startsWith(ITEM_MARKER)) throw bad("the region is not a list of items");
   const starts = [];
@@ -397,7 +399,7 @@ function granular(id, content, g, items) {
   // the added item: as sent, or rendered from its dynamics
   let added = g.content;
   if (g.item) {
-    const statics = g.statics || items.get(id);
+    const statics = g.statics || held.get(id);
     if (!statics) throw bad("an item without statics, none held for the list");
     try {
       added = writeBlock(statics, g.item);
@@ -405,12 +407,12 @@ function granular(id, content, g, items) {
       if (typeof reason != "string") throw reason;
       throw bad(reason);
     }
-    if (g.statics) items.set(id, g.statics);
+    if (g.statics) held.set(id, g.statics);
   }
   return head + ITEM_MARKER + added + content.slice(at);
 }
 
-function staticDynamic(id, content, sd, cache) {
+function staticDynamic(id, content, sd, cache, held) {
   const bad = (reason) => err("BadDynamics", id, "bad dynamics: " + reason);
   const fail = (f) => {
     try {
@@ -421,15 +423,18 @@ function staticDynamic(id, content, sd, cache) {
     }
   };
   let entry;
-  if (sd.statics && isListForm(sd)) {
+  // Without statics and without the tree, the statics kept for the region:
+  // the dynamics are then all of them, as with statics.
+  const statics = sd.statics || (cache.has(id) ? null : held.get(id) || null);
+  if (statics && allItems(sd)) {
     const n = sd.dynamics.length;
     if (sd.dynamics.some(([k]) => k >= n)) throw bad(`${n} items need exactly the indices 0..${n}`);
-    entry = { statics: sd.statics, items: sd.dynamics.map(([, v]) => v.item) };
-  } else if (sd.statics) {
-    const n = sd.statics.length - 1;
+    entry = { statics, items: sd.dynamics.map(([, v]) => v.item) };
+  } else if (statics) {
+    const n = statics.length - 1;
     if (sd.dynamics.length !== n || sd.dynamics.some(([k]) => k >= n))
-      throw bad(`${sd.statics.length} statics need exactly the dynamics 0..${n}`);
-    entry = { statics: sd.statics, dynamics: sd.dynamics.map(([, v]) => v) };
+      throw bad(`${statics.length} statics need exactly the dynamics 0..${n}`);
+    entry = { statics, dynamics: sd.dynamics.map(([, v]) => v) };
   } else {
     const c = cache.get(id);
     if (!c) throw err("MissingStatics", id, "static_dynamic update without statics, none cached");
@@ -456,6 +461,7 @@ function staticDynamic(id, content, sd, cache) {
       } else if (d) throw bad(`dynamic ${i} is not HTML`);
     });
   }
+  held.set(id, entry.statics);
   cache.set(id, entry);
   return out;
 }
@@ -513,10 +519,10 @@ function applyOne(state, f) {
     case "replacement":
       for (const nested of markerIds(content)) {
         cache.delete(nested);
-        state.items.delete(nested);
+        state.held.delete(nested);
       }
       cache.delete(id);
-      state.items.delete(id);
+      state.held.delete(id);
       next = data.content;
       break;
     case "markers":
@@ -524,11 +530,11 @@ function applyOne(state, f) {
       cache.delete(id);
       break;
     case "granular":
-      next = granular(id, content, data, state.items);
+      next = granular(id, content, data, state.held);
       cache.delete(id);
       break;
     default:
-      next = staticDynamic(id, content, data, cache);
+      next = staticDynamic(id, content, data, cache, state.held);
   }
   state.html = html.slice(0, r[1]) + next + html.slice(r[2]);
 }
@@ -543,14 +549,16 @@ export class Reconstructor {
     // id -> {statics, dynamics: (string | {f})[]} (block form)
     //    or {statics, items: tree values[][]} (list form)
     this.cache = new Map();
-    // range region id -> item statics (from a granular item; kept until the
-    // region or an enclosing one is replaced)
-    this.items = new Map();
+    // region id -> the statics kept without the dynamics: the block's, or
+    // the item block's for a range (from a static_dynamic with statics or a
+    // granular item; kept across markers and granular updates, forgotten
+    // when the region or an enclosing one is replaced)
+    this.held = new Map();
   }
 
-  /** True when the client holds the item statics of range region `id`. */
-  hasItemStatics(id) {
-    return this.items.has(id);
+  /** True when the client keeps statics for region `id`, with or without its dynamics. */
+  keepsStatics(id) {
+    return this.held.has(id);
   }
 
   /** True when the client holds `static_dynamic` statics for fragment `id`. */
@@ -573,11 +581,11 @@ export class Reconstructor {
     if (!Array.isArray(fragments)) throw invalid("expected an array of fragments");
     if (fragments.length === 0) return [];
     const list = fragments.map(parseFragment);
-    const state = { html: this.html, cache: new Map(this.cache), items: new Map(this.items) };
+    const state = { html: this.html, cache: new Map(this.cache), held: new Map(this.held) };
     for (const f of list) applyOne(state, f);
     this.html = state.html;
     this.cache = state.cache;
-    this.items = state.items;
+    this.held = state.held;
     return list.map((f) => f.id);
   }
 }

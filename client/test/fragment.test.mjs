@@ -25,6 +25,8 @@ const ACCEPTED = [
   ['["9",7,1,0,2,1]', "<!--f-9--><!--i-->a<!--i-->b<!--i-->c<!--/f-9-->", "<!--f-9--><!--i-->b<!--i-->c<!--i-->a<!--/f-9-->"],
   ['["0",6,"<b>\\"hi\\"</b>\\n"]', "<!--f-0-->x<!--/f-0-->", '<!--f-0--><b>"hi"</b>\n<!--/f-0-->'],
   // serde reads null for an Option as None
+  // every item without statics: needs kept statics
+  ['["1",0,{"0":["a"]}]', null, "MissingStatics"],
   [
     '["1",0,{},null]',
     null, // needs a cache: refused with MissingStatics, not Invalid
@@ -142,7 +144,8 @@ const REFUSED = [
   '["1",0,{"0":{"f":2}}]',
   '["1",0,{"0":1}]',
   '["1",0,{"0":null}]',
-  '["1",0,{"0":["a"]}]',
+  '["1",0,{"0":["a"],"1":"b"}]',
+  '["1",0,{"0":[["a"]]}]',
   '["1",0,{},[]]',
   '["1",0,{},[1]]',
   '["1",0,{},"ab"]',

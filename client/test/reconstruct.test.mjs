@@ -37,11 +37,18 @@ for (const [name, LT] of await impls()) {
     assert.ok(r.hasStatics("f-p"));
     r.apply([sd(null, { 0: "zz" })]);
     assert.ok(r.html.includes("<!--f-p--><p>zz<!--f-c-->c<!--/f-c--></p><!--/f-p-->"));
-    // markers on the fragment drops its cache: a delta is then refused
+    // markers on the fragment drops its tree, not its statics: a delta is
+    // refused, every dynamic is applied
     r.apply([markers("f-p", [p(3, 2, "q")])]);
     assert.ok(r.html.includes("<!--f-p--><p>q<!--f-c-->"));
     assert.ok(!r.hasStatics("f-p"));
-    const e = refuse(r, [sd(null, { 0: "w" })], "MissingStatics");
+    assert.ok(r.keepsStatics("f-p"));
+    refuse(r, [sd(null, { 0: "w" })], "BadDynamics");
+    r.apply([sd(null, { 0: "w", 1: { f: "f-c" } })]);
+    assert.ok(r.html.includes("<!--f-p--><p>w<!--f-c-->c<!--/f-c--></p><!--/f-p-->"));
+    assert.ok(r.hasStatics("f-p"));
+    // a region never sent with statics: refused
+    const e = refuse(new Reconstructor(PAGE), [sd(null, { 0: "w" })], "MissingStatics");
     assert.equal(e.message, "fragment f-p: static_dynamic update without statics, none cached");
   });
 
@@ -83,15 +90,15 @@ for (const [name, LT] of await impls()) {
       refuse(r, [granularItem("f-l", "append", ["3"], null, 2)], "BadGranular").message,
       "fragment f-l: bad granular operation: an item without statics, none held for the list",
     );
-    assert.ok(!r.hasItemStatics("f-l"));
+    assert.ok(!r.keepsStatics("f-l"));
     r.apply([granularItem("f-l", "append", ["3"], statics, 2), granularItem("f-l", "prepend", ["0"], null, 0)]);
-    assert.ok(r.hasItemStatics("f-l"));
+    assert.ok(r.keepsStatics("f-l"));
     assert.ok(r.html.includes("<!--f-l--><!--i--><li>0</li><!--i--><li>1</li><!--i--><li>2</li><!--i--><li>3</li><!--/f-l-->"));
     refuse(r, [granularItem("f-l", "append", ["x"], ["a", "b", "c"], 4)], "BadGranular");
     r.apply([granularItem("f-l", "append", ["4"], null, 4)]);
     assert.ok(r.html.includes("<!--i--><li>4</li><!--/f-l-->"));
     r.apply([replacement("f-r", "<!--f-l--><!--/f-l-->")]);
-    assert.ok(!r.hasItemStatics("f-l"));
+    assert.ok(!r.keepsStatics("f-l"));
   });
 
   test(`${name}: moves reorder items (reconstruct.rs)`, () => {

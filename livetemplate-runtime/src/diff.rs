@@ -64,14 +64,15 @@ use crate::fragment::{
 use crate::template::{BlockMeta, ControlMeta, Dynamic};
 use crate::tree::{Block, Change, Dyn, ListEdit, ITEM_MARKER};
 
-/// What the client holds: the fragments it holds `static_dynamic` statics
-/// and dynamics for (fragment id → id of the block, or branch, they belong
-/// to), and the range fragments whose item statics it holds (they came with
-/// a granular item).
+/// What the client holds, mirroring the reconstructor: the fragments it
+/// holds `static_dynamic` statics and dynamics for (fragment id → id of the
+/// block, or branch, they belong to), and the fragments it keeps statics for
+/// without the dynamics (fragment id → the block's id, or the item block's
+/// for a range), which markers and granular updates do not take away.
 #[derive(Clone, Debug, Default)]
 pub struct ClientCache {
     map: HashMap<&'static str, &'static str, BuildHasherDefault<IdHasher>>,
-    items: Vec<&'static str>,
+    kept: Vec<(&'static str, &'static str)>,
 }
 
 /// FNV-1a: fragment ids are short and already hashes, so SipHash's
@@ -125,21 +126,22 @@ impl ClientCache {
         v
     }
 
-    /// True when the client holds the item statics of range fragment `id`.
-    pub fn holds_items(&self, id: &str) -> bool {
-        self.items.contains(&id)
+    /// True when the client keeps the statics of block `block` for
+    /// fragment `id` (with or without the dynamics).
+    pub fn keeps(&self, id: &str, block: &str) -> bool {
+        self.kept.iter().any(|&(i, b)| i == id && b == block)
     }
 
     /// Forgets everything (the client reloaded the page).
     pub fn clear(&mut self) {
         self.map.clear();
-        self.items.clear();
+        self.kept.clear();
     }
 
     /// Frees the map's spare capacity.
     pub fn shrink_to_fit(&mut self) {
         self.map.shrink_to_fit();
-        self.items.shrink_to_fit();
+        self.kept.shrink_to_fit();
     }
 
     /// Heap bytes held: the map's table as hashbrown lays it out (a
@@ -155,16 +157,20 @@ impl ClientCache {
         buckets * std::mem::size_of::<(&str, &str)>()
             + buckets
             + 16
-            + self.items.capacity() * std::mem::size_of::<&str>()
+            + self.kept.capacity() * std::mem::size_of::<(&str, &str)>()
     }
 
+    /// The client holds the tree of `block` for `id` (and so its statics).
     fn insert(&mut self, id: &'static str, block: &'static str) {
         self.map.insert(id, block);
+        self.keep(id, block);
     }
 
-    fn insert_items(&mut self, id: &'static str) {
-        if !self.holds_items(id) {
-            self.items.push(id);
+    /// The client keeps the statics of `block` for `id`.
+    fn keep(&mut self, id: &'static str, block: &'static str) {
+        match self.kept.iter_mut().find(|(i, _)| *i == id) {
+            Some(k) => k.1 = block,
+            None => self.kept.push((id, block)),
         }
     }
 
@@ -176,13 +182,13 @@ impl ClientCache {
     /// fragments nested anywhere in its branches.
     fn forget_region(&mut self, ctrl: &ControlMeta) {
         self.map.remove(ctrl.id);
-        self.items.retain(|&i| i != ctrl.id);
+        self.kept.retain(|&(i, _)| i != ctrl.id);
         self.forget_nested(ctrl);
     }
 
     /// Forgets `ctrl`'s fragments nested anywhere in its branches.
     fn forget_nested(&mut self, ctrl: &ControlMeta) {
-        if self.map.is_empty() && self.items.is_empty() {
+        if self.map.is_empty() && self.kept.is_empty() {
             return;
         }
         for b in ctrl.branches {
@@ -190,7 +196,7 @@ impl ClientCache {
                 if let Dynamic::Block(c) = d {
                     if c.fragment {
                         self.map.remove(c.id);
-                        self.items.retain(|&i| i != c.id);
+                        self.kept.retain(|&(i, _)| i != c.id);
                     }
                     self.forget_nested(c);
                 }
@@ -1359,7 +1365,8 @@ impl Differ<'_> {
                 dynamics.insert(i, value);
             }
             StaticDynamicData {
-                statics: Some(statics_of(b)),
+                // every dynamic; the statics unless the client keeps them
+                statics: (!self.cache.keeps(id, meta)).then(|| statics_of(b)),
                 dynamics,
             }
         };
@@ -1403,7 +1410,8 @@ impl Differ<'_> {
                 .map(|(k, b)| Ok((k, DynamicValue::Item(item_tree(b, first.meta)?))))
                 .collect::<Result<_, DiffError>>()?;
             StaticDynamicData {
-                statics: Some(statics_of(first)),
+                // every item; the item statics unless the client keeps them
+                statics: (!self.cache.keeps(id, meta)).then(|| statics_of(first)),
                 dynamics,
             }
         };
@@ -1529,11 +1537,11 @@ impl Differ<'_> {
                 } else {
                     GranularOp::Insert
                 };
-                let statics = (!self.cache.holds_items(id)).then(|| statics_of(b));
+                let statics = (!self.cache.keeps(id, b.meta.id)).then(|| statics_of(b));
                 let item = item_tree(b, b.meta)?;
                 self.out
                     .push(Fragment::granular_item(id, op, item, statics, position));
-                self.cache.insert_items(id);
+                self.cache.keep(id, b.meta.id);
                 len += 1;
             }
         }
@@ -2045,10 +2053,10 @@ mod tests {
             for id in self.cache.ids() {
                 assert!(self.client.has_statics(id), "{id} not cached by the client");
             }
-            for id in &self.cache.items {
+            for (id, _) in &self.cache.kept {
                 assert!(
-                    self.client.has_item_statics(id),
-                    "{id}'s item statics not held by the client"
+                    self.client.keeps_statics(id),
+                    "{id}'s statics not kept by the client"
                 );
             }
             frags
@@ -2214,13 +2222,21 @@ mod tests {
         let f = h.step(&s, ListMode::Myers);
         assert_eq!(strategies(&f), [("f-root", Strategy::Markers, "patch")]);
 
-        // text again: statics must be sent again
+        // text again: every dynamic, not the statics (the client kept them)
         s.title = "t3".into();
         let f = h.step(&s, ListMode::Myers);
         let FragmentData::StaticDynamic(sd) = &f[0].data else {
             unreachable!()
         };
-        assert!(sd.statics.is_some());
+        assert!(sd.statics.is_none());
+        assert_eq!(sd.dynamics.len(), ROOT.dynamics.len());
+        // then changes only
+        s.title = "t4".into();
+        let f = h.step(&s, ListMode::Myers);
+        let FragmentData::StaticDynamic(sd) = &f[0].data else {
+            unreachable!()
+        };
+        assert_eq!(sd.dynamics.len(), 1);
     }
 
     #[test]
@@ -2354,7 +2370,7 @@ mod tests {
             serde_json::to_string(&f).unwrap(),
             r#"[["list",2,2,["c","three","",""],["<li class=\"","\">","","","</li>"]]]"#
         );
-        assert!(h.cache.holds_items("f-list"));
+        assert!(h.cache.keeps("f-list", "f-item"));
         s.items.insert(0, it("z", "zero"));
         let f = h.step(&s, ListMode::Myers);
         assert_eq!(strategies(&f), [("f-list", Strategy::Granular, "prepend")]);
@@ -2500,10 +2516,15 @@ mod tests {
         assert_eq!(m.patches.len(), 1);
         assert_eq!(m.patches[0].new_value, "<s>p</s><s>q</s>");
         // text inside it: nested static_dynamic (the markers made the client
-        // forget the tree, so the tree again, then by path)
+        // forget the tree, so every item again, without the item statics it
+        // kept, then by path)
         s.items[0].2[1] = "Q".into();
         let d = sd_data(&h.step(&s, ListMode::Myers));
-        assert!(d.is_list_form());
+        assert!(d.statics.is_none());
+        assert!(d
+            .dynamics
+            .values()
+            .all(|v| matches!(v, DynamicValue::Item(_))));
         assert_eq!(
             serde_json::to_value(&d.dynamics[&0]).unwrap(),
             serde_json::json!(["A", "one", {"s": ["<s>", "</s>"], "l": [["p"], ["Q"]]}, ""])

@@ -129,7 +129,9 @@ impl FragmentData {
 ///
 /// Without `statics`, the client already holds the tree of that form: the
 /// dynamics are the changes to merge into it, by index, nested for blocks
-/// ([`DynamicValue::Changes`]).
+/// ([`DynamicValue::Changes`]). Or it holds only the statics (after a
+/// `markers` or `granular` update of the region, or from a granular item):
+/// the dynamics are then all of them, as with statics.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StaticDynamicData {
     /// The block's static text, `dynamics count + 1` pieces (the item
@@ -760,6 +762,17 @@ fn validate_static_dynamic(sd: &StaticDynamicData) -> Result<(), FragmentError> 
                 "with statics, dynamics are all HTML or child fragments (block form) or all items (list form)",
             )),
         }),
+        // every item, with the item statics the client keeps
+        None if !sd.dynamics.is_empty()
+            && sd.dynamics.values().all(|v| matches!(v, DynamicValue::Item(_))) =>
+        {
+            values
+                .flat_map(|v| match v {
+                    DynamicValue::Item(item) => item.as_slice(),
+                    _ => &[],
+                })
+                .try_for_each(tree_node)
+        }
         None => values.try_for_each(|v| match v {
             DynamicValue::Fragment(id) => child_id(id),
             v => change(v),
@@ -1008,6 +1021,21 @@ mod tests {
             },
         );
         round_trip(&f, r#"["1",0,{"2":"x"}]"#);
+    }
+
+    #[test]
+    fn every_item_without_statics() {
+        let item = |x: &str| DynamicValue::Item(vec![DynamicValue::Html(x.into())]);
+        let f = Fragment::static_dynamic(
+            "f-l",
+            StaticDynamicData {
+                statics: None,
+                dynamics: [(0, item("a")), (1, item("b"))].into(),
+            },
+        );
+        round_trip(&f, r#"["l",0,{"0":["a"],"1":["b"]}]"#);
+        // items and changes do not mix
+        assert!(serde_json::from_str::<Fragment>(r#"["l",0,{"0":["a"],"1":"b"}]"#).is_err());
     }
 
     #[test]

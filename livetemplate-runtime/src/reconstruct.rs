@@ -78,10 +78,12 @@ use crate::tree::ITEM_MARKER;
 pub struct Reconstructor {
     html: String,
     cache: HashMap<String, Cached>,
-    /// Per range region: the item statics that came with a granular item
-    /// (kept across granular and markers updates, forgotten when the region
-    /// or an enclosing one is replaced).
-    items: HashMap<String, Vec<String>>,
+    /// Per region: the statics the client keeps when it may not hold the
+    /// dynamics — its block's (block form) or its item block's (list form),
+    /// from a `static_dynamic` with statics or a granular item. Kept across
+    /// markers and granular updates (which drop the tree in `cache`),
+    /// forgotten when the region or an enclosing one is replaced.
+    held: HashMap<String, Vec<String>>,
 }
 
 /// What the client holds for a `static_dynamic` fragment.
@@ -174,7 +176,7 @@ impl Reconstructor {
         Reconstructor {
             html: html.into(),
             cache: HashMap::new(),
-            items: HashMap::new(),
+            held: HashMap::new(),
         }
     }
 
@@ -188,10 +190,12 @@ impl Reconstructor {
         self.cache.contains_key(id)
     }
 
-    /// True when the client holds the item statics of range region `id`
-    /// (granular items may then come as dynamics alone).
-    pub fn has_item_statics(&self, id: &str) -> bool {
-        self.items.contains_key(id)
+    /// True when the client keeps statics for region `id` (its block's, or
+    /// its items' for a range), with or without the dynamics: updates of the
+    /// region then come without statics (a `static_dynamic` with every
+    /// dynamic when the tree is not held, granular items as dynamics).
+    pub fn keeps_statics(&self, id: &str) -> bool {
+        self.held.contains_key(id)
     }
 
     /// Ids of the fragments the client holds statics for, sorted.
@@ -208,13 +212,13 @@ impl Reconstructor {
         }
         let mut html = self.html.clone();
         let mut cache = self.cache.clone();
-        let mut items = self.items.clone();
+        let mut held = self.held.clone();
         for f in fragments {
-            apply_one(&mut html, &mut cache, &mut items, f)?;
+            apply_one(&mut html, &mut cache, &mut held, f)?;
         }
         self.html = html;
         self.cache = cache;
-        self.items = items;
+        self.held = held;
         Ok(())
     }
 }
@@ -244,7 +248,7 @@ fn marker_ids(text: &str) -> impl Iterator<Item = &str> {
 fn apply_one(
     html: &mut String,
     cache: &mut HashMap<String, Cached>,
-    items: &mut HashMap<String, Vec<String>>,
+    held: &mut HashMap<String, Vec<String>>,
     f: &Fragment,
 ) -> Result<(), ReconstructError> {
     f.validate().map_err(ReconstructError::Invalid)?;
@@ -256,9 +260,9 @@ fn apply_one(
         FragmentData::Replacement(r) => {
             for nested in marker_ids(content) {
                 cache.remove(nested);
-                items.remove(nested);
+                held.remove(nested);
             }
-            items.remove(id);
+            held.remove(id);
             cache.remove(id);
             r.content.clone()
         }
@@ -268,11 +272,11 @@ fn apply_one(
             out
         }
         FragmentData::Granular(g) => {
-            let out = granular(id, content, g, items)?;
+            let out = granular(id, content, g, held)?;
             cache.remove(id);
             out
         }
-        FragmentData::StaticDynamic(sd) => static_dynamic(id, content, sd, cache)?,
+        FragmentData::StaticDynamic(sd) => static_dynamic(id, content, sd, cache, held)?,
     };
     html.replace_range(start..end, &new_content);
     Ok(())
@@ -319,7 +323,7 @@ fn granular(
     id: &str,
     content: &str,
     g: &GranularData,
-    items: &mut HashMap<String, Vec<String>>,
+    held: &mut HashMap<String, Vec<String>>,
 ) -> Result<String, ReconstructError> {
     let bad = |reason: String| ReconstructError::BadGranular {
         id: id.to_owned(),
@@ -376,7 +380,7 @@ fn granular(
     match (&g.content, &g.item) {
         (Some(html), _) => added.push_str(html),
         (None, Some(item)) => {
-            let statics = match (&g.statics, items.get(id)) {
+            let statics = match (&g.statics, held.get(id)) {
                 (Some(s), _) | (None, Some(s)) => s,
                 (None, None) => {
                     return Err(bad("an item without statics, none held for the list".into()))
@@ -387,7 +391,7 @@ fn granular(
         (None, None) => {}
     }
     if let Some(statics) = &g.statics {
-        items.insert(id.to_owned(), statics.clone());
+        held.insert(id.to_owned(), statics.clone());
     }
     let mut out = String::with_capacity(content.len() + added.len() + 8);
     out.push_str(&content[..at]);
@@ -407,13 +411,26 @@ fn static_dynamic(
     content: &str,
     sd: &StaticDynamicData,
     cache: &mut HashMap<String, Cached>,
+    held: &mut HashMap<String, Vec<String>>,
 ) -> Result<String, ReconstructError> {
     let bad = |reason: String| ReconstructError::BadDynamics {
         id: id.to_owned(),
         reason,
     };
-    let entry = match &sd.statics {
-        Some(statics) if sd.is_list_form() => {
+    // Without statics and without the tree, the statics kept for the
+    // region: the dynamics are then all of them, as with statics.
+    let statics = match (&sd.statics, cache.contains_key(id)) {
+        (Some(s), _) => Some(s),
+        (None, false) => held.get(id),
+        (None, true) => None,
+    };
+    let list_form = !sd.dynamics.is_empty()
+        && sd
+            .dynamics
+            .values()
+            .all(|v| matches!(v, DynamicValue::Item(_)));
+    let entry = match statics {
+        Some(statics) if list_form => {
             let n = sd.dynamics.len();
             if sd.dynamics.keys().any(|&k| k >= n) {
                 return Err(bad(format!("{n} items need exactly the indices 0..{n}")));
@@ -487,6 +504,10 @@ fn static_dynamic(
             }
         }
     }
+    let statics = match &entry {
+        Cached::Block { statics, .. } | Cached::List { statics, .. } => statics.clone(),
+    };
+    held.insert(id.to_owned(), statics);
     cache.insert(id.to_owned(), entry);
     Ok(out)
 }
@@ -617,12 +638,30 @@ mod tests {
         .unwrap();
         assert!(r.html().contains("<!--f-p--><p>q<!--f-c-->"));
         assert!(!r.has_statics("f-p"));
+        // the statics are kept: every dynamic without them is applied, a
+        // delta is refused
+        assert!(r.keeps_statics("f-p"));
         let before = r.html().to_owned();
-        assert_eq!(
+        assert!(matches!(
             r.apply(&[sd(None, &[(0, html("w"))])]),
+            Err(ReconstructError::BadDynamics { .. })
+        ));
+        assert_eq!(r.html(), before);
+        r.apply(&[sd(
+            None,
+            &[(0, html("w")), (1, DynamicValue::Fragment("f-c".into()))],
+        )])
+        .unwrap();
+        assert!(r
+            .html()
+            .contains("<!--f-p--><p>w<!--f-c-->c<!--/f-c--></p><!--/f-p-->"));
+        assert!(r.has_statics("f-p"));
+        // a region never sent with statics: refused
+        let mut fresh = Reconstructor::new(PAGE);
+        assert_eq!(
+            fresh.apply(&[sd(None, &[(0, html("w"))])]),
             Err(ReconstructError::MissingStatics("f-p".into()))
         );
-        assert_eq!(r.html(), before);
     }
 
     #[test]
@@ -665,13 +704,13 @@ mod tests {
                 .to_string(),
             "fragment f-l: bad granular operation: an item without statics, none held for the list"
         );
-        assert!(!r.has_item_statics("f-l"));
+        assert!(!r.keeps_statics("f-l"));
         r.apply(&[
             Fragment::granular_item("f-l", GranularOp::Append, item("3"), statics(), 2),
             Fragment::granular_item("f-l", GranularOp::Prepend, item("0"), None, 0),
         ])
         .unwrap();
-        assert!(r.has_item_statics("f-l"));
+        assert!(r.keeps_statics("f-l"));
         assert!(r.html().contains(
             "<!--f-l--><!--i--><li>0</li><!--i--><li>1</li><!--i--><li>2</li><!--i--><li>3</li><!--/f-l-->"
         ));
@@ -698,7 +737,7 @@ mod tests {
         // replacing an enclosing region forgets them
         r.apply(&[Fragment::replacement("f-r", "<!--f-l--><!--/f-l-->")])
             .unwrap();
-        assert!(!r.has_item_statics("f-l"));
+        assert!(!r.keeps_statics("f-l"));
     }
 
     #[test]
