@@ -1230,9 +1230,13 @@ impl Differ<'_> {
             [f] if f.id == id && f.strategy == Strategy::Replacement => return,
             _ => {}
         }
-        let sent = self.out.iter().map(Fragment::wire_len).sum::<usize>() + self.out.len() - 1;
         // `["<id without f->",6,"<content>"]`, before escapes
-        if sent <= tree.html_len() + id.len() + 6 {
+        let floor = tree.html_len() + id.len() + 6;
+        if self.out.iter().map(Fragment::wire_len_bound).sum::<usize>() <= floor {
+            return;
+        }
+        let sent = self.out.iter().map(Fragment::wire_len).sum::<usize>() + self.out.len() - 1;
+        if sent <= floor {
             return;
         }
         let root = Fragment::replacement(id, tree.html(true));
@@ -2037,6 +2041,9 @@ mod tests {
             #[cfg(not(feature = "report"))]
             let frags = diff(&self.tree, &changes, &mut self.cache).unwrap();
             // over the wire
+            for f in &frags {
+                assert!(f.wire_len_bound() >= f.wire_len(), "{f:?}");
+            }
             let json = serde_json::to_string(&frags).unwrap();
             let back: Vec<Fragment> = serde_json::from_str(&json).unwrap();
             assert_eq!(back, frags);

@@ -620,6 +620,71 @@ impl Fragment {
         count.0
     }
 
+    /// At least [`Fragment::wire_len`], found by summing the escaped
+    /// lengths of its strings and a generous allowance for everything else:
+    /// a few times cheaper than counting, for updates that are clearly
+    /// smaller than some bound.
+    pub(crate) fn wire_len_bound(&self) -> usize {
+        /// `s` as a JSON string, quotes and a separator included, at most.
+        fn text(s: &str) -> usize {
+            let escapes: usize = s
+                .bytes()
+                .map(|b| match b {
+                    b'"' | b'\\' => 1,
+                    0..=0x1f => 5,
+                    _ => 0,
+                })
+                .sum();
+            s.len() + escapes + 3
+        }
+        /// A number and its separator, at most (u64::MAX has 20 digits).
+        const NUMBER: usize = 21;
+        fn value(v: &DynamicValue) -> usize {
+            // brackets, a key of up to 20 digits, quotes, colon, comma
+            const ENTRY: usize = 26;
+            ENTRY
+                + match v {
+                    DynamicValue::Html(h) => text(h),
+                    DynamicValue::Fragment(id) => text(id) + 6,
+                    DynamicValue::Item(vs) => vs.iter().map(value).sum(),
+                    DynamicValue::Block { statics, dynamics } => {
+                        statics.iter().map(|s| text(s)).sum::<usize>()
+                            + dynamics.iter().map(value).sum::<usize>()
+                            + 12
+                    }
+                    DynamicValue::List { statics, items } => {
+                        statics.iter().map(|s| text(s)).sum::<usize>()
+                            + items.iter().flatten().map(value).sum::<usize>()
+                            + 3 * items.len()
+                            + 12
+                    }
+                    DynamicValue::Changes(c) => c.iter().map(|(_, v)| value(v)).sum(),
+                }
+        }
+        let payload = match &self.data {
+            FragmentData::StaticDynamic(sd) => {
+                sd.dynamics.values().map(value).sum::<usize>()
+                    + sd.statics.iter().flatten().map(|s| text(s)).sum::<usize>()
+            }
+            FragmentData::Markers(m) => m
+                .patches
+                .iter()
+                .map(|p| 2 * NUMBER + text(&p.new_value))
+                .sum(),
+            FragmentData::Granular(g) => {
+                NUMBER
+                    + g.content.as_deref().map_or(0, text)
+                    + g.item.iter().flatten().map(value).sum::<usize>()
+                    + g.statics.iter().flatten().map(|s| text(s)).sum::<usize>()
+                    + 2 * NUMBER * g.moves.len()
+                    + NUMBER * g.order.len()
+            }
+            FragmentData::Replacement(r) => text(&r.content),
+        };
+        // brackets, the id, the code, and the containers of the payload
+        text(&self.id) + payload + 16
+    }
+
     /// The action a fragment with this data must carry.
     pub fn expected_action(data: &FragmentData) -> &'static str {
         match data {
@@ -986,6 +1051,8 @@ mod tests {
 
     fn round_trip(f: &Fragment, json: &str) {
         assert_eq!(serde_json::to_string(f).unwrap(), json);
+        assert_eq!(f.wire_len(), json.len());
+        assert!(f.wire_len_bound() >= json.len(), "{json}");
         let back: Fragment = serde_json::from_str(json).unwrap();
         assert_eq!(&back, f);
     }
