@@ -1504,6 +1504,13 @@ impl Differ<'_> {
             true => whole,
             false => moves,
         });
+        self.granular_sent(target, start);
+    }
+
+    /// Granular fragments from `start` on were sent for `target`: its report,
+    /// and the client's tree of the list is gone (its item statics stay).
+    fn granular_sent(&mut self, target: Target<'_>, start: usize) {
+        let id = target.id();
         let alternatives = self.reporting().then(|| {
             vec![
                 (Strategy::Granular, json_len(&self.out[start..])),
@@ -1549,14 +1556,7 @@ impl Differ<'_> {
                 len += 1;
             }
         }
-        let alternatives = self.reporting().then(|| {
-            vec![
-                (Strategy::Granular, json_len(&self.out[start..])),
-                replacement_len(target),
-            ]
-        });
-        self.push_report(id, start, Strategy::Granular, alternatives);
-        self.cache.forget(id);
+        self.granular_sent(target, start);
         Ok(())
     }
 }

@@ -376,6 +376,21 @@ pub struct GranularData {
     pub order: Vec<usize>,
 }
 
+impl GranularData {
+    /// `operation` with nothing else: no content, position 0, no moves.
+    fn of(operation: GranularOp) -> Self {
+        GranularData {
+            operation,
+            content: None,
+            position: 0,
+            moves: Vec::new(),
+            order: Vec::new(),
+            item: None,
+            statics: None,
+        }
+    }
+}
+
 /// A granular operation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -488,73 +503,50 @@ impl Fragment {
     }
 
     /// A `granular` fragment (action = the operation). `content` is ignored
-    /// for [`GranularOp::Remove`].
+    /// for [`GranularOp::Remove`], [`GranularOp::Move`] and
+    /// [`GranularOp::Reorder`].
     pub fn granular(
         id: impl Into<String>,
         operation: GranularOp,
         content: Option<String>,
         position: usize,
     ) -> Self {
-        let content = if matches!(
+        let adds = !matches!(
             operation,
             GranularOp::Remove | GranularOp::Move | GranularOp::Reorder
-        ) {
-            None
-        } else {
-            Some(content.unwrap_or_default())
-        };
-        Fragment {
-            id: id.into(),
-            strategy: Strategy::Granular,
-            action: operation.as_str().into(),
-            data: FragmentData::Granular(GranularData {
-                operation,
-                content,
+        );
+        Fragment::granular_data(
+            id,
+            GranularData {
+                content: adds.then(|| content.unwrap_or_default()),
                 position,
-                moves: Vec::new(),
-                order: Vec::new(),
-                item: None,
-                statics: None,
-            }),
-        }
+                ..GranularData::of(operation)
+            },
+        )
     }
 
     /// A `granular` fragment of action `move`: `(from, to)` pairs applied
     /// in order (see [`GranularData::moves`]).
     pub fn moves(id: impl Into<String>, moves: Vec<(usize, usize)>) -> Self {
-        Fragment {
-            id: id.into(),
-            strategy: Strategy::Granular,
-            action: GranularOp::Move.as_str().into(),
-            data: FragmentData::Granular(GranularData {
-                operation: GranularOp::Move,
-                content: None,
-                position: 0,
+        Fragment::granular_data(
+            id,
+            GranularData {
                 moves,
-                order: Vec::new(),
-                item: None,
-                statics: None,
-            }),
-        }
+                ..GranularData::of(GranularOp::Move)
+            },
+        )
     }
 
     /// A `granular` fragment of action `reorder`: the old index of the item
     /// at each place of the new list (see [`GranularData::order`]).
     pub fn reorder(id: impl Into<String>, order: Vec<usize>) -> Self {
-        Fragment {
-            id: id.into(),
-            strategy: Strategy::Granular,
-            action: GranularOp::Reorder.as_str().into(),
-            data: FragmentData::Granular(GranularData {
-                operation: GranularOp::Reorder,
-                content: None,
-                position: 0,
-                moves: Vec::new(),
+        Fragment::granular_data(
+            id,
+            GranularData {
                 order,
-                item: None,
-                statics: None,
-            }),
-        }
+                ..GranularData::of(GranularOp::Reorder)
+            },
+        )
     }
 
     /// A `granular` fragment that adds an item given as its dynamics (see
@@ -567,19 +559,23 @@ impl Fragment {
         statics: Option<Vec<String>>,
         position: usize,
     ) -> Self {
+        Fragment::granular_data(
+            id,
+            GranularData {
+                position,
+                item: Some(item),
+                statics,
+                ..GranularData::of(operation)
+            },
+        )
+    }
+
+    fn granular_data(id: impl Into<String>, data: GranularData) -> Self {
         Fragment {
             id: id.into(),
             strategy: Strategy::Granular,
-            action: operation.as_str().into(),
-            data: FragmentData::Granular(GranularData {
-                operation,
-                content: None,
-                position,
-                moves: Vec::new(),
-                order: Vec::new(),
-                item: Some(item),
-                statics,
-            }),
+            action: data.operation.as_str().into(),
+            data: FragmentData::Granular(data),
         }
     }
 
@@ -984,13 +980,11 @@ impl<'de> Deserialize<'de> for Fragment {
                             },
                         };
                         FragmentData::Granular(GranularData {
-                            operation,
                             content,
                             position,
-                            moves: Vec::new(),
-                            order: Vec::new(),
                             item,
                             statics,
+                            ..GranularData::of(operation)
                         })
                     }
                     code::MOVE => {
@@ -999,13 +993,8 @@ impl<'de> Deserialize<'de> for Fragment {
                             moves.push((from, next(&mut a, "a move's target")?));
                         }
                         FragmentData::Granular(GranularData {
-                            operation: GranularOp::Move,
-                            content: None,
-                            position: 0,
                             moves,
-                            order: Vec::new(),
-                            item: None,
-                            statics: None,
+                            ..GranularData::of(GranularOp::Move)
                         })
                     }
                     code::REORDER => {
@@ -1014,13 +1003,8 @@ impl<'de> Deserialize<'de> for Fragment {
                             order.push(o);
                         }
                         FragmentData::Granular(GranularData {
-                            operation: GranularOp::Reorder,
-                            content: None,
-                            position: 0,
-                            moves: Vec::new(),
                             order,
-                            item: None,
-                            statics: None,
+                            ..GranularData::of(GranularOp::Reorder)
                         })
                     }
                     code::REPLACE => FragmentData::Replacement(ReplacementData {
