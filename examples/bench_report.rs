@@ -1910,7 +1910,7 @@ fn envelope_note(pages: &[(&str, usize, usize)]) -> String {
     format!(
         "- **Envelope**: a fragment costs a fixed {sd} bytes as static_dynamic \
          (one empty value, statics held) and {markers} bytes as markers (one empty \
-         patch at position 0): id, strategy, action and keys. An update can be \
+         patch at position 0): the id (16 characters) and the code. An update can be \
          85% smaller than the page only when the page has at least {need} bytes{}.\n",
         if small.is_empty() {
             String::new()
@@ -1935,25 +1935,26 @@ few dozen bytes. Later updates omit the statics. For a range (the list \
 form) the first time sends every item's dynamics as well, the whole tree \
 the client needs to address one item's value later: on the 100×100 table \
 that is most of the page, once.
-- **A markers or granular update of a fragment makes the client forget its \
-statics**, so the next text update of that fragment pays for the statics \
-again. On the todo page this hits the root whenever a filter change \
-(attribute, `markers`) comes between two ticks. The corpus scenarios run \
-one kind of update each, so there it shows only in warm-ups; the \
-interleaved session below measures it.
+- **Statics are kept**: a markers or granular update of a fragment makes \
+the client drop the fragment's dynamics, not its statics, so the next text \
+update of that fragment sends every dynamic (every item, for a list) \
+without the statics. On the todo page this is the tick after a filter \
+change (the interleaved session below): the root's dynamics, about 170 \
+bytes, not its statics.
 - **Text inside range items** (Teams scores, table cells, todo labels) is \
 sent as `static_dynamic` in the list form: changes addressed by item and \
 dynamic index, nested through the item's folded blocks and lists \
 (`{\"42\": {\"0\": {\"17\": {\"0\": \"7\"}}}}`). An attribute among the changed \
 values, or a folded block that switched branch or changed length inside an \
 item, sends the list as `markers`.
-- **Reorders** and **lists changed and resized in the same update** are sent \
-as one `replacement` of the whole list: no other strategy is applicable to \
-them in this design (a move is not a granular operation, and granular and \
-markers are not combined on one list), so the report lists replacement \
-alone. In the mixed scenario this is most of the bytes: the same toggle and \
-append sent as two updates cost about the todo toggle and todo append rows \
-together.
+- **Reorders** (the same items, by value, in another order) are one \
+granular `move` fragment: the items of a longest run already in order \
+stay and each other item moves once, or the whole new order when that is \
+shorter. **Added items** go as their dynamics, with the list's item \
+statics the first time. **Lists changed and resized in the same update** \
+(the mixed scenario) are still one `replacement` of the whole list.
+- **Never more than the root**: an update whose fragments would outweigh \
+one replacement of the root is sent as that replacement.
 ";
 
 fn main() {
