@@ -397,7 +397,7 @@ var LiveTemplate = (() => {
         } else if (d) throw bad(`dynamic ${i} is not HTML`);
       });
     }
-    held.set(id, entry.statics);
+    if (sd.statics) held.set(id, sd.statics);
     cache.set(id, entry);
     return out;
   }

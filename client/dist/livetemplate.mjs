@@ -362,7 +362,7 @@ function staticDynamic(id, content, sd, cache, held) {
       } else if (d) throw bad(`dynamic ${i} is not HTML`);
     });
   }
-  held.set(id, entry.statics);
+  if (sd.statics) held.set(id, sd.statics);
   cache.set(id, entry);
   return out;
 }

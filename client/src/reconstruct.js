@@ -461,7 +461,8 @@ function staticDynamic(id, content, sd, cache, held) {
       } else if (d) throw bad(`dynamic ${i} is not HTML`);
     });
   }
-  held.set(id, entry.statics);
+  // statics from the cache or the kept ones are kept already
+  if (sd.statics) held.set(id, sd.statics);
   cache.set(id, entry);
   return out;
 }

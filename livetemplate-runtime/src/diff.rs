@@ -286,7 +286,7 @@ pub fn diff_with_report(
 
 use livetemplate_shared::{close_marker_len as close_len, open_marker_len as open_len};
 
-use crate::reorder::{moves_for, reordering};
+use crate::reorder::{is_permutation, moves_for, reordering};
 
 /// Length of `b.html(true)` (cached in the block).
 pub(crate) fn block_len(b: &Block) -> usize {
@@ -422,14 +422,14 @@ fn undo_edits<'a>(
         if !e.order.is_empty() {
             // cur[t] was the old item order[t]
             let n = cur.len();
-            let mut old: Vec<Option<&Block>> = vec![None; n];
-            for (t, &o) in e.order.iter().enumerate() {
-                match (old.get_mut(o), cur.get(t)) {
-                    (Some(slot @ None), Some(&b)) if e.order.len() == n => *slot = Some(b),
-                    _ => return Err(err(format!("a reordering that is not one of {n} items"))),
-                }
+            if e.order.len() != n || !is_permutation(&e.order) {
+                return Err(err(format!("a reordering that is not one of {n} items")));
             }
-            cur = old.into_iter().flatten().collect();
+            let mut old: Vec<&Block> = cur.clone();
+            for (t, &o) in e.order.iter().enumerate() {
+                old[o] = cur[t];
+            }
+            cur = old;
             out.push(Edit {
                 at: 0,
                 removed: Vec::new(),
@@ -1449,13 +1449,16 @@ impl Differ<'_> {
             }
             (Region::Items(old, _), Region::Items(new, _)) => {
                 let new = new.as_slice();
+                // A reordering is looked for first when the edits are not
+                // known: Myers would spend O(n·d) on it to find no better than
+                // a replacement. Known edits are classified first, and only a
+                // structural change is searched for one.
+                let searched = child.edits.is_none();
                 let edits = match child.edits {
                     Some(e) => e,
-                    // A reordering is found before Myers, which would spend
-                    // O(n·d) on it to find no better than a replacement.
                     None => match reordering(old, new, |b: &&Block| b.html_len()) {
                         Some(order) => {
-                            self.reorder(target, &order, old.len());
+                            self.reorder(target, &order);
                             return Ok(());
                         }
                         None => diff_items(old, new),
@@ -1465,7 +1468,7 @@ impl Differ<'_> {
                     ListChange::None => Ok(()),
                     ListChange::AddRemove => self.granular(target, old.len(), &edits),
                     ListChange::Reordered(order) => {
-                        self.reorder(target, order, old.len());
+                        self.reorder(target, order);
                         Ok(())
                     }
                     ListChange::InPlace(pairs) => {
@@ -1476,8 +1479,11 @@ impl Differ<'_> {
                         self.values(target, Form::List(new), walk)
                     }
                     ListChange::Structural => {
-                        match reordering(old, new, |b: &&Block| b.html_len()) {
-                            Some(order) => self.reorder(target, &order, old.len()),
+                        let order = (!searched)
+                            .then(|| reordering(old, new, |b: &&Block| b.html_len()))
+                            .flatten();
+                        match order {
+                            Some(order) => self.reorder(target, &order),
                             None => self.replace(target, child.ctrl),
                         }
                         Ok(())
@@ -1493,12 +1499,11 @@ impl Differ<'_> {
 
     /// Items reordered, none changed: one `move` fragment, or `reorder`
     /// when shorter (nothing for the same order).
-    fn reorder(&mut self, target: Target<'_>, order: &[usize], len: usize) {
+    fn reorder(&mut self, target: Target<'_>, order: &[usize]) {
         let moves = moves_for(order);
         if moves.is_empty() {
             return;
         }
-        debug_assert!(moves.iter().all(|&(f, t)| f < len && t < len));
         let id = target.id();
         let start = self.out.len();
         // Moves, or the whole order when that is shorter (many moves).
@@ -2534,10 +2539,7 @@ mod tests {
         s.items[0].2[1] = "Q".into();
         let d = sd_data(&h.step(&s, ListMode::Myers));
         assert!(d.statics.is_none());
-        assert!(d
-            .dynamics
-            .values()
-            .all(|v| matches!(v, DynamicValue::Item(_))));
+        assert!(d.is_every_item());
         assert_eq!(
             serde_json::to_value(&d.dynamics[&0]).unwrap(),
             serde_json::json!(["A", "one", {"s": ["<s>", "</s>"], "l": [["p"], ["Q"]]}, ""])

@@ -147,8 +147,13 @@ impl StaticDynamicData {
     /// True for the list form with statics: `statics` given and every
     /// dynamic an [`DynamicValue::Item`] (at least one).
     pub fn is_list_form(&self) -> bool {
-        self.statics.is_some()
-            && !self.dynamics.is_empty()
+        self.statics.is_some() && self.is_every_item()
+    }
+
+    /// True when every dynamic is an [`DynamicValue::Item`] (at least
+    /// one): the list form, with statics or with the ones the client keeps.
+    pub fn is_every_item(&self) -> bool {
+        !self.dynamics.is_empty()
             && self
                 .dynamics
                 .values()
@@ -420,6 +425,14 @@ impl GranularOp {
         GranularOp::Reorder,
     ];
 
+    /// True for the operations that add an item (with its content).
+    pub fn adds(self) -> bool {
+        matches!(
+            self,
+            GranularOp::Append | GranularOp::Prepend | GranularOp::Insert
+        )
+    }
+
     /// The operation's code on the wire (`[id, code, position, …]`).
     fn code(self) -> u8 {
         match self {
@@ -511,14 +524,10 @@ impl Fragment {
         content: Option<String>,
         position: usize,
     ) -> Self {
-        let adds = !matches!(
-            operation,
-            GranularOp::Remove | GranularOp::Move | GranularOp::Reorder
-        );
         Fragment::granular_data(
             id,
             GranularData {
-                content: adds.then(|| content.unwrap_or_default()),
+                content: operation.adds().then(|| content.unwrap_or_default()),
                 position,
                 ..GranularData::of(operation)
             },
@@ -707,10 +716,7 @@ impl Fragment {
         }
         match &self.data {
             FragmentData::Granular(g) => {
-                let adds = !matches!(
-                    g.operation,
-                    GranularOp::Remove | GranularOp::Move | GranularOp::Reorder
-                );
+                let adds = g.operation.adds();
                 if adds != (g.content.is_some() || g.item.is_some()) {
                     return Err(invalid(if adds {
                         "granular add without content"
@@ -738,7 +744,11 @@ impl Fragment {
                     }));
                 }
                 let reorders = g.operation == GranularOp::Reorder;
-                if reorders && (g.position != 0 || !is_permutation(&g.order)) {
+                if reorders
+                    && (g.position != 0
+                        || g.order.is_empty()
+                        || !crate::reorder::is_permutation(&g.order))
+                {
                     return Err(invalid(
                         "granular reorder without an order that is a permutation, or with a position",
                     ));
@@ -764,15 +774,6 @@ fn tree_node(v: &DynamicValue) -> Result<(), FragmentError> {
         DynamicValue::List { items, .. } => items.iter().flatten().try_for_each(tree_node),
         _ => Err(invalid("a tree holds HTML, blocks and lists only")),
     }
-}
-
-/// True for a non-empty permutation of `0..order.len()`.
-fn is_permutation(order: &[usize]) -> bool {
-    let mut seen = vec![false; order.len()];
-    !order.is_empty()
-        && order
-            .iter()
-            .all(|&o| o < seen.len() && !std::mem::replace(&mut seen[o], true))
 }
 
 /// Which [`DynamicValue`]s may stand where (see [`StaticDynamicData`]).
@@ -815,9 +816,7 @@ fn validate_static_dynamic(sd: &StaticDynamicData) -> Result<(), FragmentError> 
             )),
         }),
         // every item, with the item statics the client keeps
-        None if !sd.dynamics.is_empty()
-            && sd.dynamics.values().all(|v| matches!(v, DynamicValue::Item(_))) =>
-        {
+        None if sd.is_every_item() => {
             values
                 .flat_map(|v| match v {
                     DynamicValue::Item(item) => item.as_slice(),

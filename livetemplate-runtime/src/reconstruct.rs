@@ -424,13 +424,8 @@ fn static_dynamic(
         (None, false) => held.get(id),
         (None, true) => None,
     };
-    let list_form = !sd.dynamics.is_empty()
-        && sd
-            .dynamics
-            .values()
-            .all(|v| matches!(v, DynamicValue::Item(_)));
     let entry = match statics {
-        Some(statics) if list_form => {
+        Some(statics) if sd.is_every_item() => {
             let n = sd.dynamics.len();
             if sd.dynamics.keys().any(|&k| k >= n) {
                 return Err(bad(format!("{n} items need exactly the indices 0..{n}")));
@@ -504,10 +499,11 @@ fn static_dynamic(
             }
         }
     }
-    let statics = match &entry {
-        Cached::Block { statics, .. } | Cached::List { statics, .. } => statics.clone(),
-    };
-    held.insert(id.to_owned(), statics);
+    // Statics from the cache or the kept ones are kept already (whatever
+    // is cached is kept).
+    if let Some(statics) = &sd.statics {
+        held.insert(id.to_owned(), statics.clone());
+    }
     cache.insert(id.to_owned(), entry);
     Ok(out)
 }

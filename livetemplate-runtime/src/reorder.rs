@@ -49,6 +49,15 @@ pub fn reordering<T: PartialEq, K: PartialEq>(
     Some(order)
 }
 
+/// True when `order` holds each of `0..order.len()` once (an empty order
+/// is one).
+pub fn is_permutation(order: &[usize]) -> bool {
+    let mut seen = vec![false; order.len()];
+    order
+        .iter()
+        .all(|&o| o < seen.len() && !std::mem::replace(&mut seen[o], true))
+}
+
 /// Which entries of `seq` form a longest strictly increasing subsequence
 /// (patience sorting, O(n log n)).
 pub fn longest_increasing(seq: &[usize]) -> Vec<bool> {
@@ -119,6 +128,14 @@ mod tests {
             v.insert(to, x);
         }
         v
+    }
+
+    #[test]
+    fn permutations() {
+        assert!(is_permutation(&[]));
+        assert!(is_permutation(&[2, 0, 1]));
+        assert!(!is_permutation(&[0, 0, 1]));
+        assert!(!is_permutation(&[0, 1, 3]));
     }
 
     #[test]

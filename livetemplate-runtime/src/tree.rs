@@ -348,12 +348,9 @@ pub fn splice_items(
         Ops::Diff(ops) => ops,
         Ops::Order(order) => {
             // A permutation of the list (checked before anything moves).
-            let mut seen = vec![false; old_len];
             let permutation = order.len() == old_len
                 && old_len == new_len
-                && order
-                    .iter()
-                    .all(|&o| o < old_len && !std::mem::replace(&mut seen[o], true));
+                && crate::reorder::is_permutation(&order);
             if !permutation {
                 return Ok(None);
             }
