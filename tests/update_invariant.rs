@@ -114,25 +114,24 @@ proptest! {
 
 proptest! {
     /// Entries edited one change at a time: the invariant holds, and a
-    /// change of text only inside items is sent as `static_dynamic` (the
-    /// list form, nested through the items' folded blocks), or as the
-    /// root's replacement when that is smaller.
+    /// change of text only inside items is sent as markers (patches of the
+    /// items' values, through their folded blocks, never the items' tree),
+    /// or as the root's replacement when that is smaller.
     #[test]
-    fn item_text_is_static_dynamic(steps in entry_sequences()) {
+    fn item_text_is_markers(steps in entry_sequences()) {
         let states: Vec<Entries> = steps.iter().map(|(s, _)| s.clone()).collect();
         check_sequence(states);
         let mut page = Page::new(steps[0].0.clone()).expect("page");
         for (next, text_only) in &steps[1..] {
             let fragments = page.update(next.clone()).expect("update");
-            // unless the root's replacement is smaller (the first list form
-            // sends the items' whole tree)
+            // unless the root's replacement is smaller
             let html = page.render();
             let root = root_content(&html).expect("root").0;
             let capped = matches!(fragments.as_slice(),
                 [f] if f.id == root && f.strategy == livetemplate::Strategy::Replacement);
             if *text_only && !capped {
                 for f in &fragments {
-                    prop_assert_eq!(f.strategy, livetemplate::Strategy::StaticDynamic, "{:?}", f);
+                    prop_assert_eq!(f.strategy, livetemplate::Strategy::Markers, "{:?}", f);
                 }
             }
         }

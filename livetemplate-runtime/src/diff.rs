@@ -21,17 +21,17 @@
 //!   `MAX_REORDER`) → **granular** `move`, one fragment (module
 //!   `reorder`: the items of a longest run already in order stay, each
 //!   other item moves once);
-//! - values changed (slots, folded controls, or items changed in place) and
-//!   at least one sits in an attribute → **markers**; so do values of a
-//!   block that sit inside its folded lists, and, inside range items, a
-//!   folded block that switched branch or changed length, or a value more
-//!   than 8 indices deep (`MAX_PATH`: item and dynamic, then one per
-//!   folded `if`/`with`/`template`, two per folded list);
-//! - otherwise, text values → **static_dynamic**: the block form for the
-//!   values of one block (the root, an `if`/`with`/`template` branch), the
-//!   list form for text inside a range fragment's items (the items' tree
-//!   once, then changes by item and dynamic index, nested through folded
-//!   blocks; see [`StaticDynamicData`]).
+//! - values changed (slots, folded controls, items changed in place, a
+//!   folded block inside an item that switched branch or changed length)
+//!   → **markers**: one patch per run of changed values, at its position in
+//!   the HTML the client holds.
+//!
+//! The client holds the HTML of every fragment (the render, then each
+//! update), so a patch of it never needs the statics or the unchanged
+//! values. `static_dynamic`, which carries a block's tree, is therefore not
+//! sent: before the client held the tree it cost the statics and every
+//! value (about the page, on the first text update after the render), and
+//! after it saved two numbers per value. Both clients still apply it.
 //!
 //! A child fragment whose content changed gets its own fragments after its
 //! parent's; a replaced parent covers its children. Whatever the rule
@@ -40,62 +40,31 @@
 //! to the parent's content as the client has it before the update (child
 //! regions still old), so the parent's fragment applies first.
 //!
-//! # The client's `static_dynamic` cache
+//! # What the client keeps
 //!
-//! [`ClientCache`] remembers, per fragment, the block the client holds
-//! statics and dynamics for (for the list form, the item block). Only then
-//! are statics left out. A markers or
-//! granular fragment makes the client forget that fragment's copy; a
-//! replacement makes it forget the fragment's and every nested fragment's.
+//! [`ClientCache`] remembers, per range fragment, the item statics the
+//! client keeps since an item was added (a granular add sends an item as its
+//! dynamics, with the statics the first time). A replacement makes it forget
+//! the fragment's and every nested fragment's.
 //!
 //! # Cost
 //!
-//! Work is proportional to the changed dynamics: unchanged values are never
-//! rendered, and markers positions are computed (by summing lengths, not
-//! rendering) only when markers are sent.
+//! Unchanged values are never rendered: a patch's position is a sum of the
+//! lengths the tree caches, and only changed values are written.
 
-use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::hash::{BuildHasherDefault, Hasher};
 
-use crate::fragment::{
-    DynamicValue, Fragment, GranularOp, StaticDynamicData, Strategy, ValuePatch,
-};
+use crate::fragment::{DynamicValue, Fragment, GranularOp, Strategy, ValuePatch};
 use crate::template::{BlockMeta, ControlMeta, Dynamic};
 use crate::tree::{Block, Change, Dyn, ListEdit, ITEM_MARKER};
 
-/// What the client holds, mirroring the reconstructor: the fragments it
-/// holds `static_dynamic` statics and dynamics for (fragment id → id of the
-/// block, or branch, they belong to), and the fragments it keeps statics for
-/// without the dynamics (fragment id → the block's id, or the item block's
-/// for a range), which markers and granular updates do not take away.
+/// What the client keeps, mirroring the reconstructor: the item statics of
+/// each range fragment it was sent added items for (fragment id → the item
+/// block's id). A replacement of the fragment, or of one enclosing it,
+/// takes them away.
 #[derive(Clone, Debug, Default)]
 pub struct ClientCache {
-    map: HashMap<&'static str, &'static str, BuildHasherDefault<IdHasher>>,
     kept: Vec<(&'static str, &'static str)>,
-}
-
-/// FNV-1a: fragment ids are short and already hashes, so SipHash's
-/// protection buys nothing here and costs a measurable part of a small
-/// update (two lookups per fragment).
-#[derive(Clone, Copy, Debug)]
-struct IdHasher(u64);
-
-impl Default for IdHasher {
-    fn default() -> Self {
-        IdHasher(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Hasher for IdHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
 }
 
 impl ClientCache {
@@ -104,66 +73,35 @@ impl ClientCache {
         ClientCache::default()
     }
 
-    /// True when the client holds statics for fragment `id`, for block `block`.
-    pub fn holds(&self, id: &str, block: &str) -> bool {
-        self.map.get(id).is_some_and(|b| *b == block)
-    }
-
-    /// Number of fragments cached.
-    pub fn len(&self) -> usize {
-        self.map.len()
-    }
-
-    /// True when nothing is cached.
-    pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
-    }
-
-    /// Ids of the cached fragments, sorted.
-    pub fn ids(&self) -> Vec<&'static str> {
-        let mut v: Vec<&'static str> = self.map.keys().copied().collect();
-        v.sort_unstable();
-        v
-    }
-
     /// True when the client keeps the statics of block `block` for
-    /// fragment `id` (with or without the dynamics).
+    /// fragment `id`.
     pub fn keeps(&self, id: &str, block: &str) -> bool {
         self.kept.iter().any(|&(i, b)| i == id && b == block)
     }
 
+    /// Number of fragments whose item statics the client keeps.
+    pub fn len(&self) -> usize {
+        self.kept.len()
+    }
+
+    /// True when the client keeps nothing.
+    pub fn is_empty(&self) -> bool {
+        self.kept.is_empty()
+    }
+
     /// Forgets everything (the client reloaded the page).
     pub fn clear(&mut self) {
-        self.map.clear();
         self.kept.clear();
     }
 
-    /// Frees the map's spare capacity.
+    /// Frees spare capacity.
     pub fn shrink_to_fit(&mut self) {
-        self.map.shrink_to_fit();
         self.kept.shrink_to_fit();
     }
 
-    /// Heap bytes held: the map's table as hashbrown lays it out (a
-    /// power-of-two number of buckets for 7/8 of them used, one control
-    /// byte per bucket plus one group of 16).
+    /// Heap bytes held.
     pub fn memory_bytes(&self) -> usize {
-        let cap = self.map.capacity();
-        let buckets = match cap {
-            0 => return 0,
-            1..=7 => (cap + 1).next_power_of_two(),
-            _ => (cap * 8 / 7).next_power_of_two(),
-        };
-        buckets * std::mem::size_of::<(&str, &str)>()
-            + buckets
-            + 16
-            + self.kept.capacity() * std::mem::size_of::<(&str, &str)>()
-    }
-
-    /// The client holds the tree of `block` for `id` (and so its statics).
-    fn insert(&mut self, id: &'static str, block: &'static str) {
-        self.map.insert(id, block);
-        self.keep(id, block);
+        self.kept.capacity() * std::mem::size_of::<(&str, &str)>()
     }
 
     /// The client keeps the statics of `block` for `id`.
@@ -174,28 +112,22 @@ impl ClientCache {
         }
     }
 
-    fn forget(&mut self, id: &str) {
-        self.map.remove(id);
-    }
-
-    /// Forgets all that is held for a replaced fragment `ctrl` and the
+    /// Forgets all that is kept for a replaced fragment `ctrl` and the
     /// fragments nested anywhere in its branches.
     fn forget_region(&mut self, ctrl: &ControlMeta) {
-        self.map.remove(ctrl.id);
+        if self.kept.is_empty() {
+            return;
+        }
         self.kept.retain(|&(i, _)| i != ctrl.id);
         self.forget_nested(ctrl);
     }
 
     /// Forgets `ctrl`'s fragments nested anywhere in its branches.
     fn forget_nested(&mut self, ctrl: &ControlMeta) {
-        if self.map.is_empty() && self.kept.is_empty() {
-            return;
-        }
         for b in ctrl.branches {
             for d in b.dynamics {
                 if let Dynamic::Block(c) = d {
                     if c.fragment {
-                        self.map.remove(c.id);
                         self.kept.retain(|&(i, _)| i != c.id);
                     }
                     self.forget_nested(c);
@@ -328,14 +260,6 @@ fn dyn_html_at(dm: Option<&Dynamic>, d: &Dyn) -> String {
         _ => d.write_html(true, false, &mut out),
     }
     out
-}
-
-fn is_attr(dm: Option<&Dynamic>) -> bool {
-    match dm {
-        Some(Dynamic::Slot(s)) => s.attr,
-        Some(Dynamic::Block(c)) => c.attr,
-        None => false,
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -681,43 +605,6 @@ struct Value {
     /// Index of the piece holding its old value.
     piece: usize,
     new: String,
-    /// Its dynamic index when in the fragment's own block (not in an item).
-    top: Option<usize>,
-    /// Inside items: item index, dynamic index, and so on through folded
-    /// blocks, the address of a nested `static_dynamic` change.
-    path: Path,
-}
-
-/// How deep a value inside a range item can be addressed: item and dynamic
-/// index, then one more index per folded `if`/`with`/`template` and two
-/// per folded list (item and dynamic), 8 in all. Deeper values are sent as
-/// markers. Inline, so that walking allocates nothing for it.
-const MAX_PATH: usize = 8;
-
-/// Indices down to a value (see [`Value::path`]).
-#[derive(Clone, Copy, Default)]
-struct Path {
-    /// Levels entered; those beyond [`MAX_PATH`] are counted, not stored.
-    len: usize,
-    at: [usize; MAX_PATH],
-}
-
-impl Path {
-    fn push(&mut self, i: usize) {
-        if let Some(slot) = self.at.get_mut(self.len) {
-            *slot = i;
-        }
-        self.len += 1;
-    }
-
-    fn pop(&mut self) {
-        self.len = self.len.saturating_sub(1);
-    }
-
-    /// The indices, or `None` when too deep to be addressed.
-    fn get(&self) -> Option<&[usize]> {
-        self.at.get(..self.len)
-    }
 }
 
 /// A child fragment whose content changed.
@@ -735,15 +622,6 @@ struct Walk<'a> {
     pieces: Vec<OldPart<'a>>,
     values: Vec<Value>,
     children: Vec<Child<'a>>,
-    /// A changed value sits in an attribute.
-    attr: bool,
-    /// A changed value sits inside range items.
-    in_items: bool,
-    /// Inside items, a changed value is not text for text: a folded block
-    /// switched branch or a list changed length (the item's structure).
-    reshaped: bool,
-    /// The item and dynamic indices down to the value being walked.
-    path: Path,
 }
 
 impl<'a> Walk<'a> {
@@ -811,10 +689,7 @@ impl<'a> Walk<'a> {
             };
             let frag = fragment_ctrl(dm);
             if let (OldVal::Edited(edits), None, false) = (ov, frag, top) {
-                self.path.push(i);
-                let walked = self.edited_list(nd, edits)?;
-                self.path.pop();
-                if walked {
+                if self.edited_list(nd, edits)? {
                     continue;
                 }
             }
@@ -844,9 +719,7 @@ impl<'a> Walk<'a> {
                 // Inside range items, a folded block that kept its shape is
                 // walked into, so that one changed cell is one small patch.
                 (OldVal::Dyn(od), None) if !top && same_shape(od, nd) => {
-                    self.path.push(i);
                     self.folded(od, nd)?;
-                    self.path.pop();
                 }
                 (ov, _) => {
                     let old_piece = match ov {
@@ -857,21 +730,11 @@ impl<'a> Walk<'a> {
                         }
                         _ => OldPart::Region(old_content(ov, nd)?.0),
                     };
-                    let mut path = self.path;
-                    if !top {
-                        path.push(i);
-                        let text = matches!((ov, nd), (OldVal::Dyn(Dyn::Text(_)), Dyn::Text(_)));
-                        self.reshaped |= !text || frag.is_some() || path.get().is_none();
-                    }
                     self.values.push(Value {
                         piece: self.pieces.len(),
                         new: dyn_html_at(dm, nd),
-                        top: top.then_some(i),
-                        path,
                     });
                     self.pieces.push(old_piece);
-                    self.attr |= is_attr(dm);
-                    self.in_items |= !top;
                 }
             }
         }
@@ -898,13 +761,11 @@ impl<'a> Walk<'a> {
                 if let (true, Some(a), Some(b)) = (oi.is_empty(), oe, ne) {
                     return self.block(b, OldSrc::Block(a), false);
                 }
-                for (k, (o, n)) in oi.iter().zip(ni).enumerate() {
+                for (o, n) in oi.iter().zip(ni) {
                     if o == n {
                         self.pieces.push(OldPart::Block(o));
                     } else {
-                        self.path.push(k);
                         self.block(n, OldSrc::Block(o), false)?;
-                        self.path.pop();
                     }
                 }
                 Ok(())
@@ -929,7 +790,6 @@ impl<'a> Walk<'a> {
             }
             match pairs.peek() {
                 Some((at, nb, changes)) if *at == k => {
-                    self.path.push(k);
                     match changes {
                         Some(changes) => {
                             let vals = old_vals(nb, changes)?;
@@ -937,7 +797,6 @@ impl<'a> Walk<'a> {
                         }
                         None => self.block(nb, OldSrc::Block(ob), false)?,
                     }
-                    self.path.pop();
                     pairs.next();
                 }
                 _ => self.pieces.push(OldPart::Block(ob)),
@@ -1030,26 +889,6 @@ fn old_content<'a>(
 // ---------------------------------------------------------------------------
 // Emitting fragments.
 
-/// What a fragment's `static_dynamic` encoding would be built from.
-#[derive(Clone, Copy)]
-enum Form<'a> {
-    /// The block form: this block's statics and dynamics.
-    Block(&'a Block),
-    /// The list form: these range items (same block meta) as trees.
-    List(&'a [&'a Block]),
-}
-
-impl Form<'_> {
-    /// The block whose statics the client holds once this form is sent
-    /// (the list's item block); `None` for an empty list.
-    fn meta(&self) -> Option<&'static str> {
-        match self {
-            Form::Block(b) => Some(b.meta.id),
-            Form::List(items) => items.first().map(|b| b.meta.id),
-        }
-    }
-}
-
 /// The statics a block writes (one more than its dynamics).
 fn statics_of(b: &Block) -> Vec<String> {
     let n = b.dyns.len() + 1;
@@ -1097,31 +936,6 @@ fn tree_value(d: &Dyn) -> Result<DynamicValue, DiffError> {
             }),
         },
     }
-}
-
-/// Puts HTML `new` at `path` (indices, outermost first) of nested changes
-/// (sorted by index).
-fn insert_change(
-    changes: &mut Vec<(usize, DynamicValue)>,
-    path: &[usize],
-    new: String,
-) -> Result<(), DiffError> {
-    let [i, rest @ ..] = path else {
-        return Err(err("a changed value inside items without a path"));
-    };
-    let at = match changes.binary_search_by_key(i, |c| c.0) {
-        Ok(at) => at,
-        Err(at) => {
-            changes.insert(at, (*i, DynamicValue::Changes(Vec::new())));
-            at
-        }
-    };
-    match (rest, &mut changes[at].1) {
-        ([], slot) => *slot = DynamicValue::Html(new),
-        (rest, DynamicValue::Changes(inner)) => insert_change(inner, rest, new)?,
-        _ => return Err(err("a changed value inside another changed value")),
-    }
-    Ok(())
 }
 
 /// The fragment being encoded.
@@ -1216,7 +1030,7 @@ impl Differ<'_> {
         let mut walk = Walk::default();
         walk.pieces.reserve(2 * tree.dyns.len() + 2);
         walk.block(tree, OldSrc::Root(&old), true)?;
-        self.values(Target::Root(tree), Form::Block(tree), walk)
+        self.values(Target::Root(tree), walk)
     }
 
     /// No update is larger than replacing the root (DESIGN.md, "Wire"):
@@ -1261,49 +1075,21 @@ impl Differ<'_> {
         }
     }
 
-    /// Emits a fragment's value changes (if any), then its children.
-    fn values(
-        &mut self,
-        target: Target<'_>,
-        form: Form<'_>,
-        mut walk: Walk<'_>,
-    ) -> Result<(), DiffError> {
+    /// Emits a fragment's value changes (if any) as markers on the content
+    /// the client holds, then its children.
+    fn values(&mut self, target: Target<'_>, walk: Walk<'_>) -> Result<(), DiffError> {
         let id = target.id();
         if !walk.values.is_empty() {
             let start = self.out.len();
-            // The rule: text values only → static_dynamic, else markers.
-            let text = !walk.attr
-                && match form {
-                    Form::Block(_) => !walk.in_items,
-                    Form::List(_) => !walk.reshaped,
-                };
-            let sd = form.meta().filter(|_| text);
-            // The markers alternative, before the list form takes the values.
-            let markers_alt = (self.reporting() && sd.is_some())
-                .then(|| json_len(&[Fragment::markers(id, walk.patches())]));
-            let (f, chosen) = match (sd, form) {
-                (Some(meta), Form::Block(b)) => (
-                    self.static_dynamic(id, meta, b, &walk),
-                    Strategy::StaticDynamic,
-                ),
-                (Some(meta), Form::List(items)) => (
-                    self.static_dynamic_list(id, meta, items, &mut walk)?,
-                    Strategy::StaticDynamic,
-                ),
-                (None, _) => (Fragment::markers(id, walk.patches()), Strategy::Markers),
-            };
+            let f = Fragment::markers(id, walk.patches());
             let alternatives = self.reporting().then(|| {
-                let mut alt = vec![(chosen, json_len(std::slice::from_ref(&f)))];
-                alt.extend(markers_alt.map(|m| (Strategy::Markers, m)));
-                alt.push(replacement_len(target));
-                alt
+                vec![
+                    (Strategy::Markers, json_len(std::slice::from_ref(&f))),
+                    replacement_len(target),
+                ]
             });
             self.out.push(f);
-            match sd {
-                Some(meta) => self.cache.insert(id, meta),
-                None => self.cache.forget(id),
-            }
-            self.push_report(id, start, chosen, alternatives);
+            self.push_report(id, start, Strategy::Markers, alternatives);
         }
         for child in walk.children {
             self.child(child)?;
@@ -1340,92 +1126,6 @@ impl Differ<'_> {
         }
     }
 
-    /// The block form: `b`'s statics (unless the client holds them) and its
-    /// changed dynamics.
-    fn static_dynamic(&self, id: &str, meta: &str, b: &Block, walk: &Walk<'_>) -> Fragment {
-        let data = if self.cache.holds(id, meta) {
-            StaticDynamicData {
-                statics: None,
-                dynamics: walk
-                    .values
-                    .iter()
-                    .filter_map(|v| Some((v.top?, DynamicValue::Html(v.new.clone()))))
-                    .collect(),
-            }
-        } else {
-            let mut changed = walk
-                .values
-                .iter()
-                .filter_map(|v| Some((v.top?, v)))
-                .peekable();
-            let mut dynamics = BTreeMap::new();
-            for (i, d) in b.dyns.iter().enumerate() {
-                let dm = b.meta.dynamics.get(i);
-                let value = match (fragment_ctrl(dm), changed.peek()) {
-                    (Some(c), _) => DynamicValue::Fragment(c.id.to_owned()),
-                    (None, Some((j, v))) if *j == i => {
-                        let html = v.new.clone();
-                        changed.next();
-                        DynamicValue::Html(html)
-                    }
-                    (None, _) => DynamicValue::Html(dyn_html_at(dm, d)),
-                };
-                dynamics.insert(i, value);
-            }
-            StaticDynamicData {
-                // every dynamic; the statics unless the client keeps them
-                statics: (!self.cache.keeps(id, meta)).then(|| statics_of(b)),
-                dynamics,
-            }
-        };
-        Fragment::static_dynamic(id, data)
-    }
-
-    /// The list form: the changed values by item and dynamic index when the
-    /// client holds the items' tree (taken from `walk`), else the whole tree.
-    fn static_dynamic_list(
-        &self,
-        id: &str,
-        meta: &str,
-        items: &[&Block],
-        walk: &mut Walk<'_>,
-    ) -> Result<Fragment, DiffError> {
-        let data = if self.cache.holds(id, meta) {
-            let mut dynamics = BTreeMap::new();
-            for v in &mut walk.values {
-                let Some([item, path @ ..]) = v.path.get() else {
-                    return Err(err("a changed value inside items without a path"));
-                };
-                match dynamics
-                    .entry(*item)
-                    .or_insert_with(|| DynamicValue::Changes(Vec::new()))
-                {
-                    DynamicValue::Changes(c) => insert_change(c, path, std::mem::take(&mut v.new))?,
-                    _ => return Err(err("an item's changes that are not by index")),
-                }
-            }
-            StaticDynamicData {
-                statics: None,
-                dynamics,
-            }
-        } else {
-            let [first, ..] = items else {
-                return Err(err("list form of an empty list"));
-            };
-            let dynamics = items
-                .iter()
-                .enumerate()
-                .map(|(k, b)| Ok((k, DynamicValue::Item(item_tree(b, first.meta)?))))
-                .collect::<Result<_, DiffError>>()?;
-            StaticDynamicData {
-                // every item; the item statics unless the client keeps them
-                statics: (!self.cache.keeps(id, meta)).then(|| statics_of(first)),
-                dynamics,
-            }
-        };
-        Ok(Fragment::static_dynamic(id, data))
-    }
-
     fn replace(&mut self, target: Target<'_>, ctrl: &'static ControlMeta) {
         let id = target.id();
         let start = self.out.len();
@@ -1445,7 +1145,7 @@ impl Differ<'_> {
             (Region::One(o), Region::One(n)) if o.meta.same_block(n.meta) => {
                 let mut walk = Walk::default();
                 walk.block(n, OldSrc::Block(o), true)?;
-                self.values(target, Form::Block(n), walk)
+                self.values(target, walk)
             }
             (Region::Items(old, _), Region::Items(new, _)) => {
                 let new = new.as_slice();
@@ -1476,7 +1176,7 @@ impl Differ<'_> {
                         walk.pieces.reserve(2 * old.len() + 8 * pairs.len());
                         walk.values.reserve(pairs.len());
                         walk.items(old, &pairs, true)?;
-                        self.values(target, Form::List(new), walk)
+                        self.values(target, walk)
                     }
                     ListChange::Structural => {
                         let order = (!searched)
@@ -1527,7 +1227,6 @@ impl Differ<'_> {
             ]
         });
         self.push_report(id, start, Strategy::Granular, alternatives);
-        self.cache.forget(id);
     }
 
     /// Items added or removed: one fragment per item operation. An added
@@ -2043,7 +1742,7 @@ mod tests {
                 let (frags, report) =
                     diff_with_report(&self.tree, &changes, &mut self.cache).unwrap();
                 assert_eq!(plain, frags);
-                assert_eq!(cache2.ids(), self.cache.ids());
+                assert_eq!(cache2.kept, self.cache.kept);
                 check_report(&frags, &report);
                 frags
             };
@@ -2067,10 +1766,7 @@ mod tests {
                 want,
                 "mode {mode:?}\nfragments: {frags:#?}"
             );
-            // the server never believes the client holds statics it lacks
-            for id in self.cache.ids() {
-                assert!(self.client.has_statics(id), "{id} not cached by the client");
-            }
+            // the server never believes the client keeps statics it lacks
             for (id, _) in &self.cache.kept {
                 assert!(
                     self.client.keeps_statics(id),
@@ -2168,54 +1864,48 @@ mod tests {
     }
 
     #[test]
-    fn text_change_is_static_dynamic_then_cached() {
+    fn text_change_is_markers_on_the_held_html() {
         let mut s = base();
         let mut h = Harness::new(&s);
-        s.title = "New <title> é".into();
+        // the first update after the render: no statics, no tree, one patch
+        // of the HTML the client holds
+        s.title = "New title é".into();
         let f = h.step(&s, ListMode::Myers);
-        assert_eq!(
-            strategies(&f),
-            [("f-root", Strategy::StaticDynamic, "update")]
-        );
-        let FragmentData::StaticDynamic(sd) = &f[0].data else {
+        assert_eq!(strategies(&f), [("f-root", Strategy::Markers, "patch")]);
+        let FragmentData::Markers(m) = &f[0].data else {
             unreachable!()
         };
-        let statics = sd.statics.as_ref().expect("first time: statics");
-        assert_eq!(statics.len(), ROOT.statics.len());
-        assert_eq!(sd.dynamics.len(), ROOT.dynamics.len());
-        assert_eq!(sd.dynamics[&2], DynamicValue::Fragment("f-cond".into()));
         assert_eq!(
-            sd.dynamics[&5],
-            DynamicValue::Html("xf".into()),
-            "folded control as HTML"
+            m.patches,
+            [ValuePatch {
+                position: "<div class=\"c\">".len(),
+                length: "Title".len(),
+                new_value: "New title é".into()
+            }]
         );
-        assert!(h.cache.holds("f-root", "f-root"));
-        assert!(h.client.has_statics("f-root"));
+        assert!(h.cache.is_empty());
 
         s.title = "again".into();
         s.footer = "F".into();
         let f = h.step(&s, ListMode::Myers);
-        assert_eq!(
-            serde_json::to_string(&f).unwrap(),
-            r#"[["root",0,{"1":"again","9":"F"}]]"#
-        );
-        // a folded (non-attribute) control is a text value
+        let FragmentData::Markers(m) = &f[0].data else {
+            unreachable!()
+        };
+        let values: Vec<&str> = m.patches.iter().map(|p| &*p.new_value).collect();
+        assert_eq!(values, ["again", "F"]);
+        // a folded (non-attribute) control is a value like a slot's
         s.folded = None;
         let f = h.step(&s, ListMode::Myers);
-        assert_eq!(
-            serde_json::to_string(&f).unwrap(),
-            r#"[["root",0,{"5":""}]]"#
-        );
+        let FragmentData::Markers(m) = &f[0].data else {
+            unreachable!()
+        };
+        assert_eq!((m.patches.len(), &*m.patches[0].new_value), (1, ""));
     }
 
     #[test]
-    fn attribute_change_is_markers_and_drops_the_cache() {
+    fn attribute_change_is_markers() {
         let mut s = base();
         let mut h = Harness::new(&s);
-        s.title = "t2".into();
-        h.step(&s, ListMode::Myers);
-        assert!(h.cache.holds("f-root", "f-root"));
-
         s.class = "big".into();
         s.footer = "ff".into();
         let f = h.step(&s, ListMode::Myers);
@@ -2232,33 +1922,22 @@ mod tests {
                 new_value: "big".into()
             }
         );
-        assert!(!h.cache.holds("f-root", "f-root"));
-        assert!(!h.client.has_statics("f-root"));
-
         // the folded attribute control
         s.checked = true;
         let f = h.step(&s, ListMode::Myers);
         assert_eq!(strategies(&f), [("f-root", Strategy::Markers, "patch")]);
-
-        // text again: every dynamic, not the statics (the client kept them)
-        s.title = "t3".into();
+        // adjacent values are one patch
+        s.class = "b".into();
+        s.title = "T".into();
         let f = h.step(&s, ListMode::Myers);
-        let FragmentData::StaticDynamic(sd) = &f[0].data else {
+        let FragmentData::Markers(m) = &f[0].data else {
             unreachable!()
         };
-        assert!(sd.statics.is_none());
-        assert_eq!(sd.dynamics.len(), ROOT.dynamics.len());
-        // then changes only
-        s.title = "t4".into();
-        let f = h.step(&s, ListMode::Myers);
-        let FragmentData::StaticDynamic(sd) = &f[0].data else {
-            unreachable!()
-        };
-        assert_eq!(sd.dynamics.len(), 1);
+        assert_eq!(m.patches.len(), 2, "a static separates them: {m:?}");
     }
 
     #[test]
-    fn parent_markers_then_child_static_dynamic() {
+    fn parent_markers_count_the_child_old_content() {
         let mut s = base();
         let mut h = Harness::new(&s);
         // the child's region grows but the parent's positions are counted
@@ -2271,14 +1950,14 @@ mod tests {
             strategies(&f),
             [
                 ("f-root", Strategy::Markers, "patch"),
-                ("f-cond", Strategy::StaticDynamic, "update")
+                ("f-cond", Strategy::Markers, "patch")
             ]
         );
         s.cond_text = "b".into();
         let f = h.step(&s, ListMode::Myers);
         assert_eq!(
             serde_json::to_string(&f).unwrap(),
-            r#"[["cond",0,{"0":"b"}]]"#
+            r#"[["cond",1,3,18,"b"]]"#
         );
     }
 
@@ -2288,20 +1967,18 @@ mod tests {
         let mut h = Harness::new(&s);
         s.cond_text = "cached".into();
         h.step(&s, ListMode::Myers);
-        assert!(h.cache.holds("f-cond", "f-conda"));
         s.cond = false;
         let f = h.step(&s, ListMode::Myers);
         assert_eq!(
             serde_json::to_string(&f).unwrap(),
             r#"[["cond",6,"<b>cached</b>"]]"#
         );
-        assert!(!h.cache.holds("f-cond", "f-conda"));
-        // the other branch's text: statics of the new branch
+        // the other branch's text: a patch of the new branch
         s.cond_text = "z".into();
         let f = h.step(&s, ListMode::Myers);
         assert_eq!(
             serde_json::to_string(&f).unwrap(),
-            r#"[["cond",0,{"0":"z"},["<b>","</b>"]]]"#
+            r#"[["cond",1,3,6,"z"]]"#
         );
     }
 
@@ -2315,9 +1992,9 @@ mod tests {
         assert_eq!(
             strategies(&f),
             [
-                ("f-root", Strategy::StaticDynamic, "update"),
-                ("f-with", Strategy::StaticDynamic, "update"),
-                ("f-inner", Strategy::StaticDynamic, "update"),
+                ("f-root", Strategy::Markers, "patch"),
+                ("f-with", Strategy::Markers, "patch"),
+                ("f-inner", Strategy::Markers, "patch"),
             ]
         );
         // inner disappears while the section text changes
@@ -2326,13 +2003,11 @@ mod tests {
         assert_eq!(
             strategies(&f),
             [
-                ("f-with", Strategy::StaticDynamic, "update"),
+                ("f-with", Strategy::Markers, "patch"),
                 ("f-inner", Strategy::Replacement, "replace"),
             ]
         );
-        assert!(h.cache.holds("f-with", "f-witha"));
-        assert!(!h.cache.holds("f-inner", "f-innera"));
-        // and comes back: replacement, then text changes use statics again
+        // and comes back: replacement, then text changes are patches again
         s.with = Some(("sec3".into(), Some("x".into())));
         assert_eq!(
             strategies(&h.step(&s, ListMode::Myers)),
@@ -2340,10 +2015,7 @@ mod tests {
         );
         s.with = Some(("sec3".into(), Some("y".into())));
         let f = h.step(&s, ListMode::Myers);
-        let FragmentData::StaticDynamic(sd) = &f[0].data else {
-            unreachable!()
-        };
-        assert!(sd.statics.is_some());
+        assert_eq!(strategies(&f), [("f-inner", Strategy::Markers, "patch")]);
     }
 
     #[test]
@@ -2352,7 +2024,6 @@ mod tests {
         let mut h = Harness::new(&s);
         s.with = Some(("a".into(), Some("b".into())));
         h.step(&s, ListMode::Myers);
-        assert!(h.cache.holds("f-inner", "f-innera"));
         // the parent switches to its else branch while the child changed
         s.with = None;
         let f = h.step(&s, ListMode::Myers);
@@ -2360,9 +2031,6 @@ mod tests {
             strategies(&f),
             [("f-with", Strategy::Replacement, "replace")]
         );
-        assert!(!h.cache.holds("f-with", "f-witha"));
-        assert!(!h.cache.holds("f-inner", "f-innera"));
-        assert!(!h.client.has_statics("f-inner"));
         // and back, with a child
         s.with = Some(("c".into(), Some("d".into())));
         assert_eq!(
@@ -2373,7 +2041,7 @@ mod tests {
         let f = h.step(&s, ListMode::Myers);
         assert_eq!(
             serde_json::to_string(&f).unwrap(),
-            r#"[["inner",0,{"0":"e"},["<i>","</i>"]]]"#
+            r#"[["inner",1,3,1,"e"]]"#
         );
     }
 
@@ -2492,77 +2160,37 @@ mod tests {
     fn items_changed_in_place() {
         let mut s = base();
         let mut h = Harness::new(&s);
-        let sd_data = |f: &[Fragment]| -> StaticDynamicData {
+        let patches = |f: &[Fragment]| -> Vec<ValuePatch> {
             match &f[0].data {
-                FragmentData::StaticDynamic(d) => d.clone(),
-                d => panic!("not static_dynamic: {d:?}"),
+                FragmentData::Markers(m) => m.patches.clone(),
+                d => panic!("not markers: {d:?}"),
             }
         };
-        // text only: static_dynamic, list form; the whole tree the first time
+        // a text inside an item: one patch, not the items' tree
         s.items[1].1 = "TWO é".into();
         let f = h.step(&s, ListMode::Myers);
-        assert_eq!(
-            strategies(&f),
-            [("f-list", Strategy::StaticDynamic, "update")]
-        );
-        let d = sd_data(&f);
-        assert!(d.is_list_form());
-        assert_eq!(
-            serde_json::to_string(&f).unwrap(),
-            r#"[["list",0,{"0":["a","one","",""],"1":["b","TWO é","",""]},["<li class=\"","\">","","","</li>"]]]"#
-        );
-        // then only the changed value, by item and dynamic index
-        s.items[1].1 = "2".into();
-        let f = h.step(&s, ListMode::Myers);
-        assert_eq!(
-            serde_json::to_string(&f).unwrap(),
-            r#"[["list",0,{"1":{"1":"2"}}]]"#
-        );
+        assert_eq!(strategies(&f), [("f-list", Strategy::Markers, "patch")]);
+        let p = patches(&f);
+        assert_eq!((p.len(), &*p[0].new_value), (1, "TWO é"));
         // an attribute and a text in two items, given as a Replaced list
         s.items[0].0 = "A".into();
         s.items[1].1 = "two".into();
-        assert_eq!(
-            strategies(&h.step(&s, ListMode::Replace)),
-            [("f-list", Strategy::Markers, "patch")]
-        );
-        // a folded list inside an item changing length: markers, one patch
+        assert_eq!(patches(&h.step(&s, ListMode::Replace)).len(), 2);
+        // a folded list inside an item changing length: one patch
         s.items[0].2 = vec!["p".into(), "q".into()];
-        let f = h.step(&s, ListMode::Myers);
-        let FragmentData::Markers(m) = &f[0].data else {
-            unreachable!()
-        };
-        assert_eq!(m.patches.len(), 1);
-        assert_eq!(m.patches[0].new_value, "<s>p</s><s>q</s>");
-        // text inside it: nested static_dynamic (the markers made the client
-        // forget the tree, so every item again, without the item statics it
-        // kept, then by path)
+        let p = patches(&h.step(&s, ListMode::Myers));
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].new_value, "<s>p</s><s>q</s>");
+        // a text inside it: that value alone
         s.items[0].2[1] = "Q".into();
-        let d = sd_data(&h.step(&s, ListMode::Myers));
-        assert!(d.statics.is_none());
-        assert!(d.is_every_item());
-        assert_eq!(
-            serde_json::to_value(&d.dynamics[&0]).unwrap(),
-            serde_json::json!(["A", "one", {"s": ["<s>", "</s>"], "l": [["p"], ["Q"]]}, ""])
-        );
-        s.items[0].2[1] = "R".into();
-        let d = sd_data(&h.step(&s, ListMode::Myers));
-        assert!(d.statics.is_none());
-        assert_eq!(
-            serde_json::to_string(&d.dynamics).unwrap(),
-            r#"{"0":{"2":{"1":{"0":"R"}}}}"#
-        );
-        // a folded if appearing, then its attribute: markers
+        let p = patches(&h.step(&s, ListMode::Myers));
+        assert_eq!((p.len(), p[0].length, &*p[0].new_value), (1, 1, "Q"));
+        // a folded if appearing, then its attribute
         s.items[1].3 = Some("t".into());
-        assert_eq!(
-            strategies(&h.step(&s, ListMode::Myers)),
-            [("f-list", Strategy::Markers, "patch")]
-        );
+        patches(&h.step(&s, ListMode::Myers));
         s.items[1].3 = Some("u".into());
-        let f = h.step(&s, ListMode::Myers);
-        let FragmentData::Markers(m) = &f[0].data else {
-            unreachable!()
-        };
-        assert_eq!((m.patches[0].length, &*m.patches[0].new_value), (1, "u"));
+        let p = patches(&h.step(&s, ListMode::Myers));
+        assert_eq!((p[0].length, &*p[0].new_value), (1, "u"));
         // a nested range (inside the template call), through Replaced
         s.tags = vec!["t0".into(), "t1".into(), "t2".into()];
         assert_eq!(
@@ -2577,8 +2205,8 @@ mod tests {
         assert_eq!(
             strategies(&h.step(&s, ListMode::Myers)),
             [
-                ("f-call", Strategy::StaticDynamic, "update"),
-                ("f-tags", Strategy::StaticDynamic, "update")
+                ("f-call", Strategy::Markers, "patch"),
+                ("f-tags", Strategy::Markers, "patch")
             ]
         );
     }
@@ -2593,14 +2221,7 @@ mod tests {
         let (f, r) = diff_with_report(&h.tree, &changes, &mut h.cache).unwrap();
         assert_eq!(r.len(), 1);
         let kinds: Vec<Strategy> = r[0].alternatives.iter().map(|a| a.0).collect();
-        assert_eq!(
-            kinds,
-            [
-                Strategy::StaticDynamic,
-                Strategy::Markers,
-                Strategy::Replacement
-            ]
-        );
+        assert_eq!(kinds, [Strategy::Markers, Strategy::Replacement]);
         assert_eq!(r[0].fragments, 0..1);
         h.client.apply(&f).unwrap();
 
@@ -2861,6 +2482,11 @@ mod tests {
                 seen.extend(f.iter().map(|f| f.strategy));
             }
         }
-        assert_eq!(seen.len(), 4, "every strategy exercised: {seen:?}");
+        // every strategy the server sends (values go as markers on the
+        // HTML the client holds, never as static_dynamic)
+        assert_eq!(
+            seen,
+            [Strategy::Markers, Strategy::Granular, Strategy::Replacement].into(),
+        );
     }
 }

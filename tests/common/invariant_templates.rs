@@ -284,7 +284,7 @@ pub fn full_page() -> impl Strategy<Value = FullPage> {
 
 // 13. Range items holding folded blocks of every kind (if/else, with,
 // template, a nested range with an else), edited one change at a time:
-// text-only changes inside items travel as nested static_dynamic.
+// text-only changes inside items travel as markers.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
     name: String,
