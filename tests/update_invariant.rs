@@ -46,8 +46,11 @@ fn check_sequence<T: Template + Clone + PartialEq + std::fmt::Debug>(states: Vec
         if prev == next {
             assert!(fragments.is_empty(), "no change must give no fragments");
         }
+        // through the wire, as a client gets them (ids cut to 4 digits)
+        let json = serde_json::to_string(&fragments).unwrap();
+        let wire: Vec<Fragment> = serde_json::from_str(&json).expect("the wire form reads back");
         client
-            .apply(&fragments)
+            .apply(&wire)
             .unwrap_or_else(|e| panic!("apply failed: {e}\nfragments: {fragments:#?}"));
         let fresh = Page::new(next.clone()).unwrap().render();
         assert_eq!(

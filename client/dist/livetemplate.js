@@ -264,15 +264,25 @@ var LiveTemplate = (() => {
       return b === byte ? i : -1;
     };
   }
+  var WIRE_ID_LEN = 4;
+  var GENERATED = /^f-[0-9a-f]{16}$/;
   function findRegion(html, id) {
-    const open = `<!--${id}-->`;
-    const close = `<!--/${id}-->`;
-    const start = html.indexOf(open);
+    let start = html.indexOf(`<!--${id}-->`);
+    if (start < 0 && id.length === 2 + WIRE_ID_LEN) {
+      for (let i = html.indexOf(`<!--${id}`); i >= 0; i = html.indexOf(`<!--${id}`, i + 4)) {
+        const whole = html.slice(i + 4, i + 22);
+        if (GENERATED.test(whole) && html.startsWith("-->", i + 22)) {
+          [start, id] = [i, whole];
+          break;
+        }
+      }
+    }
     if (start < 0) return null;
-    const cs = start + open.length;
+    const cs = start + id.length + 7;
+    const close = `<!--/${id}-->`;
     const ce = html.indexOf(close, cs);
     if (ce < 0) return null;
-    return [start, cs, ce, ce + close.length];
+    return [start, cs, ce, ce + close.length, id];
   }
   function markerIds(text) {
     const ids = [];
@@ -433,10 +443,11 @@ var LiveTemplate = (() => {
     return out + statics[values.length];
   }
   function applyOne(state, f) {
-    const { id, data } = f;
+    const { data } = f;
     const html = state.html;
-    const r = findRegion(html, id);
-    if (!r) throw err("UnknownFragment", id, "no such region in the page");
+    const r = findRegion(html, f.id);
+    if (!r) throw err("UnknownFragment", f.id, "no such region in the page");
+    const id = r[4];
     const content = html.slice(r[1], r[2]);
     const cache = state.cache;
     let next;

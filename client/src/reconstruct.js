@@ -313,19 +313,34 @@ function byteCursor(s) {
 // ---------------------------------------------------------------------------
 // Applying
 
+// Hex digits of a generated id that the wire carries (Rust
+// `livetemplate_shared::WIRE_ID_LEN`); unique within a template.
+const WIRE_ID_LEN = 4;
+const GENERATED = /^f-[0-9a-f]{16}$/;
+
 /**
- * Content range of region `id` in `html`: [start, contentStart, contentEnd,
- * end], or null. The first `<!--ID-->`, then the first `<!--/ID-->` after it.
+ * Region `id` in `html`: [start, contentStart, contentEnd, end, whole id],
+ * or null. The first `<!--ID-->`, then the first `<!--/ID-->` after it. An
+ * id of `f-` and 4 characters that no marker has whole is the wire's cut of
+ * a generated id: the first marker of a generated id that starts so.
  */
 export function findRegion(html, id) {
-  const open = `<!--${id}-->`;
-  const close = `<!--/${id}-->`;
-  const start = html.indexOf(open);
+  let start = html.indexOf(`<!--${id}-->`);
+  if (start < 0 && id.length === 2 + WIRE_ID_LEN) {
+    for (let i = html.indexOf(`<!--${id}`); i >= 0; i = html.indexOf(`<!--${id}`, i + 4)) {
+      const whole = html.slice(i + 4, i + 22);
+      if (GENERATED.test(whole) && html.startsWith("-->", i + 22)) {
+        [start, id] = [i, whole];
+        break;
+      }
+    }
+  }
   if (start < 0) return null;
-  const cs = start + open.length;
+  const cs = start + id.length + 7;
+  const close = `<!--/${id}-->`;
   const ce = html.indexOf(close, cs);
   if (ce < 0) return null;
-  return [start, cs, ce, ce + close.length];
+  return [start, cs, ce, ce + close.length, id];
 }
 
 /** Ids of every `<!--f-…-->` open marker in `text`. */
@@ -509,10 +524,11 @@ function writeBlock(statics, values) {
 }
 
 function applyOne(state, f) {
-  const { id, data } = f;
+  const { data } = f;
   const html = state.html;
-  const r = findRegion(html, id);
-  if (!r) throw err("UnknownFragment", id, "no such region in the page");
+  const r = findRegion(html, f.id);
+  if (!r) throw err("UnknownFragment", f.id, "no such region in the page");
+  const id = r[4]; // the cache is by whole id, whichever form the fragment names it by
   const content = html.slice(r[1], r[2]);
   const cache = state.cache;
   let next;

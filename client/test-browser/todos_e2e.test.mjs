@@ -122,7 +122,8 @@ async function openTab() {
   assert.deepEqual(JSON.parse(tab.frames.find((f) => f.dir === "out").text), { v: 2, type: "join", version: 0 });
   tab.boot = await page.evaluate(() => document.getElementById("lt-boot").textContent);
   tab.render = JSON.parse(tab.boot).html;
-  tab.root = /^<!--(f-[0-9a-f]+)-->/.exec(tab.render)[1];
+  // the root as the wire names it: a generated id is cut to its first 4 digits
+  tab.root = /^<!--(f-[0-9a-f]{4})[0-9a-f]{12}-->/.exec(tab.render)[1];
   return tab;
 }
 

@@ -52,6 +52,27 @@ for (const [name, LT] of await impls()) {
     assert.equal(e.message, "fragment f-p: static_dynamic update without statics, none cached");
   });
 
+  test(`${name}: generated ids go on the wire cut to 4 digits (reconstruct.rs)`, () => {
+    const page =
+      "<!--f-0123456789abcdef--><b>1</b><!--f-0124aaaaaaaaaaaa-->x<!--/f-0124aaaaaaaaaaaa--><!--/f-0123456789abcdef-->";
+    const r = new Reconstructor(page);
+    // the cut finds the one generated id that starts so; the whole id too
+    r.apply([markers("f-0123", [p(3, 1, "2")]), markers("f-0124aaaaaaaaaaaa", [p(0, 1, "y")])]);
+    assert.equal(r.html, page.replace("<b>1</b>", "<b>2</b>").replace("-->x<", "-->y<"));
+    r.apply([sd(["[", "]"], { 0: "z" }, "f-0124")]);
+    assert.ok(r.html.includes("-->[z]<!--/f-0124aaaaaaaaaaaa-->"));
+    // the cache is by whole id
+    assert.ok(r.hasStatics("f-0124aaaaaaaaaaaa"));
+    r.apply([sd(null, { 0: "w" }, "f-0124aaaaaaaaaaaa")]);
+    assert.ok(r.html.includes("-->[w]<!--/f-0124aaaaaaaaaaaa-->"));
+    // a cut matches generated ids only, and whole ids first
+    refuse(r, [markers("f-0125", [p(0, 0)])], "UnknownFragment");
+    const other = new Reconstructor("<!--f-abcd-->1<!--/f-abcd--><!--f-abcdXYZ-->2<!--/f-abcdXYZ-->");
+    other.apply([markers("f-abcd", [p(0, 1, "9")])]);
+    assert.equal(other.html, "<!--f-abcd-->9<!--/f-abcd--><!--f-abcdXYZ-->2<!--/f-abcdXYZ-->");
+    refuse(new Reconstructor("<!--f-abcdXYZ-->2<!--/f-abcdXYZ-->"), [markers("f-abcd", [p(0, 0)])], "UnknownFragment");
+  });
+
   test(`${name}: granular ops (reconstruct.rs)`, () => {
     const r = new Reconstructor(PAGE);
     r.apply([

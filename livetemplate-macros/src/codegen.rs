@@ -49,6 +49,7 @@ pub fn generate(input: &Input, root: &Body) -> Result<Generated, TemplateError> 
         collectors: Vec::new(),
         last_range: None,
         want_item_update: false,
+        ids: livetemplate_shared::Ids::new(),
     };
     let root_meta = quote!(&<Self as ::livetemplate::__rt::Template>::META.root);
     let (body, meta) = g.block(
@@ -104,6 +105,9 @@ struct Gen<'a> {
     /// Set by `update` for a root-level range: the range also generates the
     /// in-place update of its items (see [`Gen::item_update`]).
     want_item_update: bool,
+    /// The blocks' ids, apart on the wire (the same block, the same id, in
+    /// every mode).
+    ids: livetemplate_shared::Ids,
 }
 
 /// What `update_tree` needs to rebuild single items of a root-level range.
@@ -314,7 +318,7 @@ impl Gen<'_> {
         statics.push(current);
         scope.vars.truncate(vars_before);
         let kind_ident = kind_ident(kind);
-        let id = self.id(path, pos);
+        let id = self.id(path, pos)?;
         let line = self.line(Span::new(pos, pos));
         let meta = quote!(#rt::BlockMeta {
             kind: #rt::BlockKind::#kind_ident, id: #id, line: #line,
@@ -336,9 +340,17 @@ impl Gen<'_> {
     }
 
     /// Deterministic id: `f-` + 16 hex digits of a hash of the template
-    /// path, the block path and the position.
-    fn id(&self, path: &str, pos: usize) -> String {
-        livetemplate_shared::fragment_id(self.input.path, path, pos)
+    /// path, the block path and the position (see `livetemplate_shared::Ids`).
+    fn id(&mut self, path: &str, pos: usize) -> Result<String, TemplateError> {
+        self.ids.get(self.input.path, path, pos).ok_or_else(|| {
+            self.err(
+                Span::new(pos, pos),
+                format!(
+                    "the template has more than {} blocks (if, range, with, template)",
+                    livetemplate_shared::MAX_BLOCKS
+                ),
+            )
+        })
     }
 
     /// A slot or control structure at dynamic `index` of its block: its code
@@ -434,7 +446,7 @@ impl Gen<'_> {
                 (code, place, span, Kind::Template, vec![meta])
             }
         };
-        let id = self.id(path, span.start);
+        let id = self.id(path, span.start)?;
         let kind_ident = kind_ident(kind);
         let fragment = place.markable && self.range_depth == 0;
         let attr = place.attr;

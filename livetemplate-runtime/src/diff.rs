@@ -1049,7 +1049,7 @@ impl Differ<'_> {
         // statics, items, regions), so their escapes are at most the
         // content's: comparing before escapes is enough, without reading the
         // strings. Only when that does not settle it are both counted.
-        let floor = tree.html_len() + id.len() + 6;
+        let floor = tree.html_len() + livetemplate_shared::wire_id(id).len() + 8;
         if self.out.iter().map(Fragment::wire_len_bound).sum::<usize>() <= floor {
             return;
         }

@@ -6,8 +6,10 @@
 //!
 //! # The wire form (protocol 2)
 //!
-//! A fragment is one JSON array: its id without the `f-` prefix, a code
-//! for the strategy and action, then the payload, positionally. Bytes on
+//! A fragment is one JSON array: its id without the `f-` prefix (a
+//! generated id cut to its first 4 digits, which are unique within its
+//! template: `livetemplate_shared::wire_id`), a code for the strategy and
+//! action, then the payload, positionally. Bytes on
 //! the socket are the measure (DESIGN.md, "Wire"), so nothing is named that
 //! the code already says.
 //!
@@ -30,6 +32,8 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+
+use livetemplate_shared::wire_id;
 
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
@@ -641,7 +645,7 @@ impl Fragment {
             ENTRY
                 + match v {
                     DynamicValue::Html(h) => text(h),
-                    DynamicValue::Fragment(id) => text(id) + 6,
+                    DynamicValue::Fragment(id) => text(wire_id(id)) + 6,
                     DynamicValue::Item(vs) => vs.iter().map(value).sum(),
                     DynamicValue::Block { statics, dynamics } => {
                         statics.iter().map(|s| text(s)).sum::<usize>()
@@ -678,7 +682,7 @@ impl Fragment {
             FragmentData::Replacement(r) => text(&r.content),
         };
         // brackets, the id, the code, and the containers of the payload
-        text(&self.id) + payload + 16
+        text(wire_id(&self.id)) + payload + 16
     }
 
     /// The action a fragment with this data must carry.
@@ -845,11 +849,6 @@ mod code {
     pub const REPLACE: u8 = 6;
     pub const MOVE: u8 = 7;
     pub const REORDER: u8 = 8;
-}
-
-/// A fragment id on the wire: without its `f-` prefix.
-fn wire_id(id: &str) -> &str {
-    id.strip_prefix("f-").unwrap_or(id)
 }
 
 /// A fragment id read from the wire: the prefix put back, then checked.

@@ -223,16 +223,43 @@ impl Reconstructor {
     }
 }
 
-/// Content range (between the markers) of region `id` in `html`, searching
-/// from `from`; the second value is the region's end (after the close marker).
-fn find_region(html: &str, id: &str) -> Option<(usize, usize, usize, usize)> {
-    let (mut open, mut close) = (String::new(), String::new());
+/// Region `id` in `html`: its whole id, where its open marker starts, its
+/// content's range (between the markers), and where its close marker ends.
+/// `id` is a whole id (`<!--ID-->`), or the wire's cut of a generated one:
+/// then the first open marker of a generated id that starts so (the wire
+/// cut is unique within a template; `livetemplate_shared::wire_id`).
+fn find_region<'h>(html: &'h str, id: &str) -> Option<(&'h str, usize, usize, usize, usize)> {
+    let mut open = String::new();
     crate::tree::open_marker(id, &mut open);
-    crate::tree::close_marker(id, &mut close);
-    let start = html.find(&open)?;
-    let content_start = start + open.len();
+    let (full, start) = match html.find(&open) {
+        Some(start) => (html.get(start + 4..start + 4 + id.len())?, start),
+        None => find_cut(html, id)?,
+    };
+    let content_start = start + full.len() + 7;
+    let mut close = String::new();
+    crate::tree::close_marker(full, &mut close);
     let content_end = content_start + html.get(content_start..)?.find(&close)?;
-    Some((start, content_start, content_end, content_end + close.len()))
+    Some((
+        full,
+        start,
+        content_start,
+        content_end,
+        content_end + close.len(),
+    ))
+}
+
+/// The open marker of the generated id that wire id `id` is the cut of.
+fn find_cut<'h>(html: &'h str, id: &str) -> Option<(&'h str, usize)> {
+    let cut = id.strip_prefix("f-")?;
+    if cut.len() != livetemplate_shared::WIRE_ID_LEN {
+        return None;
+    }
+    let prefix = format!("<!--{id}");
+    html.match_indices(&prefix).find_map(|(start, _)| {
+        let full = html.get(start + 4..start + 22)?;
+        let generated = livetemplate_shared::is_generated(&full[2..]);
+        (generated && html.get(start + 22..)?.starts_with("-->")).then_some((full, start))
+    })
 }
 
 /// Ids of every `<!--f-…-->` open marker in `text`.
@@ -252,9 +279,10 @@ fn apply_one(
     f: &Fragment,
 ) -> Result<(), ReconstructError> {
     f.validate().map_err(ReconstructError::Invalid)?;
-    let id = f.id.as_str();
-    let (_, start, end, _) =
-        find_region(html, id).ok_or_else(|| ReconstructError::UnknownFragment(id.to_owned()))?;
+    let (id, _, start, end, _) =
+        find_region(html, &f.id).ok_or_else(|| ReconstructError::UnknownFragment(f.id.clone()))?;
+    // the cache is by whole id, whichever form the fragment names it by
+    let id = &id.to_owned();
     let content = &html[start..end];
     let new_content = match &f.data {
         FragmentData::Replacement(r) => {
@@ -479,12 +507,13 @@ fn static_dynamic(
                             return Err(bad(format!("child {child} referenced twice")));
                         }
                         children.push(child);
-                        let (start, _, _, end) = find_region(content, child).ok_or_else(|| {
-                            ReconstructError::ChildNotFound {
-                                id: id.to_owned(),
-                                child: child.clone(),
-                            }
-                        })?;
+                        let (_, start, _, _, end) =
+                            find_region(content, child).ok_or_else(|| {
+                                ReconstructError::ChildNotFound {
+                                    id: id.to_owned(),
+                                    child: child.clone(),
+                                }
+                            })?;
                         out.push_str(&content[start..end]);
                     }
                     Some(_) => return Err(bad(format!("dynamic {i} is not HTML"))),
@@ -658,6 +687,47 @@ mod tests {
             fresh.apply(&[sd(None, &[(0, html("w"))])]),
             Err(ReconstructError::MissingStatics("f-p".into()))
         );
+    }
+
+    #[test]
+    fn generated_ids_go_on_the_wire_cut() {
+        let page = "<!--f-0123456789abcdef--><b>1</b><!--f-0124aaaaaaaaaaaa-->x<!--/f-0124aaaaaaaaaaaa--><!--/f-0123456789abcdef-->";
+        let patch = |id: &str, position, new_value: &str| {
+            let patches = vec![ValuePatch {
+                position,
+                length: 1,
+                new_value: new_value.into(),
+            }];
+            // through the wire form, as a client gets it
+            let json = serde_json::to_string(&Fragment::markers(id, patches)).unwrap();
+            serde_json::from_str::<Fragment>(&json).unwrap()
+        };
+        let root = patch("f-0123456789abcdef", 3, "2");
+        assert_eq!(root.id, "f-0123");
+        let mut r = Reconstructor::new(page);
+        r.apply(&[root, patch("f-0124aaaaaaaaaaaa", 0, "y")])
+            .unwrap();
+        assert_eq!(
+            r.html(),
+            page.replace("<b>1</b>", "<b>2</b>")
+                .replace("-->x<", "-->y<")
+        );
+        // the cache is by whole id, whichever form names the fragment
+        let mut f = sd(Some(&["[", "]"]), &[(0, html("z"))]);
+        f.id = "f-0124".into();
+        r.apply(&[f]).unwrap();
+        assert!(r.has_statics("f-0124aaaaaaaaaaaa"));
+        // a cut names generated ids only, and a whole id comes first
+        assert_eq!(
+            r.apply(&[patch("f-0125", 0, "")]),
+            Err(ReconstructError::UnknownFragment("f-0125".into()))
+        );
+        let mut other =
+            Reconstructor::new("<!--f-abcd-->1<!--/f-abcd--><!--f-abcdXYZ-->2<!--/f-abcdXYZ-->");
+        other.apply(&[patch("f-abcd", 0, "9")]).unwrap();
+        assert!(other.html().starts_with("<!--f-abcd-->9<"));
+        let mut only = Reconstructor::new("<!--f-abcdXYZ-->2<!--/f-abcdXYZ-->");
+        assert!(only.apply(&[patch("f-abcd", 0, "9")]).is_err());
     }
 
     #[test]

@@ -102,14 +102,91 @@ impl BlockKind {
 }
 
 /// The id of a block or fragment: `f-` and 16 hex digits of a stable hash
-/// (FNV-1a, 64 bits) of the template's path, the block's path in the
-/// template and its byte position. Unique within a template; the same on
-/// every build of it.
+/// (FNV-1a, 64 bits, then mixed so that every digit depends on every byte)
+/// of the template's path, the block's path in the
+/// template and its byte position. The same on every build of it; a
+/// template's ids come from [`Ids`], which keeps them apart on the wire.
 pub fn fragment_id(template_path: &str, block_path: &str, pos: usize) -> String {
-    format!(
-        "f-{:016x}",
-        fnv64(&format!("{template_path}|{block_path}|{pos}"))
-    )
+    salted_id(template_path, block_path, pos, 0)
+}
+
+/// [`fragment_id`] hashed again with `salt` (0: the plain id).
+fn salted_id(template_path: &str, block_path: &str, pos: usize, salt: u32) -> String {
+    let key = match salt {
+        0 => format!("{template_path}|{block_path}|{pos}"),
+        n => format!("{template_path}|{block_path}|{pos}|{n}"),
+    };
+    format!("f-{:016x}", mix(fnv64(&key)))
+}
+
+/// SplitMix64's finalizer: FNV-1a's top digits barely change with the last
+/// bytes (the positions), and the wire keeps the top digits.
+fn mix(mut h: u64) -> u64 {
+    h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^ (h >> 31)
+}
+
+/// Hex digits of a generated id that the wire carries (see [`wire_id`]).
+pub const WIRE_ID_LEN: usize = 4;
+
+/// The most blocks a template may have: a quarter of the wire ids, so that
+/// a free one is found in a few tries.
+pub const MAX_BLOCKS: usize = 1 << (4 * WIRE_ID_LEN - 2);
+
+/// A fragment id as the wire writes it: without `f-`, and a generated id
+/// (16 lowercase hex digits) cut to its first [`WIRE_ID_LEN`], which are
+/// unique within its template ([`Ids`]). A client finds the region by the
+/// whole id in `<!--f-ID-->`, else by the one marker that starts so.
+pub fn wire_id(id: &str) -> &str {
+    let rest = id.strip_prefix("f-").unwrap_or(id);
+    match is_generated(rest) {
+        true => &rest[..WIRE_ID_LEN],
+        false => rest,
+    }
+}
+
+/// True for the digits of a generated id: 16 lowercase hex digits.
+pub fn is_generated(digits: &str) -> bool {
+    digits.len() == 16
+        && digits
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// The ids of one template's blocks: [`fragment_id`], re-hashed with a salt
+/// when its first [`WIRE_ID_LEN`] digits are another block's. Asked again
+/// for the same block, it gives the same id; asked in the same order, the
+/// same ids on every build.
+#[derive(Debug, Default)]
+pub struct Ids {
+    given: std::collections::HashMap<(String, usize), String>,
+    wire: std::collections::HashSet<String>,
+}
+
+impl Ids {
+    /// No ids given yet.
+    pub fn new() -> Self {
+        Ids::default()
+    }
+
+    /// The id of the block at `block_path`, `pos` of `template_path`;
+    /// `None` beyond [`MAX_BLOCKS`] blocks.
+    pub fn get(&mut self, template_path: &str, block_path: &str, pos: usize) -> Option<String> {
+        let key = (format!("{template_path}|{block_path}"), pos);
+        if let Some(id) = self.given.get(&key) {
+            return Some(id.clone());
+        }
+        if self.given.len() >= MAX_BLOCKS {
+            return None;
+        }
+        let id = (0..)
+            .map(|salt| salted_id(template_path, block_path, pos, salt))
+            .find(|id| !self.wire.contains(wire_id(id)))?;
+        self.wire.insert(wire_id(&id).to_owned());
+        self.given.insert(key, id.clone());
+        Some(id)
+    }
 }
 
 /// FNV-1a, 64 bits.
@@ -180,6 +257,41 @@ mod tests {
         assert_ne!(id, fragment_id("t.html", "/1", 3));
         assert_ne!(id, fragment_id("u.html", "/0", 3));
         assert_ne!(id, fragment_id("t.html", "/0", 4));
+    }
+
+    #[test]
+    fn ids_are_apart_on_the_wire() {
+        let mut ids = Ids::new();
+        let all: Vec<String> = (0..3000)
+            .map(|pos| ids.get("t.html", "/0", pos).unwrap())
+            .collect();
+        // the same block, the same id
+        assert_eq!(ids.get("t.html", "/0", 7).as_ref(), Some(&all[7]));
+        let mut wire: Vec<&str> = all.iter().map(|id| wire_id(id)).collect();
+        assert!(wire.iter().all(|w| w.len() == WIRE_ID_LEN));
+        wire.sort_unstable();
+        wire.dedup();
+        assert_eq!(wire.len(), all.len(), "wire ids repeat");
+        // 3000 ids out of 65536 collide about 64 times: some were salted,
+        // the others are the plain hash
+        let plain = (0..3000)
+            .filter(|&pos| all[pos] == fragment_id("t.html", "/0", pos))
+            .count();
+        assert!((2800..3000).contains(&plain), "{plain}");
+        // bounded
+        let mut ids = Ids::new();
+        for pos in 0..MAX_BLOCKS {
+            assert!(ids.get("t", "", pos).is_some());
+        }
+        assert_eq!(ids.get("t", "", MAX_BLOCKS), None);
+    }
+
+    #[test]
+    fn wire_ids_cut_generated_ids_only() {
+        assert_eq!(wire_id("f-0123456789abcdef"), "0123");
+        assert_eq!(wire_id("f-root"), "root");
+        assert_eq!(wire_id("f-0123456789ABCDEF"), "0123456789ABCDEF");
+        assert_eq!(wire_id("f-0123456789abcde"), "0123456789abcde");
     }
 
     #[test]
