@@ -97,7 +97,7 @@ function parseFragment(raw) {
     const position = usize(rest[0], "position", id);
     data = { operation: action, content: null, item: null, statics: null, position };
     if (adds && Array.isArray(rest[1])) {
-      data.item = rest[1].map((x) => dynamicValue(x, what + ": item", 4, id));
+      data.item = values(rest[1], what + ": item", 4, id);
       if (rest[2] != null) data.statics = strings(rest[2], what + ": statics", 3, id);
       data.item.forEach((v) => treeNode(v, id));
       if (data.statics && data.statics.length === 0) throw invalid("empty statics", id);
@@ -135,7 +135,7 @@ function indexed(v, what, level, id) {
 function dynamicValue(v, what, level, id) {
   if (typeof v == "string") return str(v, what, id);
   depth(level, what, id);
-  if (Array.isArray(v)) return { item: v.map((x) => dynamicValue(x, what, level + 1, id)) };
+  if (Array.isArray(v)) return { item: values(v, what, level + 1, id) };
   if (!isObject(v)) throw invalid(`${what}: expected a string, an array or an object`, id);
   const keys = Object.keys(v);
   const named = keys.filter((k) => ["f", "s", "d", "l"].includes(k));
@@ -157,18 +157,29 @@ function dynamicValue(v, what, level, id) {
     if (has("d")) {
       depth(level + 1, what, id);
       if (!Array.isArray(v.d)) throw invalid(`${what}: d: expected an array`, id);
-      return { s, d: v.d.map((x) => dynamicValue(x, what, level + 2, id)) };
+      return { s, d: values(v.d, what, level + 2, id) };
     }
     depth(level + 1, what, id);
     if (!Array.isArray(v.l)) throw invalid(`${what}: l: expected an array`, id);
     const l = v.l.map((item) => {
       depth(level + 2, what, id);
       if (!Array.isArray(item)) throw invalid(`${what}: l: expected an array of arrays`, id);
-      return item.map((x) => dynamicValue(x, what, level + 3, id));
+      return values(item, what, level + 3, id);
     });
     return { s, l };
   }
   throw invalid(`${what}: a dynamic object is {"f"}, {"s", "d"}, {"s", "l"} or changes by index`, id);
+}
+function values(list, what, level, id) {
+  const out = [];
+  for (const x of list) {
+    if (typeof x == "number") {
+      if (!isUsize(x) || x >= out.length || typeof out[x] != "string")
+        throw invalid(`${what}: value ${out.length}: ${x} is not the index of an earlier string`, id);
+      out.push(out[x]);
+    } else out.push(dynamicValue(x, what, level, id));
+  }
+  return out;
 }
 var isItem = (v) => typeof v == "object" && v.item !== void 0;
 var allItems = (sd) => sd.dynamics.length > 0 && sd.dynamics.every(([, v]) => isItem(v));
@@ -376,16 +387,16 @@ function staticDynamic(id, content, sd, cache, held) {
   cache.set(id, entry);
   return out;
 }
-function mergeValues(values, changes) {
+function mergeValues(values2, changes) {
   for (const [k, ch] of changes) {
-    if (k >= values.length) throw `index ${k} of ${values.length} dynamics`;
-    const v = values[k];
-    if (typeof ch == "string" || ch.f !== void 0) values[k] = ch;
-    else if (ch.c && typeof v == "object" && v.d) values[k] = { s: v.s, d: mergeValues(v.d.slice(), ch.c) };
-    else if (ch.c && typeof v == "object" && v.l) values[k] = { s: v.s, l: mergeItems(v.l.slice(), ch.c) };
+    if (k >= values2.length) throw `index ${k} of ${values2.length} dynamics`;
+    const v = values2[k];
+    if (typeof ch == "string" || ch.f !== void 0) values2[k] = ch;
+    else if (ch.c && typeof v == "object" && v.d) values2[k] = { s: v.s, d: mergeValues(v.d.slice(), ch.c) };
+    else if (ch.c && typeof v == "object" && v.l) values2[k] = { s: v.s, l: mergeItems(v.l.slice(), ch.c) };
     else throw `change at index ${k} does not fit its value`;
   }
-  return values;
+  return values2;
 }
 function mergeItems(items, changes) {
   for (const [k, ch] of changes) {
@@ -395,17 +406,17 @@ function mergeItems(items, changes) {
   }
   return items;
 }
-function writeBlock(statics, values) {
-  if (statics.length !== values.length + 1) throw `${statics.length} statics for ${values.length} dynamics`;
+function writeBlock(statics, values2) {
+  if (statics.length !== values2.length + 1) throw `${statics.length} statics for ${values2.length} dynamics`;
   let out = "";
-  values.forEach((v, i) => {
+  values2.forEach((v, i) => {
     out += statics[i];
     if (typeof v == "string") out += v;
     else if (v.d) out += writeBlock(v.s, v.d);
     else if (v.l) for (const item of v.l) out += writeBlock(v.s, item);
     else throw "a tree holds HTML, blocks and lists only";
   });
-  return out + statics[values.length];
+  return out + statics[values2.length];
 }
 function applyOne(state, f) {
   const { data } = f;
@@ -660,16 +671,16 @@ function formValues(form, submitter) {
     fd = new FormData(form);
     if (submitter && submitter.name) fd.append(submitter.name, submitter.value);
   }
-  const values = {};
+  const values2 = {};
   for (const [k, v] of fd) {
     if (typeof v != "string") continue;
-    values[k] = hasOwn(values, k) ? [].concat(values[k], v) : v;
+    values2[k] = hasOwn(values2, k) ? [].concat(values2[k], v) : v;
   }
-  return values;
+  return values2;
 }
-function withExtra(el, values) {
-  for (const a of el.attributes) if (a.name.startsWith(PREFIX)) values[a.name.slice(PREFIX.length)] = a.value;
-  return values;
+function withExtra(el, values2) {
+  for (const a of el.attributes) if (a.name.startsWith(PREFIX)) values2[a.name.slice(PREFIX.length)] = a.value;
+  return values2;
 }
 function mount(container, html, options = {}) {
   const doc = container.nodeType === 9 ? container : container.ownerDocument;
@@ -740,8 +751,8 @@ function mount(container, html, options = {}) {
       return true;
     },
     /** Sends `{type: "event", action, values}` to the server (with `v` under a protocol). */
-    send(action, values = {}) {
-      const msg = options.protocol ? { v: options.protocol, type: "event", action, values } : { type: "event", action, values };
+    send(action, values2 = {}) {
+      const msg = options.protocol ? { v: options.protocol, type: "event", action, values: values2 } : { type: "event", action, values: values2 };
       if (options.onEvent) options.onEvent(msg);
       if (transport) transport.send(msg);
       return msg;
@@ -771,9 +782,9 @@ function mount(container, html, options = {}) {
     const form = e.target;
     if (!form.hasAttribute || !form.hasAttribute("lt-submit")) return;
     e.preventDefault();
-    const values = formValues(form, e.submitter);
+    const values2 = formValues(form, e.submitter);
     submitted = Array.from(form.elements, (c) => [c, controlState(c)]);
-    view.send(form.getAttribute("lt-submit"), withExtra(form, values));
+    view.send(form.getAttribute("lt-submit"), withExtra(form, values2));
   });
   const field = (attr) => (e) => {
     const el = find(e.target, attr);
@@ -781,14 +792,14 @@ function mount(container, html, options = {}) {
     const c = e.target;
     const fire = () => {
       timers.delete(el);
-      let values;
-      if (el.localName === "form") values = formValues(el);
+      let values2;
+      if (el.localName === "form") values2 = formValues(el);
       else {
         const v = controlValue(c);
-        values = { [c.name || c.getAttribute("name") || "value"]: v };
+        values2 = { [c.name || c.getAttribute("name") || "value"]: v };
         lastSent.set(c, v);
       }
-      view.send(el.getAttribute(attr), withExtra(el, values));
+      view.send(el.getAttribute(attr), withExtra(el, values2));
     };
     if (attr === "lt-change") return fire();
     const ms = el.getAttribute("lt-debounce") || c.getAttribute("lt-debounce");

@@ -150,7 +150,7 @@ export function parseFragment(raw) {
     data = { operation: action, content: null, item: null, statics: null, position };
     if (adds && Array.isArray(rest[1])) {
       // the item as its dynamics (a tree), then maybe the item statics
-      data.item = rest[1].map((x) => dynamicValue(x, what + ": item", 4, id));
+      data.item = values(rest[1], what + ": item", 4, id);
       if (rest[2] != null) data.statics = strings(rest[2], what + ": statics", 3, id);
       data.item.forEach((v) => treeNode(v, id));
       if (data.statics && data.statics.length === 0) throw invalid("empty statics", id);
@@ -197,7 +197,7 @@ function indexed(v, what, level, id) {
 function dynamicValue(v, what, level, id) {
   if (typeof v == "string") return str(v, what, id);
   depth(level, what, id);
-  if (Array.isArray(v)) return { item: v.map((x) => dynamicValue(x, what, level + 1, id)) };
+  if (Array.isArray(v)) return { item: values(v, what, level + 1, id) };
   if (!isObject(v)) throw invalid(`${what}: expected a string, an array or an object`, id);
   const keys = Object.keys(v);
   const named = keys.filter((k) => ["f", "s", "d", "l"].includes(k));
@@ -219,18 +219,35 @@ function dynamicValue(v, what, level, id) {
     if (has("d")) {
       depth(level + 1, what, id);
       if (!Array.isArray(v.d)) throw invalid(`${what}: d: expected an array`, id);
-      return { s, d: v.d.map((x) => dynamicValue(x, what, level + 2, id)) };
+      return { s, d: values(v.d, what, level + 2, id) };
     }
     depth(level + 1, what, id);
     if (!Array.isArray(v.l)) throw invalid(`${what}: l: expected an array`, id);
     const l = v.l.map((item) => {
       depth(level + 2, what, id);
       if (!Array.isArray(item)) throw invalid(`${what}: l: expected an array of arrays`, id);
-      return item.map((x) => dynamicValue(x, what, level + 3, id));
+      return values(item, what, level + 3, id);
     });
     return { s, l };
   }
   throw invalid(`${what}: a dynamic object is {"f"}, {"s", "d"}, {"s", "l"} or changes by index`, id);
+}
+
+/**
+ * A list of values (an item's, a block's): each a value at `level`, or the
+ * index of an earlier string of the list, which it repeats (fragment.rs,
+ * `Values`).
+ */
+function values(list, what, level, id) {
+  const out = [];
+  for (const x of list) {
+    if (typeof x == "number") {
+      if (!isUsize(x) || x >= out.length || typeof out[x] != "string")
+        throw invalid(`${what}: value ${out.length}: ${x} is not the index of an earlier string`, id);
+      out.push(out[x]);
+    } else out.push(dynamicValue(x, what, level, id));
+  }
+  return out;
 }
 
 const isItem = (v) => typeof v == "object" && v.item !== undefined;

@@ -122,6 +122,15 @@ for (const [name, LT] of await impls()) {
     assert.ok(!r.keepsStatics("f-l"));
   });
 
+  test(`${name}: a value may repeat an earlier string by its index (fragment.rs)`, () => {
+    const r = new Reconstructor(PAGE);
+    const statics = ["<li id=", " title=", ">", "", "|", "</li>"];
+    r.apply([granularItem("f-l", "append", ["7", 0, "", 2, { s: ["(", ")"], d: ["x"] }], statics, 2)]);
+    assert.ok(r.html.includes("<li id=7 title=7>|(x)</li><!--/f-l-->"), r.html);
+    for (const bad of [[0], ["a", 1], ["a", -1], ["a", 0.5], [{ s: ["", ""], d: ["x"] }, 0], ["a", 2 ** 64]])
+      refuse(r, [granularItem("f-l", "append", bad, null, 3)], "Invalid");
+  });
+
   test(`${name}: moves reorder items (reconstruct.rs)`, () => {
     const r = new Reconstructor(PAGE);
     r.apply([granular("f-l", "append", "<li>3</li>", 2)]);

@@ -2054,7 +2054,7 @@ mod tests {
         // the item's dynamics, with the item statics the first time
         assert_eq!(
             serde_json::to_string(&f).unwrap(),
-            r#"[["list",2,2,["c","three","",""],["<li class=\"","\">","","","</li>"]]]"#
+            r#"[["list",2,2,["c","three","",2],["<li class=\"","\">","","","</li>"]]]"#
         );
         assert!(h.cache.keeps("f-list", "f-item"));
         s.items.insert(0, it("z", "zero"));
@@ -2062,7 +2062,7 @@ mod tests {
         assert_eq!(strategies(&f), [("f-list", Strategy::Granular, "prepend")]);
         assert_eq!(
             serde_json::to_string(&f).unwrap(),
-            r#"[["list",3,0,["z","zero","",""]]]"#
+            r#"[["list",3,0,["z","zero","",2]]]"#
         );
         s.items.insert(2, it("m", "mid"));
         assert_eq!(

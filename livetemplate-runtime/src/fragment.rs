@@ -219,17 +219,17 @@ impl Serialize for DynamicValue {
                 m.serialize_entry("f", wire_id(id))?;
                 m.end()
             }
-            DynamicValue::Item(values) => values.serialize(s),
+            DynamicValue::Item(values) => Values(values).serialize(s),
             DynamicValue::Block { statics, dynamics } => {
                 let mut m = s.serialize_map(Some(2))?;
                 m.serialize_entry("s", statics)?;
-                m.serialize_entry("d", dynamics)?;
+                m.serialize_entry("d", &Values(dynamics))?;
                 m.end()
             }
             DynamicValue::List { statics, items } => {
                 let mut m = s.serialize_map(Some(2))?;
                 m.serialize_entry("s", statics)?;
-                m.serialize_entry("l", items)?;
+                m.serialize_entry("l", &Rows(items))?;
                 m.end()
             }
             DynamicValue::Changes(changes) => {
@@ -241,6 +241,96 @@ impl Serialize for DynamicValue {
             }
         }
     }
+}
+
+/// A list of values (an item's, a block's) on the wire: a string equal to
+/// an earlier string of the list is written as that one's index when
+/// shorter (an item repeating its id in several attributes sends it once).
+/// Only the first [`MAX_REFERRED`] values are referred to.
+struct Values<'a>(&'a [DynamicValue]);
+
+/// How many values of a list [`Values`] compares a string with.
+const MAX_REFERRED: usize = 32;
+
+impl Serialize for Values<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut a = s.serialize_seq(Some(self.0.len()))?;
+        for (i, v) in self.0.iter().enumerate() {
+            let earlier = match v {
+                DynamicValue::Html(h) => self.0[..i.min(MAX_REFERRED)]
+                    .iter()
+                    .position(|e| matches!(e, DynamicValue::Html(x) if x == h))
+                    // a reference is its digits, the string at least its quotes
+                    .filter(|j| decimal_len(*j) < h.len() + 2),
+                _ => None,
+            };
+            match earlier {
+                Some(j) => a.serialize_element(&j)?,
+                None => a.serialize_element(v)?,
+            }
+        }
+        a.end()
+    }
+}
+
+/// Rows of values (a list's items), each as [`Values`].
+struct Rows<'a>(&'a [Vec<DynamicValue>]);
+
+impl Serialize for Rows<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(|r| Values(r)))
+    }
+}
+
+fn decimal_len(n: usize) -> usize {
+    n.checked_ilog10().map_or(1, |d| d as usize + 1)
+}
+
+/// A list of values read from the wire, references resolved (see
+/// [`Values`]).
+struct ValueList(Vec<DynamicValue>);
+
+impl<'de> Deserialize<'de> for ValueList {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ValueList;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an array of values")
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, a: A) -> Result<ValueList, A::Error> {
+                read_values(a).map(ValueList)
+            }
+        }
+        d.deserialize_seq(V)
+    }
+}
+
+/// The values of a list, each a value or the index of an earlier string.
+fn read_values<'de, A: de::SeqAccess<'de>>(mut a: A) -> Result<Vec<DynamicValue>, A::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Element {
+        Earlier(u64),
+        Value(DynamicValue),
+    }
+    let mut values = Vec::new();
+    while let Some(e) = a.next_element::<Element>()? {
+        values.push(match e {
+            Element::Value(v) => v,
+            Element::Earlier(j) => match usize::try_from(j).ok().and_then(|j| values.get(j)) {
+                Some(DynamicValue::Html(h)) => DynamicValue::Html(h.clone()),
+                _ => {
+                    return Err(de::Error::custom(format!(
+                        "value {}: {j} is not the index of an earlier string",
+                        values.len()
+                    )))
+                }
+            },
+        });
+    }
+    Ok(values)
 }
 
 /// An index key as serde_json reads a `usize` map key: decimal digits, no
@@ -269,19 +359,15 @@ impl<'de> Deserialize<'de> for DynamicValue {
             fn visit_string<E: de::Error>(self, v: String) -> Result<DynamicValue, E> {
                 Ok(DynamicValue::Html(v))
             }
-            fn visit_seq<A: de::SeqAccess<'de>>(self, mut a: A) -> Result<DynamicValue, A::Error> {
-                let mut values = Vec::new();
-                while let Some(v) = a.next_element()? {
-                    values.push(v);
-                }
-                Ok(DynamicValue::Item(values))
+            fn visit_seq<A: de::SeqAccess<'de>>(self, a: A) -> Result<DynamicValue, A::Error> {
+                Ok(DynamicValue::Item(read_values(a)?))
             }
             fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<DynamicValue, A::Error> {
                 const FIELDS: &[&str] = &["f", "s", "d", "l"];
                 let mut id: Option<String> = None;
                 let mut statics: Option<Vec<String>> = None;
-                let mut dynamics: Option<Vec<DynamicValue>> = None;
-                let mut items: Option<Vec<Vec<DynamicValue>>> = None;
+                let mut dynamics: Option<ValueList> = None;
+                let mut items: Option<Vec<ValueList>> = None;
                 let mut changes = BTreeMap::new();
                 fn once<T, E: de::Error>(
                     slot: &mut Option<T>,
@@ -319,12 +405,14 @@ impl<'de> Deserialize<'de> for DynamicValue {
                         Ok(DynamicValue::Changes(changes.into_iter().collect()))
                     }
                     (Some(id), None, None, None) => Ok(DynamicValue::Fragment(read_id(&id)?)),
-                    (None, Some(statics), Some(dynamics), None) => {
-                        Ok(DynamicValue::Block { statics, dynamics })
-                    }
-                    (None, Some(statics), None, Some(items)) => {
-                        Ok(DynamicValue::List { statics, items })
-                    }
+                    (None, Some(statics), Some(dynamics), None) => Ok(DynamicValue::Block {
+                        statics,
+                        dynamics: dynamics.0,
+                    }),
+                    (None, Some(statics), None, Some(items)) => Ok(DynamicValue::List {
+                        statics,
+                        items: items.into_iter().map(|i| i.0).collect(),
+                    }),
                     _ => Err(de::Error::custom(
                         "a dynamic object is {\"f\"}, {\"s\", \"d\"}, {\"s\", \"l\"} or changes by index",
                     )),
@@ -901,7 +989,7 @@ impl Serialize for Fragment {
                     a.serialize_element(content)?;
                 }
                 if let Some(item) = &g.item {
-                    a.serialize_element(item)?;
+                    a.serialize_element(&Values(item))?;
                     if let Some(statics) = &g.statics {
                         a.serialize_element(statics)?;
                     }
@@ -959,13 +1047,13 @@ impl<'de> Deserialize<'de> for Fragment {
                         #[serde(untagged)]
                         enum Added {
                             Html(String),
-                            Item(Vec<DynamicValue>),
+                            Item(ValueList),
                         }
                         let (content, item, statics) = match operation {
                             GranularOp::Remove => (None, None, None),
                             _ => match next(&mut a, "content")? {
                                 Added::Html(h) => (Some(h), None, None),
-                                Added::Item(item) => (None, Some(item), a.next_element()?),
+                                Added::Item(item) => (None, Some(item.0), a.next_element()?),
                             },
                         };
                         FragmentData::Granular(GranularData {
@@ -1274,6 +1362,53 @@ mod tests {
         assert!(changes(vec![(0, x()), (2, x())]).validate().is_ok());
         assert!(changes(vec![(2, x()), (0, x())]).validate().is_err());
         assert!(changes(vec![(1, x()), (1, x())]).validate().is_err());
+    }
+
+    #[test]
+    fn repeated_strings_go_as_references() {
+        let h = |x: &str| DynamicValue::Html(x.into());
+        let item = vec![h(""), h("15"), h("15"), h(""), h("a"), h("15"), h("a")];
+        let f = Fragment::granular_item("f-l", GranularOp::Append, item, None, 3);
+        round_trip(&f, r#"["l",2,3,["","15",1,0,"a",1,4]]"#);
+        // not when the index is no shorter than the string
+        let mut item: Vec<DynamicValue> = (0..10).map(|i| h(&format!("{i}{i}"))).collect();
+        item.extend([h(""), h(""), h("00")]);
+        let f = Fragment::granular_item("f-l", GranularOp::Append, item, None, 0);
+        round_trip(
+            &f,
+            r#"["l",2,0,["00","11","22","33","44","55","66","77","88","99","","",0]]"#,
+        );
+        // in every list of values: items, blocks' and lists' dynamics
+        let block = DynamicValue::Block {
+            statics: vec!["".into(), "".into(), "".into()],
+            dynamics: vec![h("xy"), h("xy")],
+        };
+        let list = DynamicValue::List {
+            statics: vec!["".into(), "".into()],
+            items: vec![vec![h("zz"), h("zz")]],
+        };
+        let f = Fragment::static_dynamic(
+            "f-1",
+            StaticDynamicData {
+                statics: None,
+                dynamics: [(0, DynamicValue::Item(vec![h("q1"), h("q1"), block, list]))].into(),
+            },
+        );
+        round_trip(
+            &f,
+            r#"["1",0,{"0":["q1",0,{"s":["","",""],"d":["xy",0]},{"s":["",""],"l":[["zz",0]]}]}]"#,
+        );
+        // a reference to nothing earlier, or to what is not a string
+        for bad in [
+            r#"["l",2,3,[0]]"#,
+            r#"["l",2,3,["a",1]]"#,
+            r#"["l",2,3,["a",-1]]"#,
+            r#"["l",2,3,["a",1.5]]"#,
+            r#"["1",0,{"0":[{"s":["",""],"d":["x"]},0]}]"#,
+            r#"["l",2,3,["a",18446744073709551616]]"#,
+        ] {
+            assert!(serde_json::from_str::<Fragment>(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
