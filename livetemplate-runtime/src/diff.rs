@@ -12,11 +12,14 @@
 //! Each fragment that changed is looked at on its own, parents first:
 //!
 //! - its content switched structure (another `if` branch, a block that
-//!   appears or disappears, a range entering or leaving its `else`, items
-//!   both reordered and changed, items both added/removed and changed, …)
+//!   appears or disappears, a range entering or leaving its `else`)
 //!   → **replacement**;
 //! - range items only added or removed → **granular**, one fragment per
 //!   item operation;
+//! - range items added, removed, changed and moved in any mix →
+//!   **granular**, the list's edits in order (Myers, or those the generated
+//!   code made), an item changed going out and back in as its dynamics;
+//!   or the list's **replacement** when that is smaller;
 //! - range items only reordered (the same items by value, up to
 //!   `MAX_REORDER`) → **granular** `move`, one fragment (module
 //!   `reorder`: the items of a longest run already in order stay, each
@@ -327,6 +330,8 @@ struct Edit<'a> {
     /// The item at `at` was updated in place with these changes (nothing
     /// removed or inserted).
     changes: Option<&'a [Change]>,
+    /// That item, as it is now.
+    item: Option<&'a Block>,
     /// The whole list was reordered in place ([`ListEdit::order`]).
     order: Option<&'a [usize]>,
 }
@@ -359,6 +364,7 @@ fn undo_edits<'a>(
                 removed: Vec::new(),
                 inserted: Vec::new(),
                 changes: None,
+                item: None,
                 order: Some(&e.order),
             });
             continue;
@@ -381,6 +387,7 @@ fn undo_edits<'a>(
                 removed: Vec::new(),
                 inserted: Vec::new(),
                 changes: Some(&e.changes),
+                item: Some(item),
                 order: None,
             });
             continue;
@@ -402,6 +409,7 @@ fn undo_edits<'a>(
             removed: e.removed.iter().collect(),
             inserted,
             changes: None,
+            item: None,
             order: None,
         });
     }
@@ -469,6 +477,7 @@ fn diff_items<'a>(old: &[&'a Block], new: &[&'a Block]) -> Vec<Edit<'a>> {
             removed: old.get(o).unwrap_or_default().to_vec(),
             inserted: new.get(n).unwrap_or_default().to_vec(),
             changes: None,
+            item: None,
             order: None,
         });
     }
@@ -912,30 +921,31 @@ fn item_tree(b: &Block, meta: &'static BlockMeta) -> Result<Vec<DynamicValue>, D
     b.dyns.iter().map(tree_value).collect()
 }
 
-/// A folded value inside range items as a tree node.
+/// A folded value inside range items as the client renders an added item
+/// from: its HTML, or for a list of several items a tree when that is
+/// smaller (the items' statics once).
 fn tree_value(d: &Dyn) -> Result<DynamicValue, DiffError> {
-    let block = |b: &Block| -> Result<DynamicValue, DiffError> {
-        Ok(DynamicValue::Block {
-            statics: statics_of(b),
-            dynamics: b.dyns.iter().map(tree_value).collect::<Result<_, _>>()?,
-        })
-    };
-    match d {
-        Dyn::Text(s) => Ok(DynamicValue::Html(s.clone())),
-        Dyn::Cond(None) => Ok(DynamicValue::Html(String::new())),
-        Dyn::Cond(Some(b)) | Dyn::Call(b) => block(b),
-        Dyn::List { items, else_block } => match (items.first(), else_block) {
-            (None, Some(e)) => block(e),
-            (None, None) => Ok(DynamicValue::Html(String::new())),
-            (Some(first), _) => Ok(DynamicValue::List {
-                statics: statics_of(first),
-                items: items
-                    .iter()
-                    .map(|b| item_tree(b, first.meta))
-                    .collect::<Result<_, _>>()?,
-            }),
-        },
+    if let Dyn::List { items, .. } = d {
+        if let [first, _, ..] = items.as_slice() {
+            // the tree repeats no statics but writes brackets, quotes and
+            // commas around every value
+            let statics = first.meta.statics.iter().take(first.dyns.len() + 1);
+            let (count, statics_len) = statics.fold((0, 0), |(n, l), s| (n + 1, l + s.len()));
+            let syntax: usize = items.iter().map(|b| 2 + 3 * b.dyns.len()).sum();
+            if syntax + 3 * count + 12 < statics_len * (items.len() - 1) {
+                return Ok(DynamicValue::List {
+                    statics: statics_of(first),
+                    items: items
+                        .iter()
+                        .map(|b| item_tree(b, first.meta))
+                        .collect::<Result<_, _>>()?,
+                });
+            }
+        }
     }
+    let mut html = String::with_capacity(d.html_len(false));
+    d.write_html(true, false, &mut html);
+    Ok(DynamicValue::Html(html))
 }
 
 /// The fragment being encoded.
@@ -1183,10 +1193,12 @@ impl Differ<'_> {
                             .then(|| reordering(old, new, |b: &&Block| b.html_len()))
                             .flatten();
                         match order {
-                            Some(order) => self.reorder(target, &order),
-                            None => self.replace(target, child.ctrl),
+                            Some(order) => {
+                                self.reorder(target, &order);
+                                Ok(())
+                            }
+                            None => self.edited(target, child.ctrl, old.len(), &edits),
                         }
-                        Ok(())
                     }
                 }
             }
@@ -1195,6 +1207,45 @@ impl Differ<'_> {
                 Ok(())
             }
         }
+    }
+
+    /// Items added, removed, changed, reordered, in any mix: the edits as
+    /// granular fragments in order (an item changed goes out and comes back
+    /// as its dynamics), or the list's replacement when that is smaller.
+    fn edited(
+        &mut self,
+        target: Target<'_>,
+        ctrl: &'static ControlMeta,
+        old_len: usize,
+        edits: &[Edit<'_>],
+    ) -> Result<(), DiffError> {
+        let start = self.out.len();
+        self.granular(target, old_len, edits)?;
+        // Strings the fragments carry are parts of the new content, so
+        // their escapes are at most its own: no more than its length before
+        // escapes settles it without writing the replacement.
+        let Target::Ctrl(_, new) = target else {
+            return Ok(());
+        };
+        let bound: usize = self.out[start..].iter().map(Fragment::wire_len_bound).sum();
+        if bound <= new.html_len(true) {
+            return Ok(());
+        }
+        let sent: usize = self.out[start..]
+            .iter()
+            .map(Fragment::wire_len)
+            .sum::<usize>()
+            + (self.out.len() - start - 1);
+        let whole = Fragment::replacement(target.id(), target.content());
+        if whole.wire_len() < sent {
+            self.out.truncate(start);
+            #[cfg(feature = "report")]
+            if let Some(r) = &mut self.report {
+                r.pop();
+            }
+            self.replace(target, ctrl);
+        }
+        Ok(())
     }
 
     /// Items reordered, none changed: one `move` fragment, or `reorder`
@@ -1242,12 +1293,21 @@ impl Differ<'_> {
         let start = self.out.len();
         let mut len = old_len;
         for e in edits {
-            for _ in &e.removed {
+            if let Some(order) = e.order {
+                self.out.push(Fragment::reorder(id, order.to_vec()));
+                continue;
+            }
+            // an item changed in place goes out and comes back as it is now
+            let (removed, inserted) = match &e.item {
+                Some(b) => (1, std::slice::from_ref(b)),
+                None => (e.removed.len(), e.inserted.as_slice()),
+            };
+            for _ in 0..removed {
                 self.out
                     .push(Fragment::granular(id, GranularOp::Remove, None, e.at));
                 len = len.saturating_sub(1);
             }
-            for (j, b) in e.inserted.iter().enumerate() {
+            for (j, b) in inserted.iter().enumerate() {
                 let position = e.at + j;
                 let op = if position >= len {
                     GranularOp::Append
@@ -2116,7 +2176,7 @@ mod tests {
     }
 
     #[test]
-    fn list_structure_changes_are_replacement() {
+    fn list_structure_changes() {
         let mut s = base();
         let mut h = Harness::new(&s);
         // becoming empty with an else
@@ -2141,19 +2201,39 @@ mod tests {
             assert_eq!(g.moves.len(), s.items.len() - 1, "{mode:?}");
         }
 
-        // insert and change at once
+        // insert and change at once: the changed item goes out and comes
+        // back, the new one is appended
         s.items[0].1 = "changed".into();
         s.items.push(it("n", "new"));
-        for mode in [ListMode::Myers, ListMode::Middle] {
-            let f = h.step(&s, mode);
-            assert_eq!(
-                strategies(&f),
-                [("f-list", Strategy::Replacement, "replace")],
-                "{mode:?}"
-            );
-            s.items[0].1 = format!("{}!", s.items[0].1);
-            s.items.pop();
-        }
+        let f = h.step(&s, ListMode::Myers);
+        assert_eq!(
+            strategies(&f),
+            [
+                ("f-list", Strategy::Granular, "remove"),
+                ("f-list", Strategy::Granular, "prepend"),
+                ("f-list", Strategy::Granular, "append")
+            ]
+        );
+        // edits that rewrite the whole of a short list: its replacement is
+        // the smaller
+        s.items[0].1 = "changed again".into();
+        s.items.pop();
+        let f = h.step(&s, ListMode::Middle);
+        assert_eq!(
+            strategies(&f),
+            [("f-list", Strategy::Replacement, "replace")]
+        );
+        // changed and moved: out and back in at its new place
+        s.items.push(it("m", "more"));
+        h.step(&s, ListMode::Myers);
+        s.items.swap(0, 2);
+        s.items[0].1 = "moved and changed".into();
+        let f = h.step(&s, ListMode::Myers);
+        assert!(
+            f.iter().all(|f| f.strategy == Strategy::Granular),
+            "{:?}",
+            strategies(&f)
+        );
     }
 
     #[test]
