@@ -140,6 +140,30 @@ fn todo_list_strategies() {
     let v = step(&mut page, &mut client, s.clone());
     assert!(v.iter().all(|f| f.1 == Strategy::Markers), "{v:?}");
 
+    // changed and added in one update: the added item appended, the
+    // changed one patched in place, no replacement
+    s.items.extend([todo("tea", false), todo("jam", false)]);
+    step(&mut page, &mut client, s.clone());
+    s.items[0].done = true;
+    s.items.push(todo("rice", true));
+    let v = step(&mut page, &mut client, s.clone());
+    let list = &v.last().expect("fragments").0;
+    let on_list: Vec<_> = v
+        .iter()
+        .filter(|f| &f.0 == list)
+        .map(|f| (f.1, f.2.as_str()))
+        .collect();
+    assert_eq!(
+        on_list,
+        [(Strategy::Granular, "append"), (Strategy::Markers, "patch")],
+        "{v:?}"
+    );
+    // and removed: whatever the edits, never the list's replacement here
+    s.items[1].done = true;
+    s.items.remove(0);
+    let v = step(&mut page, &mut client, s.clone());
+    assert!(v.iter().all(|f| f.1 != Strategy::Replacement), "{v:?}");
+
     // empty, showing the else, and back
     s.items.clear();
     step(&mut page, &mut client, s.clone());

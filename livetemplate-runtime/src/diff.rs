@@ -948,6 +948,39 @@ fn tree_value(d: &Dyn) -> Result<DynamicValue, DiffError> {
     Ok(DynamicValue::Html(html))
 }
 
+/// The items that `edits` changed in place, as (the item now, its old
+/// block or the changes that made it): updated in place by generated code,
+/// or replaced one for one by an item of the same block.
+#[allow(clippy::type_complexity)]
+fn changed_in_place<'a>(
+    edits: &[Edit<'a>],
+) -> Vec<(&'a Block, Option<&'a Block>, Option<&'a [Change]>)> {
+    let mut out = Vec::new();
+    for e in edits {
+        if let (Some(item), Some(changes)) = (e.item, e.changes) {
+            out.push((item, None, Some(changes)));
+        } else if replaced_in_place(e) {
+            for (o, n) in e.removed.iter().zip(&e.inserted) {
+                if o != n {
+                    out.push((*n, Some(*o), None));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// True when edit `e` replaces items one for one by items of the same
+/// blocks (values changed, structure kept).
+fn replaced_in_place(e: &Edit<'_>) -> bool {
+    !e.removed.is_empty()
+        && e.removed.len() == e.inserted.len()
+        && e.removed
+            .iter()
+            .zip(&e.inserted)
+            .all(|(o, n)| o.meta.same_block(n.meta))
+}
+
 /// The fragment being encoded.
 #[derive(Clone, Copy)]
 enum Target<'a> {
@@ -1176,7 +1209,7 @@ impl Differ<'_> {
                 };
                 match classify_edits(old, &edits) {
                     ListChange::None => Ok(()),
-                    ListChange::AddRemove => self.granular(target, old.len(), &edits),
+                    ListChange::AddRemove => self.granular(target, old.len(), &edits, false),
                     ListChange::Reordered(order) => {
                         self.reorder(target, order);
                         Ok(())
@@ -1197,7 +1230,7 @@ impl Differ<'_> {
                                 self.reorder(target, &order);
                                 Ok(())
                             }
-                            None => self.edited(target, child.ctrl, old.len(), &edits),
+                            None => self.edited(target, child.ctrl, old.len(), &edits, new),
                         }
                     }
                 }
@@ -1210,17 +1243,46 @@ impl Differ<'_> {
     }
 
     /// Items added, removed, changed, reordered, in any mix: the edits as
-    /// granular fragments in order (an item changed goes out and comes back
-    /// as its dynamics), or the list's replacement when that is smaller.
-    fn edited(
+    /// granular fragments in order, then markers for the items changed in
+    /// place (the client's list is then the new one with those items' old
+    /// content); or the list's replacement when that is smaller.
+    fn edited<'a>(
         &mut self,
         target: Target<'_>,
         ctrl: &'static ControlMeta,
         old_len: usize,
-        edits: &[Edit<'_>],
+        edits: &[Edit<'a>],
+        new: &[&'a Block],
     ) -> Result<(), DiffError> {
         let start = self.out.len();
-        self.granular(target, old_len, edits)?;
+        #[cfg(feature = "report")]
+        let reports = self.report.as_ref().map_or(0, Vec::len);
+        let changed = changed_in_place(edits);
+        // An item changed twice goes out and back in (its old content is
+        // not at hand), and so do the others then.
+        let keep = !changed.is_empty()
+            && changed
+                .iter()
+                .enumerate()
+                .all(|(k, c)| !changed[..k].iter().any(|d| std::ptr::eq(c.0, d.0)));
+        self.granular(target, old_len, edits, keep)?;
+        if keep {
+            let mut list = new.to_vec();
+            let mut pairs: Vec<Pair<'a>> = Vec::with_capacity(changed.len());
+            for (nb, ob, changes) in changed {
+                let Some(k) = new.iter().position(|b| std::ptr::eq(*b, nb)) else {
+                    return Err(err("an item changed in place is not in the list"));
+                };
+                if let Some(ob) = ob {
+                    list[k] = ob;
+                }
+                pairs.push((k, nb, changes));
+            }
+            pairs.sort_by_key(|p| p.0);
+            let mut walk = Walk::default();
+            walk.items(&list, &pairs, true)?;
+            self.values(target, walk)?;
+        }
         // Strings the fragments carry are parts of the new content, so
         // their escapes are at most its own: no more than its length before
         // escapes settles it without writing the replacement.
@@ -1241,7 +1303,7 @@ impl Differ<'_> {
             self.out.truncate(start);
             #[cfg(feature = "report")]
             if let Some(r) = &mut self.report {
-                r.pop();
+                r.truncate(reports);
             }
             self.replace(target, ctrl);
         }
@@ -1288,6 +1350,7 @@ impl Differ<'_> {
         target: Target<'_>,
         old_len: usize,
         edits: &[Edit<'_>],
+        keep_changed: bool,
     ) -> Result<(), DiffError> {
         let id = target.id();
         let start = self.out.len();
@@ -1295,6 +1358,10 @@ impl Differ<'_> {
         for e in edits {
             if let Some(order) = e.order {
                 self.out.push(Fragment::reorder(id, order.to_vec()));
+                continue;
+            }
+            // items changed in place stay (see `changed_in_place`)
+            if keep_changed && (e.item.is_some() || replaced_in_place(e)) {
                 continue;
             }
             // an item changed in place goes out and comes back as it is now
@@ -2201,19 +2268,23 @@ mod tests {
             assert_eq!(g.moves.len(), s.items.len() - 1, "{mode:?}");
         }
 
-        // insert and change at once: the changed item goes out and comes
-        // back, the new one is appended
+        // insert and change at once: the new item is appended, then the
+        // changed one patched
         s.items[0].1 = "changed".into();
         s.items.push(it("n", "new"));
         let f = h.step(&s, ListMode::Myers);
         assert_eq!(
             strategies(&f),
             [
-                ("f-list", Strategy::Granular, "remove"),
-                ("f-list", Strategy::Granular, "prepend"),
-                ("f-list", Strategy::Granular, "append")
+                ("f-list", Strategy::Granular, "append"),
+                ("f-list", Strategy::Markers, "patch")
             ]
         );
+        let FragmentData::Markers(m) = &f[1].data else {
+            unreachable!()
+        };
+        assert_eq!(m.patches.len(), 1);
+        assert_eq!(m.patches[0].new_value, "changed");
         // edits that rewrite the whole of a short list: its replacement is
         // the smaller
         s.items[0].1 = "changed again".into();
