@@ -110,6 +110,11 @@ invariant! {
 
 proptest! {
     #[test]
+    fn keyed_items(states in task_sequences()) {
+        check_sequence::<Tasks>(states);
+    }
+
+    #[test]
     fn rows_updated_in_place(states in grid_sequences()) {
         check_sequence::<Grid>(states);
     }

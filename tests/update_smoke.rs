@@ -368,3 +368,67 @@ fn deeply_nested_item_text() {
         [Strategy::Markers, Strategy::Markers]
     );
 }
+
+#[derive(Clone, Debug, PartialEq)]
+struct Card {
+    id: u32,
+    title: String,
+}
+
+impl livetemplate::Keyed for Card {
+    type Key = u32;
+    fn key(&self) -> u32 {
+        self.id
+    }
+}
+
+#[live_template(
+    source = r#"<ul>{{range .cards}}<li data-id="{{.id}}">{{.title}}</li>{{end}}</ul>"#
+)]
+#[derive(Clone, Debug, PartialEq)]
+struct Board {
+    cards: Vec<Card>,
+}
+
+/// With a key, an item moved and changed is a move and a patch, and an
+/// added and a removed item are one granular fragment each; without the
+/// key the moved item would go out and come back.
+#[test]
+fn keyed_items_move_and_change() {
+    let card = |id: u32, title: &str| Card {
+        id,
+        title: title.into(),
+    };
+    let s0 = Board {
+        cards: (1..=6).map(|i| card(i, &format!("card {i}"))).collect(),
+    };
+    let mut page = Page::new(s0.clone()).unwrap();
+    let mut client = Reconstructor::new(page.render());
+    let mut s = s0.clone();
+    let moved = s.cards.remove(0);
+    s.cards.push(Card {
+        title: "card 1, edited".into(),
+        ..moved
+    });
+    assert_eq!(
+        kinds(&step(&mut page, &mut client, s.clone())),
+        [(Strategy::Granular, "move"), (Strategy::Markers, "patch")]
+    );
+    // moved, changed, one removed and one added, all at once
+    s.cards.swap(0, 3);
+    s.cards[0].title = "four".into();
+    s.cards.remove(2);
+    s.cards.insert(1, card(9, "new"));
+    let v = step(&mut page, &mut client, s.clone());
+    let count = |action: &str| v.iter().filter(|f| f.2 == action).count();
+    assert_eq!(
+        (
+            count("remove"),
+            count("insert"),
+            count("patch"),
+            count("replace")
+        ),
+        (1, 1, 1, 0),
+        "{v:?}"
+    );
+}

@@ -1083,7 +1083,7 @@ impl Gen<'_> {
             let __nc = #new_coll;
             #items
             let __ops = if #body_same {
-                (&&#rt::__private::ItemsDiff(&__olds, &__news)).lt_item_ops()
+                (&&&#rt::__private::ItemsDiff(&__olds, &__news)).lt_item_ops()
             } else {
                 ::core::option::Option::None
             };

@@ -304,7 +304,7 @@ fn expand(
                 __changes: &mut ::std::vec::Vec<::livetemplate::__rt::Change>,
             ) -> ::core::result::Result<(), ::livetemplate::__rt::RenderError> {
                 #[allow(unused_imports)]
-                use ::livetemplate::__rt::__private::{CmpAny as _, CmpEq as _, ItemsDiffAny as _, ItemsDiffEq as _, ViaAny as _, ViaOption as _, ViaTruthy as _};
+                use ::livetemplate::__rt::__private::{CmpAny as _, CmpEq as _, ItemsDiffAny as _, ItemsDiffEq as _, ItemsDiffKeyed as _, ViaAny as _, ViaOption as _, ViaTruthy as _};
                 #update
                 ::core::result::Result::Ok(())
             }

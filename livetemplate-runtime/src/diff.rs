@@ -981,6 +981,22 @@ fn replaced_in_place(e: &Edit<'_>) -> bool {
             .all(|(o, n)| o.meta.same_block(n.meta))
 }
 
+/// Items of fragment `id` put in `order` (the old index of each): one
+/// `move` fragment, or `reorder` when that is shorter (many moves); `None`
+/// for the same order.
+fn order_fragment(id: &str, order: &[usize]) -> Option<Fragment> {
+    let moves = moves_for(order);
+    if moves.is_empty() {
+        return None;
+    }
+    let moves = Fragment::moves(id, moves);
+    let whole = Fragment::reorder(id, order.to_vec());
+    Some(match whole.wire_len() < moves.wire_len() {
+        true => whole,
+        false => moves,
+    })
+}
+
 /// The fragment being encoded.
 #[derive(Clone, Copy)]
 enum Target<'a> {
@@ -1222,7 +1238,11 @@ impl Differ<'_> {
                         self.values(target, walk)
                     }
                     ListChange::Structural => {
-                        let order = (!searched)
+                        // Not when an item was updated in place: the old
+                        // list holds it as it is now, so that a reordering
+                        // by value would lose its change.
+                        let in_place = edits.iter().any(|e| e.item.is_some());
+                        let order = (!searched && !in_place)
                             .then(|| reordering(old, new, |b: &&Block| b.html_len()))
                             .flatten();
                         match order {
@@ -1313,19 +1333,11 @@ impl Differ<'_> {
     /// Items reordered, none changed: one `move` fragment, or `reorder`
     /// when shorter (nothing for the same order).
     fn reorder(&mut self, target: Target<'_>, order: &[usize]) {
-        let moves = moves_for(order);
-        if moves.is_empty() {
+        let Some(f) = order_fragment(target.id(), order) else {
             return;
-        }
-        let id = target.id();
+        };
         let start = self.out.len();
-        // Moves, or the whole order when that is shorter (many moves).
-        let moves = Fragment::moves(id, moves);
-        let whole = Fragment::reorder(id, order.to_vec());
-        self.out.push(match whole.wire_len() < moves.wire_len() {
-            true => whole,
-            false => moves,
-        });
+        self.out.push(f);
         self.granular_sent(target, start);
     }
 
@@ -1357,7 +1369,7 @@ impl Differ<'_> {
         let mut len = old_len;
         for e in edits {
             if let Some(order) = e.order {
-                self.out.push(Fragment::reorder(id, order.to_vec()));
+                self.out.extend(order_fragment(id, order));
                 continue;
             }
             // items changed in place stay (see `changed_in_place`)

@@ -223,6 +223,52 @@ enum Ops {
     Diff(Vec<similar::DiffOp>),
     /// The same items in another order: the old index of each new item.
     Order(Vec<usize>),
+    /// Items matched by key ([`crate::Keyed`]): for each new item, the old
+    /// item of the same key, if any, and whether its value changed.
+    Keyed(Vec<Option<(usize, bool)>>),
+}
+
+/// Step 0 of [`ItemsDiff`]: items with a key ([`crate::Keyed`]).
+#[doc(hidden)]
+pub trait ItemsDiffKeyed {
+    fn lt_item_ops(&self) -> Option<ItemOps>;
+}
+impl<T: crate::Keyed + PartialEq> ItemsDiffKeyed for &&ItemsDiff<'_, T> {
+    fn lt_item_ops(&self) -> Option<ItemOps> {
+        let (old, new) = (self.0, self.1);
+        // One item changed, added or removed, or the same items reordered:
+        // as for items without a key.
+        if let Some(ops) = one_edit(old, new) {
+            return Some(ItemOps(Ops::Diff(ops)));
+        }
+        if let Some(order) = crate::reorder::reordering(old, new, |_| ()) {
+            return Some(ItemOps(Ops::Order(order)));
+        }
+        match keyed(old, new) {
+            Some(matches) => Some(ItemOps(Ops::Keyed(matches))),
+            None => ItemsDiffEq::lt_item_ops(&&ItemsDiff(old, new)),
+        }
+    }
+}
+
+/// For each new item, the old item with its key and whether the value
+/// changed; `None` when a key repeats in either list.
+fn keyed<T: crate::Keyed + PartialEq>(old: &[T], new: &[T]) -> Option<Vec<Option<(usize, bool)>>> {
+    use std::collections::HashMap;
+    let mut at: HashMap<T::Key, usize> = HashMap::with_capacity(old.len());
+    for (i, item) in old.iter().enumerate() {
+        if at.insert(item.key(), i).is_some() {
+            return None;
+        }
+    }
+    let mut seen = std::collections::HashSet::with_capacity(new.len());
+    new.iter()
+        .map(|item| {
+            let key = item.key();
+            let i = at.get(&key).copied();
+            seen.insert(key).then_some(i.map(|i| (i, old[i] != *item)))
+        })
+        .collect()
 }
 
 /// Step 1 of [`ItemsDiff`]: `PartialEq` items.
@@ -346,6 +392,7 @@ pub fn splice_items(
     }
     let ops = match ops {
         Ops::Diff(ops) => ops,
+        Ops::Keyed(matches) => return splice_keyed(items, &matches, old_len, build, update),
         Ops::Order(order) => {
             // A permutation of the list (checked before anything moves).
             let permutation = order.len() == old_len
@@ -441,6 +488,85 @@ pub fn splice_items(
             inserted,
             ..ListEdit::default()
         });
+    }
+    Ok(Some(edits))
+}
+
+/// [`splice_items`] for items matched by key: the old items with no match
+/// removed (last first), the kept ones put in the new order, the new ones
+/// built where they go (first first), then the kept items whose value
+/// changed updated in place (or rebuilt). `None` when `matches` is not
+/// one of the lists (checked before anything changes).
+fn splice_keyed(
+    items: &mut Vec<Block>,
+    matches: &[Option<(usize, bool)>],
+    old_len: usize,
+    mut build: impl FnMut(usize) -> Result<Block, crate::RenderError>,
+    mut update: impl FnMut(usize, usize, &mut Block) -> ItemUpdate,
+) -> Result<Option<Vec<ListEdit>>, crate::RenderError> {
+    let mut kept = vec![false; old_len];
+    for &(i, _) in matches.iter().flatten() {
+        match kept.get_mut(i) {
+            Some(k) if !*k => *k = true,
+            _ => return Ok(None),
+        }
+    }
+    let mut edits = Vec::new();
+    for i in (0..old_len).rev().filter(|&i| !kept[i]) {
+        edits.push(ListEdit {
+            at: i,
+            removed: vec![items.remove(i)],
+            ..ListEdit::default()
+        });
+    }
+    // the kept items, old order → new order: rank of each old index
+    let mut rank = vec![0; old_len];
+    for (r, i) in (0..old_len).filter(|&i| kept[i]).enumerate() {
+        rank[i] = r;
+    }
+    let order: Vec<usize> = matches.iter().flatten().map(|&(i, _)| rank[i]).collect();
+    if order.iter().enumerate().any(|(t, &o)| t != o) {
+        let mut old: Vec<Option<Block>> = items.drain(..).map(Some).collect();
+        items.extend(order.iter().filter_map(|&o| old[o].take()));
+        edits.push(ListEdit {
+            order,
+            ..ListEdit::default()
+        });
+    }
+    for (j, m) in matches.iter().enumerate() {
+        if m.is_none() {
+            items.insert(j, build(j)?);
+            edits.push(ListEdit {
+                at: j,
+                inserted: 1,
+                ..ListEdit::default()
+            });
+        }
+    }
+    for (j, m) in matches.iter().enumerate() {
+        let Some((i, true)) = *m else { continue };
+        let item = &mut items[j];
+        match update(i, j, item)? {
+            Some(changes) => {
+                item.refresh_len();
+                if !changes.is_empty() {
+                    edits.push(ListEdit {
+                        at: j,
+                        changes,
+                        ..ListEdit::default()
+                    });
+                }
+            }
+            None => {
+                let old = std::mem::replace(item, build(j)?);
+                edits.push(ListEdit {
+                    at: j,
+                    removed: vec![old],
+                    inserted: 1,
+                    ..ListEdit::default()
+                });
+            }
+        }
     }
     Ok(Some(edits))
 }

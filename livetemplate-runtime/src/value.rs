@@ -438,6 +438,40 @@ impl<K, V, S> Len for HashMap<K, V, S> {
     }
 }
 
+/// The identity of a range item beyond its value, so that an item that
+/// moved *and* changed is sent as a move and a patch of its values rather
+/// than removed and added again. Without it, items are told apart by value
+/// (`PartialEq`): a reorder of equal values is still a move, but an item
+/// whose value changed is another item.
+///
+/// ```
+/// use livetemplate_runtime::Keyed;
+///
+/// #[derive(Clone, PartialEq)]
+/// struct Todo { id: u32, text: String, done: bool }
+///
+/// impl Keyed for Todo {
+///     type Key = u32;
+///     fn key(&self) -> u32 { self.id }
+/// }
+/// ```
+///
+/// Keys must be unique within a list; a list whose keys repeat is diffed
+/// by value, as if the type had none.
+pub trait Keyed {
+    /// What identifies an item (an id, a slug).
+    type Key: std::hash::Hash + Eq;
+    /// This item's key.
+    fn key(&self) -> Self::Key;
+}
+
+impl<T: Keyed + ?Sized> Keyed for &T {
+    type Key = T::Key;
+    fn key(&self) -> T::Key {
+        (**self).key()
+    }
+}
+
 /// `{{range}}`: the items of a collection with their keys (index for lists,
 /// key for maps). Maps are visited in key order, as Go does.
 pub trait Range {

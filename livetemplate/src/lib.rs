@@ -178,6 +178,9 @@
 //! [`Range`], [`Len`], [`IndexBy`] and [`ToScalar`] give `if`, `range`,
 //! `len`, `index` and comparisons. They are implemented for strings,
 //! numbers, `bool`, `char`, `Option`, `Vec`, slices, arrays and maps.
+//! Range items are told apart by value; implement [`Keyed`] for an item
+//! type to give them an identity, so that an item moved and changed in one
+//! update is sent as a move and a patch.
 
 pub use livetemplate_macros::live_template;
 /// Derives [`LiveEvent`](trait@LiveEvent) for an enum of page events (see
@@ -194,7 +197,7 @@ pub use livetemplate_runtime::{
     ValuePatch, CLIENT_JS,
 };
 pub use livetemplate_runtime::{
-    Html, IndexBy, Len, LiveEvent, Range, RenderError, Scalar, Slot, Template, TemplateMeta,
+    Html, IndexBy, Keyed, Len, LiveEvent, Range, RenderError, Scalar, Slot, Template, TemplateMeta,
     ToScalar, Truthy,
 };
 

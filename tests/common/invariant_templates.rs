@@ -425,3 +425,93 @@ pub fn grid_sequences() -> impl Strategy<Value = Vec<Grid>> {
         states
     })
 }
+
+// 15. Items with a key (`Keyed`): moved, changed, added and removed in any
+// mix, keys unique (and, now and then, repeated: then diffed by value).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Task {
+    id: u8,
+    title: String,
+    done: bool,
+    tags: Vec<String>,
+}
+
+impl livetemplate::Keyed for Task {
+    type Key = u8;
+    fn key(&self) -> u8 {
+        self.id
+    }
+}
+
+#[live_template(
+    source = r#"<h2>{{.heading}}</h2><ol>{{range .tasks}}<li id="t{{.id}}" class="{{if .done}}done{{end}}">{{.title}}{{range .tags}}<i>{{.}}</i>{{end}}</li>{{else}}<li>none</li>{{end}}</ol><p>{{len .tasks}}</p>"#
+)]
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tasks {
+    heading: String,
+    tasks: Vec<Task>,
+}
+
+pub fn task_sequences() -> impl Strategy<Value = Vec<Tasks>> {
+    let task = |id: u8| {
+        (
+            text(),
+            any::<bool>(),
+            proptest::collection::vec(text(), 0..2),
+        )
+            .prop_map(move |(title, done, tags)| Task {
+                id,
+                title,
+                done,
+                tags,
+            })
+    };
+    let first = (0..5u8)
+        .prop_flat_map(move |n| (0..n).map(task).collect::<Vec<_>>())
+        .prop_map(|tasks| Tasks {
+            heading: "h".into(),
+            tasks,
+        });
+    let edit = (0..8u8, 0..8usize, 0..8usize, text(), 0..40u8);
+    (first, proptest::collection::vec(edit, 1..10)).prop_map(|(first, edits)| {
+        let mut states = vec![first];
+        for (kind, a, b, t, id) in edits {
+            let mut s = states.last().expect("first").clone();
+            let n = s.tasks.len();
+            match kind {
+                0 if n > 1 => s.tasks.swap(a % n, b % n),
+                1 if n > 0 => {
+                    // moved and changed
+                    let task = s.tasks.remove(a % n);
+                    let at = b % n;
+                    s.tasks.insert(at, Task { title: t, ..task });
+                }
+                2 if n > 0 => s.tasks[a % n].done ^= true,
+                3 if n > 0 => {
+                    s.tasks.remove(a % n);
+                }
+                4 => {
+                    // a new key (or, rarely, a repeated one)
+                    let id = if id < 36 { 100 + id } else { id % 4 };
+                    let task = Task {
+                        id,
+                        title: t,
+                        done: false,
+                        tags: vec![],
+                    };
+                    s.tasks.insert(a % (n + 1), task);
+                }
+                5 if n > 0 => {
+                    // several at once: one changed, one removed, the rest reversed
+                    s.tasks[a % n].title = t;
+                    s.tasks.remove(b % n);
+                    s.tasks.reverse();
+                }
+                6 if n > 0 => s.tasks[a % n].tags.push(t),
+                _ => s.heading = format!("{}{}", s.heading, id % 3),
+            }
+            states.push(s);
+        }
+        states
+    })
+}
