@@ -51,7 +51,8 @@ pub fn generate(input: &Input, root: &Body) -> Result<Generated, TemplateError> 
         want_item_update: false,
         ids: livetemplate_shared::Ids::new(),
     };
-    let root_meta = quote!(&<Self as ::livetemplate::__rt::Template>::META.root);
+    // The static behind `Template::META` (see `lib.rs`).
+    let root_meta = quote!(&__LT_META.root);
     let (body, meta) = g.block(
         root,
         &mut Scope::root(),

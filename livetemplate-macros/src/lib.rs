@@ -274,12 +274,19 @@ fn expand(
         static __LT_LAST_LEN: ::core::sync::atomic::AtomicUsize =
             ::core::sync::atomic::AtomicUsize::new(0);
 
+        /// The template's description. A static, not the value of the
+        /// constant `META` itself: code that reads a constant's fields is
+        /// borrow-checked against its value, so every generated function
+        /// would be checked again whenever any static text of the template
+        /// changes; through a static only the functions that changed are.
+        static __LT_META: ::livetemplate::__rt::TemplateMeta = ::livetemplate::__rt::TemplateMeta {
+            path: #path,
+            size_hint: #size_hint,
+            root: #meta,
+        };
+
         impl #impl_generics ::livetemplate::__rt::Template for #name #ty_generics #where_clause {
-            const META: &'static ::livetemplate::__rt::TemplateMeta = &::livetemplate::__rt::TemplateMeta {
-                path: #path,
-                size_hint: #size_hint,
-                root: #meta,
-            };
+            const META: &'static ::livetemplate::__rt::TemplateMeta = &__LT_META;
 
             #[allow(unused_variables, unused_braces, unused_parens, clippy::all, clippy::pedantic)]
             fn render_into(&self, __out: &mut ::std::string::String) -> ::core::result::Result<(), ::livetemplate::__rt::RenderError> {
@@ -312,7 +319,7 @@ fn expand(
             fn size_hint(&self) -> usize {
                 ::core::cmp::max(
                     __LT_LAST_LEN.load(::core::sync::atomic::Ordering::Relaxed),
-                    <Self as ::livetemplate::__rt::Template>::META.size_hint,
+                    __LT_META.size_hint,
                 )
             }
         }
