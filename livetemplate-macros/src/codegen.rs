@@ -33,6 +33,8 @@ pub struct Generated {
     pub tree: TokenStream,
     /// Statements of `update_tree(&self, __old, __tree, __changes)`.
     pub update: TokenStream,
+    /// Methods of the struct the three bodies call (see [`Gen::split`]).
+    pub methods: TokenStream,
     pub size_hint: usize,
 }
 
@@ -50,6 +52,10 @@ pub fn generate(input: &Input, root: &Body) -> Result<Generated, TemplateError> 
         last_range: None,
         want_item_update: false,
         ids: livetemplate_shared::Ids::new(),
+        // Root variables (`{{$x := …}}` at the top level) are locals of the
+        // root's code, which the dynamics after them read: keep it whole.
+        split: !root.items.iter().any(|p| matches!(p, Part::Decl { .. })),
+        methods: TokenStream::new(),
     };
     // The static behind `Template::META` (see `lib.rs`).
     let root_meta = quote!(&__LT_META.root);
@@ -86,6 +92,7 @@ pub fn generate(input: &Input, root: &Body) -> Result<Generated, TemplateError> 
         meta,
         tree,
         update,
+        methods: g.methods,
         size_hint: g.static_bytes + 16 * g.slots,
     })
 }
@@ -109,6 +116,11 @@ struct Gen<'a> {
     /// The blocks' ids, apart on the wire (the same block, the same id, in
     /// every mode).
     ids: livetemplate_shared::Ids,
+    /// Each dynamic of the root block gets methods of its own (see
+    /// [`Gen::split`]).
+    split: bool,
+    /// The methods generated so far.
+    methods: TokenStream,
 }
 
 /// What `update_tree` needs to rebuild single items of a root-level range.
@@ -244,6 +256,43 @@ impl Gen<'_> {
         format_ident!("__lt_{}{}", what, self.next_id)
     }
 
+    /// Moves the code of dynamic `index` of the root block into a method
+    /// of its own and returns the call: `__lt_render_{index}` writes it
+    /// (Render mode), `__lt_tree_{index}` builds its `Dyn` (Tree mode, also
+    /// what `update_tree` rebuilds a changed dynamic with). rustc checks,
+    /// borrow-checks and (incrementally) re-checks a function as a whole,
+    /// and the borrow check grows faster than the function: many small
+    /// methods cost less than three large bodies, a template edit re-checks
+    /// only the methods it changed, and the tree code is no longer emitted
+    /// twice. `root_meta` is the root block's `BlockMeta` binding the code
+    /// reads.
+    fn split(&mut self, index: usize, root_meta: &Ident, code: TokenStream) -> TokenStream {
+        let rt = &self.rt;
+        let result = quote!(::core::result::Result);
+        match self.mode {
+            Mode::Render => {
+                let name = format_ident!("__lt_render_{}", index);
+                self.methods.extend(quote! {
+                    fn #name(&self, __out: &mut ::std::string::String) -> #result<(), #rt::RenderError> {
+                        #code
+                        #result::Ok(())
+                    }
+                });
+                quote!(self.#name(__out)?;)
+            }
+            Mode::Tree => {
+                let name = format_ident!("__lt_tree_{}", index);
+                self.methods.extend(quote! {
+                    fn #name(&self) -> #result<#rt::Dyn, #rt::RenderError> {
+                        let #root_meta: &'static #rt::BlockMeta = &__LT_META.root;
+                        #result::Ok(#code)
+                    }
+                });
+                quote!(self.#name()?)
+            }
+        }
+    }
+
     fn err(&self, span: Span, msg: impl Into<String>) -> TemplateError {
         TemplateError::new(span, msg)
     }
@@ -308,6 +357,11 @@ impl Gen<'_> {
             let parent = quote!(#meta_ident);
             let Some((code, meta)) = self.dynamic(item, scope, &child_path, &parent, index)? else {
                 continue;
+            };
+            let code = if kind == Kind::Root && self.split {
+                self.split(index, &meta_ident, code)
+            } else {
+                code
             };
             match self.mode {
                 Mode::Render => out.extend(code),
@@ -971,6 +1025,12 @@ impl Gen<'_> {
             let deps = self.collectors.pop().expect("pushed above");
             let Some((code, _)) = r? else { continue };
             let changed = self.changed(&deps);
+            let code = if self.split {
+                let name = format_ident!("__lt_tree_{}", index);
+                quote!(self.#name()?)
+            } else {
+                code
+            };
             let rebuild = quote! {
                 let __new: #rt::Dyn = #code;
                 let __prev = ::core::mem::replace(&mut __tree.dyns[#index], __new);
@@ -996,10 +1056,29 @@ impl Gen<'_> {
                     let new_coll = quote!(&self.#f);
                     let target = quote!(__tree.dyns[#index]);
                     let changes = quote!(__changes);
-                    self.splice(
+                    let splice = self.splice(
                         &parts, &old_coll, &new_coll, false, &target, index, &changes, &rebuild,
                         &body_same,
-                    )
+                    );
+                    if self.split {
+                        // A method of its own, as the root's dynamics are (see `split`).
+                        let name = format_ident!("__lt_update_{}", index);
+                        self.methods.extend(quote! {
+                            fn #name(
+                                &self,
+                                __old: &Self,
+                                __tree: &mut #rt::Block,
+                                __changes: &mut ::std::vec::Vec<#rt::Change>,
+                            ) -> ::core::result::Result<(), #rt::RenderError> {
+                                let #m0: &'static #rt::BlockMeta = &__LT_META.root;
+                                #splice
+                                ::core::result::Result::Ok(())
+                            }
+                        });
+                        quote!(self.#name(__old, __tree, __changes)?;)
+                    } else {
+                        splice
+                    }
                 }
                 _ => rebuild,
             };

@@ -259,6 +259,7 @@ fn expand(
     let tree = gen.tree;
     let update = gen.update;
     let size_hint = gen.size_hint;
+    let methods = gen.methods;
     // Referencing the file makes cargo rebuild when the template changes.
     let track = track.map(|full| {
         quote!(
@@ -284,6 +285,14 @@ fn expand(
             size_hint: #size_hint,
             root: #meta,
         };
+
+        // The pieces of the three functions below (`codegen::Gen::split`).
+        #[allow(unused_imports)]
+        use ::livetemplate::__rt::__private::{CmpAny as _, CmpEq as _, ItemsDiffAny as _, ItemsDiffEq as _, ViaAny as _, ViaOption as _, ViaTruthy as _};
+        #[allow(unused_variables, unused_braces, unused_parens, unused_mut, clippy::all, clippy::pedantic)]
+        impl #impl_generics #name #ty_generics #where_clause {
+            #methods
+        }
 
         impl #impl_generics ::livetemplate::__rt::Template for #name #ty_generics #where_clause {
             const META: &'static ::livetemplate::__rt::TemplateMeta = &__LT_META;
