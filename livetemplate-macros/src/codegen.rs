@@ -381,6 +381,10 @@ impl Gen<'_> {
         });
         let code = match self.mode {
             Mode::Render => out,
+            // A block of static text only (`{{if .a}}on{{end}}`).
+            Mode::Tree if dynamics.is_empty() && out.is_empty() => {
+                quote!(#rt::Block::new(#meta_expr, ::std::vec::Vec::new()))
+            }
             Mode::Tree => {
                 let n = dynamics.len();
                 quote!({
@@ -440,11 +444,7 @@ impl Gen<'_> {
                 let esc = self.escapers(escapers);
                 let code = match self.mode {
                     Mode::Render => quote!(#rt::__private::ops::emit(#r, #esc, __out);),
-                    Mode::Tree => quote!(#rt::Dyn::Text({
-                        let mut __s = ::std::string::String::new();
-                        #rt::__private::ops::emit(#r, #esc, &mut __s);
-                        __s
-                    })),
+                    Mode::Tree => quote!(#rt::__private::ops::text(#r, #esc)),
                 };
                 let action = self.input.src.get(span.start..span.end).unwrap_or("");
                 let line = self.line(*span);
@@ -1323,7 +1323,7 @@ impl Gen<'_> {
             cur = Some(if i == 0 && base_is_root {
                 quote!((#base_ref).#field)
             } else {
-                quote!(((&&&#rt::__private::W(#base_ref)).lt_step().map_err(|m| #rt::__private::ops::nil_step(#loc, m))?).#field)
+                quote!((#rt::__private::ops::step((&&&#rt::__private::W(#base_ref)).lt_step(), #loc)?).#field)
             });
         }
         Ok(Val::Place(cur.expect("path is not empty")))

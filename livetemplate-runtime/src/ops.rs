@@ -3,6 +3,7 @@
 
 use crate::error::{Loc, RenderError};
 use crate::escape::{apply, Content, Escaper};
+use crate::tree::Dyn;
 use crate::value::{IndexBy, Len, Scalar, Slot, ToScalar, Truthy};
 
 /// Writes `v` into `out` through the escaper chain the build fixed for this slot.
@@ -46,6 +47,25 @@ fn emit_chain<V: Slot + ?Sized>(v: &V, chain: &[Escaper], out: &mut String) {
         apply(*step, &cur, Content::Plain, &mut next);
         cur = next;
     }
+}
+
+/// A slot's value in the tree: `v` through its escapers, as [`emit`] writes it.
+#[inline]
+pub fn text<V: Slot + ?Sized>(v: &V, chain: &[Escaper]) -> Dyn {
+    let mut s = String::new();
+    emit(v, chain, &mut s);
+    Dyn::Text(s)
+}
+
+/// A step of a field chain (`.a` of `.a.b`): a `None` on the way fails the
+/// render at `loc`. A function rather than a closure in each generated step,
+/// which rustc would check as a body of its own.
+#[inline]
+pub fn step<'a, T: ?Sized>(
+    r: Result<&'a T, &'static str>,
+    loc: &Loc,
+) -> Result<&'a T, RenderError> {
+    r.map_err(|m| nil_step(loc, m))
 }
 
 /// Go truthiness of any value.
