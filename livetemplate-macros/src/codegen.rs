@@ -1007,6 +1007,8 @@ impl Gen<'_> {
         let mut out = quote!(let #m0: &'static #rt::BlockMeta = #root_meta;);
         let parent = quote!(#m0);
         let mut index = 0usize;
+        // Root field name -> the local holding whether it changed.
+        let mut flags = std::collections::BTreeMap::new();
         for (i, item) in root.items.iter().enumerate() {
             match item {
                 Part::Static(_) => continue,
@@ -1024,7 +1026,7 @@ impl Gen<'_> {
             self.want_item_update = false;
             let deps = self.collectors.pop().expect("pushed above");
             let Some((code, _)) = r? else { continue };
-            let changed = self.changed(&deps);
+            let changed = self.changed_once(&deps, &mut flags);
             let code = if self.split {
                 let name = format_ident!("__lt_tree_{}", index);
                 quote!(self.#name()?)
@@ -1085,7 +1087,11 @@ impl Gen<'_> {
             out.extend(quote!(if #changed { #body }));
             index += 1;
         }
-        Ok(out)
+        let compare = flags.iter().map(|(field, flag)| {
+            let f = rust_ident(field);
+            quote!(let #flag = (&&#rt::__private::Cmp(&__old.#f, &self.#f)).lt_changed();)
+        });
+        Ok(quote!(#(#compare)* #out))
     }
 
     /// Code editing the list at `target` (dynamic `index` of its block) item
@@ -1169,12 +1175,12 @@ impl Gen<'_> {
             };
             let __edits = #rt::__private::splice_items(
                 &mut #target, __ops, __olds.len(), __news.len(),
-                |__j| {
+                &mut |__j| {
                     #item_at
                     #bindings
                     ::core::result::Result::Ok(#body)
                 },
-                #update,
+                &mut #update,
             )?;
             match __edits {
                 ::core::option::Option::Some(__edits) => {
@@ -1274,6 +1280,33 @@ impl Gen<'_> {
             let f = rust_ident(f);
             quote!((&&#rt::__private::Cmp(&__old.#f, &self.#f)).lt_changed())
         });
+        quote!(#(#tests)||*)
+    }
+
+    /// [`Gen::changed`] at the top of `update_tree`, where a page's
+    /// dynamics read the same few fields over and over: each field is
+    /// compared once, into a local named in `flags`.
+    fn changed_once(
+        &mut self,
+        deps: &RootDeps,
+        flags: &mut std::collections::BTreeMap<String, Ident>,
+    ) -> TokenStream {
+        if deps.all {
+            return quote!(true);
+        }
+        if deps.fields.is_empty() {
+            return quote!(false);
+        }
+        let tests: Vec<Ident> = deps
+            .fields
+            .iter()
+            .map(|f| {
+                flags
+                    .entry(f.clone())
+                    .or_insert_with(|| self.fresh("changed"))
+                    .clone()
+            })
+            .collect();
         quote!(#(#tests)||*)
     }
 

@@ -375,14 +375,18 @@ pub type ItemUpdate = Result<Option<Vec<Change>>, crate::RenderError>;
 /// replaced item is built with `build(j)`. Returns the edits, or `None` when
 /// the list cannot be edited in place (no ops, an `else` block involved, or
 /// a length mismatch): the caller then rebuilds it whole.
+///
+/// `build` and `update` are trait objects: generated code calls this once
+/// per range of a page, and a generic function would be compiled again
+/// (in the user's crate) for every call.
 #[doc(hidden)]
 pub fn splice_items(
     dyn_: &mut Dyn,
     ops: Option<ItemOps>,
     old_len: usize,
     new_len: usize,
-    mut build: impl FnMut(usize) -> Result<Block, crate::RenderError>,
-    mut update: impl FnMut(usize, usize, &mut Block) -> ItemUpdate,
+    build: &mut dyn FnMut(usize) -> Result<Block, crate::RenderError>,
+    update: &mut dyn FnMut(usize, usize, &mut Block) -> ItemUpdate,
 ) -> Result<Option<Vec<ListEdit>>, crate::RenderError> {
     let (Some(ItemOps(ops)), Dyn::List { items, else_block }) = (ops, dyn_) else {
         return Ok(None);
@@ -653,8 +657,8 @@ mod tests {
             Some(ItemOps(Ops::Diff(ops.clone()))),
             3,
             4,
-            |j| Ok(item(new[j])),
-            |i, j, block| {
+            &mut |j| Ok(item(new[j])),
+            &mut |i, j, block| {
                 assert_eq!((i, j), (1, 1));
                 let old = std::mem::replace(&mut block.dyns[0], Dyn::Text(new[j].into()));
                 Ok(Some(vec![Change::Replaced { index: 0, old }]))
@@ -679,8 +683,8 @@ mod tests {
                 Some(ItemOps(Ops::Diff(bad))),
                 3,
                 4,
-                |j| Ok(item(new[j])),
-                |_, _, _| Ok(None),
+                &mut |j| Ok(item(new[j])),
+                &mut |_, _, _| Ok(None),
             );
             assert!(matches!(r, Ok(None)));
             assert_eq!(d, list(&["a", "b", "c"]));
@@ -698,8 +702,8 @@ mod tests {
             ops,
             3,
             3,
-            |_| panic!("nothing is built"),
-            |_, _, _| panic!("nothing is updated"),
+            &mut |_| panic!("nothing is built"),
+            &mut |_, _, _| panic!("nothing is updated"),
         )
         .unwrap()
         .expect("edited");
@@ -714,8 +718,8 @@ mod tests {
                 Some(ItemOps(Ops::Order(bad))),
                 3,
                 3,
-                |_| panic!("nothing is built"),
-                |_, _, _| panic!("nothing is updated"),
+                &mut |_| panic!("nothing is built"),
+                &mut |_, _, _| panic!("nothing is updated"),
             );
             assert!(matches!(r, Ok(None)));
             assert_eq!(d, list(&old));
