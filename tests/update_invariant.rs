@@ -172,6 +172,11 @@ fn assert_unique_block_ids<T: Template>() {
         "{}: a block id repeats: {ids:?}",
         std::any::type_name::<T>()
     );
+    // The wire names a block by its first digits: they differ too.
+    let mut wire: Vec<&str> = ids.iter().map(|id| &id[..6]).collect();
+    wire.sort_unstable();
+    wire.dedup();
+    assert_eq!(wire.len(), ids.len(), "wire ids repeat: {ids:?}");
     // Equal ids are the same block: a copy of the meta compares equal to it.
     let root = &T::META.root;
     assert!(root.same_block(&T::META.root));

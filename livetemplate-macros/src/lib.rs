@@ -288,7 +288,7 @@ fn expand(
 
         // The pieces of the three functions below (`codegen::Gen::split`).
         #[allow(unused_imports)]
-        use ::livetemplate::__rt::__private::{CmpAny as _, CmpEq as _, ItemsDiffAny as _, ItemsDiffEq as _, ViaAny as _, ViaOption as _, ViaTruthy as _};
+        use ::livetemplate::__rt::__private::{CmpAny as _, CmpEq as _, ItemsDiffAny as _, ItemsDiffEq as _, ItemsDiffKeyed as _, ViaAny as _, ViaOption as _, ViaTruthy as _};
         #[allow(unused_variables, unused_braces, unused_parens, unused_mut, clippy::all, clippy::pedantic)]
         impl #impl_generics #name #ty_generics #where_clause {
             #methods

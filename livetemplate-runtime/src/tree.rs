@@ -396,7 +396,9 @@ pub fn splice_items(
     }
     let ops = match ops {
         Ops::Diff(ops) => ops,
-        Ops::Keyed(matches) => return splice_keyed(items, &matches, old_len, build, update),
+        Ops::Keyed(matches) => {
+            return splice_keyed(items, &matches, old_len, new_len, build, update)
+        }
         Ops::Order(order) => {
             // A permutation of the list (checked before anything moves).
             let permutation = order.len() == old_len
@@ -505,9 +507,13 @@ fn splice_keyed(
     items: &mut Vec<Block>,
     matches: &[Option<(usize, bool)>],
     old_len: usize,
-    mut build: impl FnMut(usize) -> Result<Block, crate::RenderError>,
-    mut update: impl FnMut(usize, usize, &mut Block) -> ItemUpdate,
+    new_len: usize,
+    build: &mut dyn FnMut(usize) -> Result<Block, crate::RenderError>,
+    update: &mut dyn FnMut(usize, usize, &mut Block) -> ItemUpdate,
 ) -> Result<Option<Vec<ListEdit>>, crate::RenderError> {
+    if matches.len() != new_len {
+        return Ok(None);
+    }
     let mut kept = vec![false; old_len];
     for &(i, _) in matches.iter().flatten() {
         match kept.get_mut(i) {
