@@ -981,6 +981,36 @@ fn replaced_in_place(e: &Edit<'_>) -> bool {
             .all(|(o, n)| o.meta.same_block(n.meta))
 }
 
+/// The replacement of region `id` (its new content `content_len` bytes
+/// before escapes, written by `content`) when it is smaller on the wire than
+/// `fragments`; `None` otherwise. Every string the fragments carry is a
+/// distinct part of the new content (values, statics, items, regions), so
+/// their escapes are at most the content's: comparing with the
+/// replacement's length before escapes (`["<id>",6,"<content>"]`) settles
+/// most updates without writing the content or reading a string.
+fn smaller_replacement(
+    fragments: &[Fragment],
+    id: &str,
+    content_len: usize,
+    content: impl FnOnce() -> String,
+) -> Option<Fragment> {
+    let floor = content_len + livetemplate_shared::wire_id(id).len() + 8;
+    if fragments
+        .iter()
+        .map(Fragment::wire_len_bound)
+        .sum::<usize>()
+        <= floor
+    {
+        return None;
+    }
+    let sent = fragments.iter().map(Fragment::wire_len).sum::<usize>() + fragments.len() - 1;
+    if sent <= floor {
+        return None;
+    }
+    let whole = Fragment::replacement(id, content());
+    (whole.wire_len() < sent).then_some(whole)
+}
+
 /// Items of fragment `id` put in `order` (the old index of each): one
 /// `move` fragment, or `reorder` when that is shorter (many moves); `None`
 /// for the same order.
@@ -1103,24 +1133,12 @@ impl Differ<'_> {
             [f] if f.id == id && f.strategy == Strategy::Replacement => return,
             _ => {}
         }
-        // `["<id without f->",6,"<content>"]`, before escapes. Every string
-        // the fragments carry is a distinct part of the new content (values,
-        // statics, items, regions), so their escapes are at most the
-        // content's: comparing before escapes is enough, without reading the
-        // strings. Only when that does not settle it are both counted.
-        let floor = tree.html_len() + livetemplate_shared::wire_id(id).len() + 8;
-        if self.out.iter().map(Fragment::wire_len_bound).sum::<usize>() <= floor {
+        let Some(root) = smaller_replacement(&self.out, id, tree.html_len(), || tree.html(true))
+        else {
             return;
-        }
-        let sent = self.out.iter().map(Fragment::wire_len).sum::<usize>() + self.out.len() - 1;
-        if sent <= floor {
-            return;
-        }
-        let root = Fragment::replacement(id, tree.html(true));
+        };
+        #[cfg(feature = "report")]
         let len = root.wire_len();
-        if len >= sent {
-            return;
-        }
         self.out = vec![root];
         self.cache.clear();
         #[cfg(feature = "report")]
@@ -1303,23 +1321,14 @@ impl Differ<'_> {
             walk.items(&list, &pairs, true)?;
             self.values(target, walk)?;
         }
-        // Strings the fragments carry are parts of the new content, so
-        // their escapes are at most its own: no more than its length before
-        // escapes settles it without writing the replacement.
         let Target::Ctrl(_, new) = target else {
             return Ok(());
         };
-        let bound: usize = self.out[start..].iter().map(Fragment::wire_len_bound).sum();
-        if bound <= new.html_len(true) {
-            return Ok(());
-        }
-        let sent: usize = self.out[start..]
-            .iter()
-            .map(Fragment::wire_len)
-            .sum::<usize>()
-            + (self.out.len() - start - 1);
-        let whole = Fragment::replacement(target.id(), target.content());
-        if whole.wire_len() < sent {
+        let smaller =
+            smaller_replacement(&self.out[start..], target.id(), new.html_len(true), || {
+                target.content()
+            });
+        if smaller.is_some() {
             self.out.truncate(start);
             #[cfg(feature = "report")]
             if let Some(r) = &mut self.report {

@@ -238,16 +238,9 @@ impl<T: crate::Keyed + PartialEq> ItemsDiffKeyed for &&ItemsDiff<'_, T> {
         let (old, new) = (self.0, self.1);
         // One item changed, added or removed, or the same items reordered:
         // as for items without a key.
-        if let Some(ops) = one_edit(old, new) {
-            return Some(ItemOps(Ops::Diff(ops)));
-        }
-        if let Some(order) = crate::reorder::reordering(old, new, |_| ()) {
-            return Some(ItemOps(Ops::Order(order)));
-        }
-        match keyed(old, new) {
-            Some(matches) => Some(ItemOps(Ops::Keyed(matches))),
-            None => ItemsDiffEq::lt_item_ops(&&ItemsDiff(old, new)),
-        }
+        common_ops(old, new)
+            .or_else(|| keyed(old, new).map(|m| ItemOps(Ops::Keyed(m))))
+            .or_else(|| myers_ops(old, new))
     }
 }
 
@@ -278,21 +271,29 @@ pub trait ItemsDiffEq {
 }
 impl<T: PartialEq> ItemsDiffEq for &ItemsDiff<'_, T> {
     fn lt_item_ops(&self) -> Option<ItemOps> {
-        use similar::algorithms::{myers, Capture, Replace};
         let (old, new) = (self.0, self.1);
-        if let Some(ops) = one_edit(old, new) {
-            return Some(ItemOps(Ops::Diff(ops)));
-        }
-        // A reordering moves the items' blocks (and is sent as moves), not
-        // diffed: Myers would spend O(n·d) on it and rebuild the moved items.
-        if let Some(order) = crate::reorder::reordering(old, new, |_| ()) {
-            return Some(ItemOps(Ops::Order(order)));
-        }
-        let mut hook = Replace::new(Capture::new());
-        // Capture never fails.
-        myers::diff(&mut hook, old, 0..old.len(), new, 0..new.len()).ok()?;
-        Some(ItemOps(Ops::Diff(hook.into_inner().into_ops())))
+        common_ops(old, new).or_else(|| myers_ops(old, new))
     }
+}
+
+/// The list changes found without a sequence diff: one item changed, added
+/// or removed ([`one_edit`]), or the same items reordered. A reordering
+/// moves the items' blocks (and is sent as moves): Myers would spend O(n·d)
+/// on it and rebuild the moved items.
+fn common_ops<T: PartialEq>(old: &[T], new: &[T]) -> Option<ItemOps> {
+    if let Some(ops) = one_edit(old, new) {
+        return Some(ItemOps(Ops::Diff(ops)));
+    }
+    crate::reorder::reordering(old, new, |_| ()).map(|order| ItemOps(Ops::Order(order)))
+}
+
+/// Myers' diff of the items, with replaces.
+fn myers_ops<T: PartialEq>(old: &[T], new: &[T]) -> Option<ItemOps> {
+    use similar::algorithms::{myers, Capture, Replace};
+    let mut hook = Replace::new(Capture::new());
+    // Capture never fails.
+    myers::diff(&mut hook, old, 0..old.len(), new, 0..new.len()).ok()?;
+    Some(ItemOps(Ops::Diff(hook.into_inner().into_ops())))
 }
 
 /// The ops of the most common list changes without running Myers (and its
