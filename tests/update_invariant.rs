@@ -61,7 +61,7 @@ fn check_sequence<T: Template + Clone + PartialEq + std::fmt::Debug>(states: Vec
         // 3. never more bytes than replacing the root with the fresh render
         if let Some((root, content)) = root_content(&fresh) {
             let sent = serde_json::to_string(&fragments).unwrap().len();
-            let whole = serde_json::to_string(&[Fragment::replacement(root, content)])
+            let whole = serde_json::to_string(&[Fragment::replacement(root.to_owned(), content)])
                 .unwrap()
                 .len();
             assert!(

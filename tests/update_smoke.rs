@@ -43,7 +43,7 @@ fn step<T: Template + Clone + PartialEq>(
     assert_eq!(strip_markers(&fresh), next.render().unwrap());
     fragments
         .into_iter()
-        .map(|f| (f.id, f.strategy, f.action))
+        .map(|f| (f.id.into_owned(), f.strategy, f.action.into_owned()))
         .collect()
 }
 

@@ -251,18 +251,16 @@ fn dyn_len(d: &Dyn, fragment: bool) -> usize {
     d.html_len(fragment)
 }
 
-/// Dynamic `d` as its block writes it (markers included).
-fn dyn_html_at(dm: Option<&Dynamic>, d: &Dyn) -> String {
-    let mut out = String::new();
+/// Appends dynamic `d` as its block writes it (markers included).
+fn write_dyn_at(dm: Option<&Dynamic>, d: &Dyn, out: &mut String) {
     match dm {
         Some(Dynamic::Block(c)) if c.fragment => {
-            crate::tree::open_marker(c.id, &mut out);
-            d.write_html(true, true, &mut out);
-            crate::tree::close_marker(c.id, &mut out);
+            crate::tree::open_marker(c.id, out);
+            d.write_html(true, true, out);
+            crate::tree::close_marker(c.id, out);
         }
-        _ => d.write_html(true, false, &mut out),
+        _ => d.write_html(true, false, out),
     }
-    out
 }
 
 // ---------------------------------------------------------------------------
@@ -593,29 +591,6 @@ enum OldSrc<'s, 'a> {
     Block(&'a Block),
 }
 
-/// A piece of a fragment's old content, in order; lengths are computed only
-/// when markers positions are needed.
-enum OldPart<'a> {
-    /// Known bytes (statics, unchanged text); merged with its neighbours.
-    Len(usize),
-    /// An old value's known length; never merged.
-    Fixed(usize),
-    Dyn(&'a Dyn, bool),
-    DynAt(Option<&'static Dynamic>, &'a Dyn),
-    Block(&'a Block),
-    /// An old list value, folded (no item markers).
-    Region(Region<'a>),
-    /// The old content of child `n` of the walk (markers counted apart).
-    Child(usize),
-}
-
-/// A changed value of the fragment.
-struct Value {
-    /// Index of the piece holding its old value.
-    piece: usize,
-    new: String,
-}
-
 /// A child fragment whose content changed.
 struct Child<'a> {
     ctrl: &'static ControlMeta,
@@ -626,65 +601,51 @@ struct Child<'a> {
     edits: Option<Vec<Edit<'a>>>,
 }
 
+/// One pass over a fragment's old content (what the client holds) beside
+/// its new one: the markers patches of the changed values, made as they are
+/// met, and the child fragments whose content changed. Lengths come from the
+/// tree's cached lengths; only changed values are written.
 #[derive(Default)]
 struct Walk<'a> {
-    pieces: Vec<OldPart<'a>>,
-    values: Vec<Value>,
+    /// Bytes of old content walked so far.
+    offset: usize,
+    /// Patches of the changed values so far, adjacent ones merged.
+    patches: Vec<ValuePatch>,
     children: Vec<Child<'a>>,
 }
 
 impl<'a> Walk<'a> {
+    /// `n` bytes of old content that stay.
     fn len(&mut self, n: usize) {
-        if let Some(OldPart::Len(m)) = self.pieces.last_mut() {
-            *m += n;
-        } else {
-            self.pieces.push(OldPart::Len(n));
-        }
+        self.offset += n;
     }
 
-    fn piece_len(&self, p: &OldPart<'a>) -> usize {
-        match p {
-            OldPart::Len(n) | OldPart::Fixed(n) => *n,
-            OldPart::Dyn(d, f) => dyn_len(d, *f),
-            OldPart::DynAt(dm, d) => dyn_len_at(*dm, d),
-            OldPart::Block(b) => block_len(b),
-            OldPart::Region(c) => c.len(false),
-            OldPart::Child(n) => self.children.get(*n).map_or(0, |c| c.old.len(true)),
-        }
-    }
-
-    /// The markers patches of the values, adjacent ones merged.
-    fn patches(&self) -> Vec<ValuePatch> {
-        let mut patches: Vec<ValuePatch> = Vec::with_capacity(self.values.len());
-        let mut values = self.values.iter().peekable();
-        let mut offset = 0;
-        for (i, p) in self.pieces.iter().enumerate() {
-            let Some(v) = values.peek() else { break };
-            let len = self.piece_len(p);
-            if v.piece == i {
-                match patches.last_mut() {
-                    Some(last) if last.position + last.length == offset => {
-                        last.length += len;
-                        last.new_value.push_str(&v.new);
-                    }
-                    _ => patches.push(ValuePatch {
-                        position: offset,
-                        length: len,
-                        new_value: v.new.clone(),
-                    }),
-                }
-                values.next();
+    /// A changed value: `old_len` bytes of old content replaced by what
+    /// `write` appends (joined to the previous patch when adjacent).
+    fn value(&mut self, old_len: usize, new_len: usize, write: impl FnOnce(&mut String)) {
+        match self.patches.last_mut() {
+            Some(last) if last.position + last.length == self.offset => {
+                last.length += old_len;
+                last.new_value.reserve(new_len);
+                write(&mut last.new_value);
             }
-            offset += len;
+            _ => {
+                let mut new_value = String::with_capacity(new_len);
+                write(&mut new_value);
+                self.patches.push(ValuePatch {
+                    position: self.offset,
+                    length: old_len,
+                    new_value,
+                });
+            }
         }
-        patches
+        self.offset += old_len;
     }
 
     /// Walks block `new` against its old version (same meta), recording
     /// changed values, and (when `top`) changed child fragments.
     fn block(&mut self, new: &'a Block, old: OldSrc<'_, 'a>, top: bool) -> Result<(), DiffError> {
         let meta: &'static BlockMeta = new.meta;
-        self.pieces.reserve(2 * new.dyns.len() + 1);
         for (i, nd) in new.dyns.iter().enumerate() {
             self.len(meta.statics.get(i).map_or(0, |s| s.len()));
             let dm = meta.dynamics.get(i);
@@ -703,20 +664,10 @@ impl<'a> Walk<'a> {
                 }
             }
             match (ov, frag) {
-                (OldVal::Same, Some(c)) => {
-                    self.len(open_len(c.id));
-                    self.pieces.push(OldPart::Dyn(nd, true));
-                    self.len(close_len(c.id));
-                }
-                (OldVal::Same, None) => match nd {
-                    Dyn::Text(s) => self.len(s.len()),
-                    _ => self.pieces.push(OldPart::Dyn(nd, false)),
-                },
+                (OldVal::Same, _) => self.len(dyn_len_at(dm, nd)),
                 (ov, Some(c)) if top => {
                     let (old, edits) = old_content(ov, nd)?;
-                    self.len(open_len(c.id));
-                    self.pieces.push(OldPart::Child(self.children.len()));
-                    self.len(close_len(c.id));
+                    self.len(open_len(c.id) + old.len(true) + close_len(c.id));
                     self.children.push(Child {
                         ctrl: c,
                         old,
@@ -731,19 +682,14 @@ impl<'a> Walk<'a> {
                     self.folded(od, nd)?;
                 }
                 (ov, _) => {
-                    let old_piece = match ov {
-                        OldVal::Dyn(Dyn::Text(s)) if frag.is_none() => OldPart::Fixed(s.len()),
-                        OldVal::Dyn(od) => OldPart::DynAt(dm, od),
+                    let old_len = match ov {
+                        OldVal::Dyn(od) => dyn_len_at(dm, od),
                         OldVal::Edited(_) if frag.is_some() => {
                             return Err(err("edited fragment list inside an item"))
                         }
-                        _ => OldPart::Region(old_content(ov, nd)?.0),
+                        _ => old_content(ov, nd)?.0.len(false),
                     };
-                    self.values.push(Value {
-                        piece: self.pieces.len(),
-                        new: dyn_html_at(dm, nd),
-                    });
-                    self.pieces.push(old_piece);
+                    self.value(old_len, dyn_len_at(dm, nd), |out| write_dyn_at(dm, nd, out));
                 }
             }
         }
@@ -772,7 +718,7 @@ impl<'a> Walk<'a> {
                 }
                 for (o, n) in oi.iter().zip(ni) {
                     if o == n {
-                        self.pieces.push(OldPart::Block(o));
+                        self.len(block_len(o));
                     } else {
                         self.block(n, OldSrc::Block(o), false)?;
                     }
@@ -792,7 +738,6 @@ impl<'a> Walk<'a> {
         markers: bool,
     ) -> Result<(), DiffError> {
         let mut pairs = pairs.iter().peekable();
-        self.pieces.reserve(2 * old.len());
         for (k, ob) in old.iter().enumerate() {
             if markers {
                 self.len(ITEM_MARKER.len());
@@ -808,7 +753,7 @@ impl<'a> Walk<'a> {
                     }
                     pairs.next();
                 }
-                _ => self.pieces.push(OldPart::Block(ob)),
+                _ => self.len(block_len(ob)),
             }
         }
         Ok(())
@@ -831,7 +776,7 @@ impl<'a> Walk<'a> {
         }
         match classify_edits(&old, &edits) {
             ListChange::None => {
-                self.pieces.push(OldPart::Dyn(nd, false));
+                self.len(dyn_len(nd, false));
                 Ok(true)
             }
             ListChange::InPlace(pairs) => {
@@ -990,7 +935,7 @@ fn replaced_in_place(e: &Edit<'_>) -> bool {
 /// most updates without writing the content or reading a string.
 fn smaller_replacement(
     fragments: &[Fragment],
-    id: &str,
+    id: &'static str,
     content_len: usize,
     content: impl FnOnce() -> String,
 ) -> Option<Fragment> {
@@ -1014,7 +959,7 @@ fn smaller_replacement(
 /// Items of fragment `id` put in `order` (the old index of each): one
 /// `move` fragment, or `reorder` when that is shorter (many moves); `None`
 /// for the same order.
-fn order_fragment(id: &str, order: &[usize]) -> Option<Fragment> {
+fn order_fragment(id: &'static str, order: &[usize]) -> Option<Fragment> {
     let moves = moves_for(order);
     if moves.is_empty() {
         return None;
@@ -1117,7 +1062,6 @@ impl Differ<'_> {
         }
         let old = old_vals(tree, changes)?;
         let mut walk = Walk::default();
-        walk.pieces.reserve(2 * tree.dyns.len() + 2);
         walk.block(tree, OldSrc::Root(&old), true)?;
         self.values(Target::Root(tree), walk)
     }
@@ -1156,9 +1100,9 @@ impl Differ<'_> {
     /// the client holds, then its children.
     fn values(&mut self, target: Target<'_>, walk: Walk<'_>) -> Result<(), DiffError> {
         let id = target.id();
-        if !walk.values.is_empty() {
+        if !walk.patches.is_empty() {
             let start = self.out.len();
-            let f = Fragment::markers(id, walk.patches());
+            let f = Fragment::markers(id, walk.patches);
             let alternatives = self.reporting().then(|| {
                 vec![
                     (Strategy::Markers, json_len(std::slice::from_ref(&f))),
@@ -1250,8 +1194,7 @@ impl Differ<'_> {
                     }
                     ListChange::InPlace(pairs) => {
                         let mut walk = Walk::default();
-                        walk.pieces.reserve(2 * old.len() + 8 * pairs.len());
-                        walk.values.reserve(pairs.len());
+                        walk.patches.reserve(pairs.len());
                         walk.items(old, &pairs, true)?;
                         self.values(target, walk)
                     }
@@ -1983,7 +1926,7 @@ mod tests {
     fn strategies(frags: &[Fragment]) -> Vec<(&str, Strategy, &str)> {
         frags
             .iter()
-            .map(|f| (f.id.as_str(), f.strategy, f.action.as_str()))
+            .map(|f| (&*f.id, f.strategy, &*f.action))
             .collect()
     }
 
@@ -1993,10 +1936,9 @@ mod tests {
         let t = build(&s);
         assert_eq!(block_len(&t), t.html(true).len());
         for (i, d) in t.dyns.iter().enumerate() {
-            assert_eq!(
-                dyn_len_at(ROOT.dynamics.get(i), d),
-                dyn_html_at(ROOT.dynamics.get(i), d).len()
-            );
+            let mut html = String::new();
+            write_dyn_at(ROOT.dynamics.get(i), d, &mut html);
+            assert_eq!(dyn_len_at(ROOT.dynamics.get(i), d), html.len());
         }
         let empty = build(&S::default());
         assert_eq!(block_len(&empty), empty.html(true).len());

@@ -30,6 +30,7 @@
 //! fragments may come from anywhere. See [`crate::reconstruct`] for how a
 //! client applies them.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -42,13 +43,14 @@ use serde::{Deserialize, Serialize};
 /// One update of one region of the page.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fragment {
-    /// The region's id: `f-` followed by letters and digits.
-    pub id: String,
+    /// The region's id: `f-` followed by letters and digits (borrowed
+    /// from the template's description when the server made the fragment).
+    pub id: Cow<'static, str>,
     /// How `data` rewrites the region.
     pub strategy: Strategy,
     /// The strategy's action: `update`, `patch`, the granular operation, or
     /// `replace` (see [`Fragment::validate`]).
-    pub action: String,
+    pub action: Cow<'static, str>,
     /// The strategy's payload.
     pub data: FragmentData,
 }
@@ -588,21 +590,21 @@ pub fn is_valid_id(id: &str) -> bool {
 
 impl Fragment {
     /// A `static_dynamic` fragment (action `update`).
-    pub fn static_dynamic(id: impl Into<String>, data: StaticDynamicData) -> Self {
+    pub fn static_dynamic(id: impl Into<Cow<'static, str>>, data: StaticDynamicData) -> Self {
         Fragment {
             id: id.into(),
             strategy: Strategy::StaticDynamic,
-            action: "update".into(),
+            action: Cow::Borrowed("update"),
             data: FragmentData::StaticDynamic(data),
         }
     }
 
     /// A `markers` fragment (action `patch`).
-    pub fn markers(id: impl Into<String>, patches: Vec<ValuePatch>) -> Self {
+    pub fn markers(id: impl Into<Cow<'static, str>>, patches: Vec<ValuePatch>) -> Self {
         Fragment {
             id: id.into(),
             strategy: Strategy::Markers,
-            action: "patch".into(),
+            action: Cow::Borrowed("patch"),
             data: FragmentData::Markers(MarkersData { patches }),
         }
     }
@@ -611,7 +613,7 @@ impl Fragment {
     /// for [`GranularOp::Remove`], [`GranularOp::Move`] and
     /// [`GranularOp::Reorder`].
     pub fn granular(
-        id: impl Into<String>,
+        id: impl Into<Cow<'static, str>>,
         operation: GranularOp,
         content: Option<String>,
         position: usize,
@@ -628,7 +630,7 @@ impl Fragment {
 
     /// A `granular` fragment of action `move`: `(from, to)` pairs applied
     /// in order (see [`GranularData::moves`]).
-    pub fn moves(id: impl Into<String>, moves: Vec<(usize, usize)>) -> Self {
+    pub fn moves(id: impl Into<Cow<'static, str>>, moves: Vec<(usize, usize)>) -> Self {
         Fragment::granular_data(
             id,
             GranularData {
@@ -640,7 +642,7 @@ impl Fragment {
 
     /// A `granular` fragment of action `reorder`: the old index of the item
     /// at each place of the new list (see [`GranularData::order`]).
-    pub fn reorder(id: impl Into<String>, order: Vec<usize>) -> Self {
+    pub fn reorder(id: impl Into<Cow<'static, str>>, order: Vec<usize>) -> Self {
         Fragment::granular_data(
             id,
             GranularData {
@@ -654,7 +656,7 @@ impl Fragment {
     /// [`GranularData::item`]), with the item statics when the client lacks
     /// them. `operation` is `append`, `prepend` or `insert`.
     pub fn granular_item(
-        id: impl Into<String>,
+        id: impl Into<Cow<'static, str>>,
         operation: GranularOp,
         item: Vec<DynamicValue>,
         statics: Option<Vec<String>>,
@@ -671,21 +673,21 @@ impl Fragment {
         )
     }
 
-    fn granular_data(id: impl Into<String>, data: GranularData) -> Self {
+    fn granular_data(id: impl Into<Cow<'static, str>>, data: GranularData) -> Self {
         Fragment {
             id: id.into(),
             strategy: Strategy::Granular,
-            action: data.operation.as_str().into(),
+            action: Cow::Borrowed(data.operation.as_str()),
             data: FragmentData::Granular(data),
         }
     }
 
     /// A `replacement` fragment (action `replace`).
-    pub fn replacement(id: impl Into<String>, content: impl Into<String>) -> Self {
+    pub fn replacement(id: impl Into<Cow<'static, str>>, content: impl Into<String>) -> Self {
         Fragment {
             id: id.into(),
             strategy: Strategy::Replacement,
-            action: "replace".into(),
+            action: Cow::Borrowed("replace"),
             data: FragmentData::Replacement(ReplacementData {
                 content: content.into(),
             }),
@@ -1093,9 +1095,9 @@ impl<'de> Deserialize<'de> for Fragment {
                     return Err(de::Error::custom("a fragment with extra elements"));
                 }
                 let f = Fragment {
-                    id,
+                    id: id.into(),
                     strategy: data.strategy(),
-                    action: Fragment::expected_action(&data).into(),
+                    action: Cow::Borrowed(Fragment::expected_action(&data)),
                     data,
                 };
                 f.validate().map_err(de::Error::custom)?;

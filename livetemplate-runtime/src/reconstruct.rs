@@ -279,8 +279,8 @@ fn apply_one(
     f: &Fragment,
 ) -> Result<(), ReconstructError> {
     f.validate().map_err(ReconstructError::Invalid)?;
-    let (id, _, start, end, _) =
-        find_region(html, &f.id).ok_or_else(|| ReconstructError::UnknownFragment(f.id.clone()))?;
+    let (id, _, start, end, _) = find_region(html, &f.id)
+        .ok_or_else(|| ReconstructError::UnknownFragment(f.id.to_string()))?;
     // the cache is by whole id, whichever form the fragment names it by
     let id = &id.to_owned();
     let content = &html[start..end];
@@ -692,7 +692,7 @@ mod tests {
     #[test]
     fn generated_ids_go_on_the_wire_cut() {
         let page = "<!--f-0123456789abcdef--><b>1</b><!--f-0124aaaaaaaaaaaa-->x<!--/f-0124aaaaaaaaaaaa--><!--/f-0123456789abcdef-->";
-        let patch = |id: &str, position, new_value: &str| {
+        let patch = |id: &'static str, position, new_value: &str| {
             let patches = vec![ValuePatch {
                 position,
                 length: 1,
