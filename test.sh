@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Runs every test of the project: formatting, lints, unit, integration,
-# compile-fail (trybuild), property, Go-parity and doc tests, then the JS
-# client's unit tests and its browser tests in Chromium (smoke, the
-# reconstruction invariant on the fixtures the Rust tests wrote, the todos
-# and board examples end to end, the board as two instances on one Redis).
+# compile-fail (trybuild), property, Go-parity and doc tests, the API docs
+# (warnings denied), the publishable crates built from their packages
+# (`cargo package`, offline), then the JS client's unit tests and its
+# browser tests in Chromium (smoke, the reconstruction invariant on the
+# fixtures the Rust tests wrote, the todos and board examples end to end,
+# the board as two instances on one Redis).
 # Usage: ./test.sh        (CI runs exactly this through .ci/run)
 # Installs what the tests need when it is missing: Debian's redis-server and
 # chromium (apt-get, as root) and client/node_modules (npm ci). Starts its
@@ -94,6 +96,12 @@ rm -f "$LT_FIXTURES_DIR"/*.json
 cargo test --workspace --all-targets 2>&1 | tee -a "$log"
 echo "== doc tests"
 cargo test --workspace --doc 2>&1 | tee -a "$log"
+echo "== cargo doc (warnings denied)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --all-features --quiet
+echo "== cargo package (each publishable crate builds from its package; livetemplate-suite is publish = false)"
+# Offline: the tests above fetched every dependency. --allow-dirty: package
+# the tree under test, committed or not.
+cargo package --workspace --exclude livetemplate-suite --all-features --offline --allow-dirty --quiet
 echo "== cargo build --example todos --example board (for the end-to-end browser tests)"
 cargo build --example todos --example board
 todos_bin="$(cd "${CARGO_TARGET_DIR:-target}" && pwd -P)/debug/examples/todos"

@@ -1,7 +1,9 @@
 // Bundles src/index.js into dist/:
 //   livetemplate.js / livetemplate.min.js    classic script, sets window.LiveTemplate
 //   livetemplate.mjs / livetemplate.min.mjs  ES module (export { mount, … })
-// and prints the sizes. `node build.mjs --check` fails when dist/ is stale.
+// and prints the sizes; livetemplate.min.js is also written to
+// ../livetemplate-runtime/assets/ (the crate's own copy: CLIENT_JS, packaged
+// with it). `node build.mjs --check` fails when dist/ or that copy is stale.
 import { build } from "esbuild";
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { gzipSync } from "node:zlib";
@@ -10,6 +12,8 @@ const dir = new URL(".", import.meta.url).pathname;
 const { version } = JSON.parse(readFileSync(dir + "package.json", "utf8"));
 const banner = `/* livetemplate client ${version} | MIT OR Apache-2.0 */`;
 const check = process.argv.includes("--check");
+// Where else a bundle is written: the Rust crate that serves it.
+const copies = { "livetemplate.min.js": ["../livetemplate-runtime/assets/livetemplate.min.js"] };
 const outputs = [
   ["livetemplate.js", "iife", false],
   ["livetemplate.min.js", "iife", true],
@@ -32,14 +36,16 @@ for (const [name, format, minify] of outputs) {
     legalComments: "none",
   });
   const code = r.outputFiles[0].text;
-  const path = dir + "dist/" + name;
-  if (check) {
-    let old = "";
-    try {
-      old = readFileSync(path, "utf8");
-    } catch {}
-    if (old !== code) stale.push(name);
-  } else writeFileSync(path, code);
+  for (const rel of ["dist/" + name, ...(copies[name] || [])]) {
+    const path = dir + rel;
+    if (check) {
+      let old = "";
+      try {
+        old = readFileSync(path, "utf8");
+      } catch {}
+      if (old !== code) stale.push(rel);
+    } else writeFileSync(path, code);
+  }
   console.log(`${name.padEnd(22)} ${String(code.length).padStart(6)} B, gzip ${gzipSync(code, { level: 9 }).length} B`);
 }
 if (stale.length) {

@@ -3,12 +3,13 @@
 //! language.
 //!
 //! The pipeline is four plain functions, each testable on its own:
-//! [`parse`](parse::parse) (text → syntax tree), [`lower`](lower::lower)
-//! (contextual escaping, `{{template}}` inlining), [`codegen`](codegen::generate)
-//! (Rust code and the template description), and [`diag`] for errors that
-//! name the template file, line and column. [`actions`] turns the template's
-//! `lt-*` event attributes into build-time checks against an event type;
-//! [`event`] derives the event type's list of actions.
+//! `parse::parse` (text → syntax tree), `lower::lower` (contextual
+//! escaping, `{{template}}` inlining), `codegen::generate` (Rust code and
+//! the template description), and `diag` for errors that name the template
+//! file, line and column. `actions` turns the template's `lt-*` event
+//! attributes into build-time checks against an event type; `event`
+//! derives the event type's list of actions. (These modules are private:
+//! `cargo doc --document-private-items` documents them.)
 
 mod actions;
 mod ast;

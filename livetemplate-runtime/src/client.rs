@@ -3,7 +3,10 @@
 /// The livetemplate browser client, minified (a classic script that sets
 /// `window.LiveTemplate`; see `client/README.md` for the API). Built from
 /// `client/src/` by `client/build.mjs` and committed, so no npm is needed to
-/// build the crate.
+/// build the crate. The crate keeps its own copy of
+/// `client/dist/livetemplate.min.js` (`assets/`, written by the same build)
+/// so that it builds from its published package; the test suite's
+/// `tests/crate_api.rs` fails when the two differ.
 ///
 /// Serve it with any framework, e.g. with axum:
 ///
@@ -34,7 +37,7 @@
 /// on each connection (after `page.reset_client()` on a reconnection), then
 /// `{"type":"update","fragments":[…]}` for each `page.update(…)`; it receives
 /// `{"type":"event","action":…,"values":{…}}`.
-pub const CLIENT_JS: &str = include_str!("../../client/dist/livetemplate.min.js");
+pub const CLIENT_JS: &str = include_str!("../assets/livetemplate.min.js");
 
 #[cfg(test)]
 mod tests {

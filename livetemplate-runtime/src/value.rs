@@ -27,7 +27,7 @@ use std::sync::Arc;
 /// the escaping from the slot's context.
 ///
 /// ```
-/// use livetemplate_runtime::Slot;
+/// use livetemplate::Slot;
 /// enum Filter { All, Active }
 /// impl Slot for Filter {
 ///     fn write_plain(&self, out: &mut String) {
@@ -445,7 +445,7 @@ impl<K, V, S> Len for HashMap<K, V, S> {
 /// whose value changed is another item.
 ///
 /// ```
-/// use livetemplate_runtime::Keyed;
+/// use livetemplate::Keyed;
 ///
 /// #[derive(Clone, PartialEq)]
 /// struct Todo { id: u32, text: String, done: bool }
@@ -562,7 +562,7 @@ pub enum Scalar<'a> {
 /// own enums to compare them with string literals:
 ///
 /// ```
-/// use livetemplate_runtime::{Scalar, ToScalar};
+/// use livetemplate::{Scalar, ToScalar};
 /// enum Filter { All, Done }
 /// impl ToScalar for Filter {
 ///     fn to_scalar(&self) -> Scalar<'_> {

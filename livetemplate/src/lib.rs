@@ -180,7 +180,9 @@
 //! numbers, `bool`, `char`, `Option`, `Vec`, slices, arrays and maps.
 //! Range items are told apart by value; implement [`Keyed`] for an item
 //! type to give them an identity, so that an item moved and changed in one
-//! update is sent as a move and a patch.
+//! update is sent as a move and a patch. A [`RenderError`] names the
+//! template's [`Loc`]ation; [`TemplateMeta`] describes a template's blocks
+//! ([`BlockMeta`]) and [`Page::tree`] holds its rendered [`Block`]s.
 
 pub use livetemplate_macros::live_template;
 /// Derives [`LiveEvent`](trait@LiveEvent) for an enum of page events (see
@@ -192,13 +194,20 @@ pub use livetemplate_runtime::{
     MetricsConfig, PageConfig, PageHandle, StoreConfig, SystemClock, TokenConfig, TokenProblem,
 };
 pub use livetemplate_runtime::{
+    Content, Html, IndexBy, Keyed, Len, LiveEvent, Loc, Range, RenderError, Scalar, Slot, Template,
+    TemplateMeta, ToScalar, Truthy,
+};
+pub use livetemplate_runtime::{
     DynamicValue, Fragment, FragmentData, FragmentError, GranularData, GranularOp, MarkersData,
     Page, ReconstructError, Reconstructor, ReplacementData, StaticDynamicData, Strategy,
     ValuePatch, CLIENT_JS,
 };
+// What `TemplateMeta` describes (blocks, their slots and control structures,
+// each slot's escapers) and what `Page::tree` and `Template`'s tree methods
+// hold: every block rendered, with the value of each dynamic. Generated code
+// builds them; they are in public signatures, so they are reachable here.
 pub use livetemplate_runtime::{
-    Html, IndexBy, Keyed, Len, LiveEvent, Range, RenderError, Scalar, Slot, Template, TemplateMeta,
-    ToScalar, Truthy,
+    Block, BlockKind, BlockMeta, Change, ControlMeta, Dyn, Dynamic, Escaper, ListEdit, SlotMeta,
 };
 
 #[cfg(feature = "report")]
