@@ -336,8 +336,13 @@ impl Broadcaster for RedisBroadcaster {
                 })
             };
             // Pings make the manager notice a dead server and reconnect
-            // (which subscribes again); one that answers after a loss means
-            // the subscription is back.
+            // (which subscribes again). A ping that answers after a loss
+            // does not prove the subscription is back: the manager may not
+            // have sent it yet, and a page that resynced before it would
+            // miss what is published in between. So the pattern is
+            // subscribed again (Redis keeps one subscription per pattern)
+            // and the pages resync once that is confirmed.
+            let pattern = format!("{}*", self.channels);
             let ping = {
                 let mut conn = self.conn.clone();
                 tokio::spawn(async move {
@@ -349,10 +354,12 @@ impl Broadcaster for RedisBroadcaster {
                             .query_async::<Value>(&mut conn)
                             .await
                             .is_ok();
-                        if ok {
-                            resynced(&lost, &sink);
-                        } else {
+                        if !ok {
                             lose(&lost, "redis broadcaster cannot reach redis");
+                        } else if lost.load(Ordering::Acquire)
+                            && conn.psubscribe(&pattern).await.is_ok()
+                        {
+                            resynced(&lost, &sink);
                         }
                     }
                 })
