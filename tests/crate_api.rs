@@ -83,7 +83,7 @@ mod reachable {
         let edits: Vec<&ListEdit> = changes
             .iter()
             .flat_map(|c| match c {
-                Change::List { edits, .. } => edits.iter().collect(),
+                Change::List { edits, .. } => edits.edits().iter().collect(),
                 Change::Replaced { .. } => Vec::new(),
             })
             .collect();

@@ -59,7 +59,7 @@ use std::fmt;
 
 use crate::fragment::{DynamicValue, Fragment, GranularOp, Strategy, ValuePatch};
 use crate::template::{BlockMeta, ControlMeta, Dynamic};
-use crate::tree::{Block, Change, Dyn, ListEdit, ITEM_MARKER};
+use crate::tree::{Block, Change, Dyn, ListEdits, ITEM_MARKER};
 
 /// What the client keeps, mirroring the reconstructor: the item statics of
 /// each range fragment it was sent added items for (fragment id → the item
@@ -221,7 +221,7 @@ pub fn diff_with_report(
 
 use livetemplate_shared::{close_marker_len as close_len, open_marker_len as open_len};
 
-use crate::reorder::{is_permutation, moves_for, reordering};
+use crate::reorder::{moves_for, reordering};
 
 /// Length of `b.html(true)` (cached in the block).
 pub(crate) fn block_len(b: &Block) -> usize {
@@ -334,29 +334,28 @@ struct Edit<'a> {
     order: Option<&'a [usize]>,
 }
 
-/// Undoes `edits` on the new `items`: the old items, the blocks each edit
-/// inserted, and how many bytes longer the old items were than the listed
-/// blocks (the items updated in place are listed as they are now).
+/// The old list of `list`'s edits, read forward from the new `items` and
+/// the plan: the old items (an old item is its new block, or the block an
+/// edit removed), the edits with the blocks each inserted, and how many
+/// bytes longer the old items were than the blocks listed (the items
+/// updated in place are listed as they are now).
 #[allow(clippy::type_complexity)]
-fn undo_edits<'a>(
+fn old_list<'a>(
     items: &'a [Block],
-    edits: &'a [ListEdit],
+    list: &'a ListEdits,
 ) -> Result<(Vec<&'a Block>, Vec<Edit<'a>>, isize), DiffError> {
-    let mut cur: Vec<&Block> = items.iter().collect();
-    let mut out: Vec<Edit<'a>> = Vec::with_capacity(edits.len());
+    let missing = || err("list edits that do not match the list");
+    let mut old: Vec<Option<&'a Block>> = Vec::with_capacity(list.kept().len());
+    for k in list.kept() {
+        old.push(match k {
+            Some(j) => Some(items.get(*j as usize).ok_or_else(missing)?),
+            None => None,
+        });
+    }
+    let mut out: Vec<Edit<'a>> = Vec::with_capacity(list.edits().len());
     let mut delta = 0isize;
-    for e in edits.iter().rev() {
+    for e in list.edits() {
         if !e.order.is_empty() {
-            // cur[t] was the old item order[t]
-            let n = cur.len();
-            if e.order.len() != n || !is_permutation(&e.order) {
-                return Err(err(format!("a reordering that is not one of {n} items")));
-            }
-            let mut old: Vec<&Block> = cur.clone();
-            for (t, &o) in e.order.iter().enumerate() {
-                old[o] = cur[t];
-            }
-            cur = old;
             out.push(Edit {
                 at: 0,
                 removed: Vec::new(),
@@ -368,17 +367,7 @@ fn undo_edits<'a>(
             continue;
         }
         if !e.changes.is_empty() {
-            let item = cur
-                .get(e.at)
-                .copied()
-                .filter(|_| e.removed.is_empty() && e.inserted == 0);
-            let Some(item) = item else {
-                return Err(err(format!(
-                    "in-place edit at {} of a list of {}",
-                    e.at,
-                    cur.len()
-                )));
-            };
+            let item = items.get(e.at).ok_or_else(missing)?;
             delta += old_len_delta(item, &e.changes)?;
             out.push(Edit {
                 at: e.at,
@@ -390,29 +379,30 @@ fn undo_edits<'a>(
             });
             continue;
         }
-        let end =
+        for (d, b) in e.removed.iter().enumerate() {
+            match old.get_mut(e.old_at + d) {
+                Some(slot @ None) => *slot = Some(b),
+                _ => return Err(missing()),
+            }
+        }
+        let inserted =
             e.at.checked_add(e.inserted)
-                .filter(|&end| end <= cur.len())
-                .ok_or_else(|| {
-                    err(format!(
-                        "list edit at {} inserting {} in a list of {}",
-                        e.at,
-                        e.inserted,
-                        cur.len()
-                    ))
-                })?;
-        let inserted: Vec<&Block> = cur.splice(e.at..end, e.removed.iter()).collect();
+                .and_then(|end| items.get(e.at..end))
+                .ok_or_else(missing)?;
         out.push(Edit {
             at: e.at,
             removed: e.removed.iter().collect(),
-            inserted,
+            inserted: inserted.iter().collect(),
             changes: None,
             item: None,
             order: None,
         });
     }
-    out.reverse();
-    Ok((cur, out, delta))
+    let old = old
+        .into_iter()
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(missing)?;
+    Ok((old, out, delta))
 }
 
 /// How many bytes longer block `b` was before `changes` edited it in place.
@@ -580,7 +570,7 @@ fn is_move(edits: &[Edit<'_>]) -> bool {
 enum OldVal<'a> {
     Same,
     Dyn(&'a Dyn),
-    Edited(&'a [ListEdit]),
+    Edited(&'a ListEdits),
 }
 
 /// Where a walked block's old dynamics come from.
@@ -762,7 +752,7 @@ impl<'a> Walk<'a> {
     /// Walks a folded list `nd` edited by `edits` when its items were only
     /// changed in place (same count, same blocks): one small patch per
     /// changed value. `false` (nothing walked) otherwise.
-    fn edited_list(&mut self, nd: &'a Dyn, edits: &'a [ListEdit]) -> Result<bool, DiffError> {
+    fn edited_list(&mut self, nd: &'a Dyn, edits: &'a ListEdits) -> Result<bool, DiffError> {
         let Dyn::List {
             items,
             else_block: None,
@@ -770,7 +760,7 @@ impl<'a> Walk<'a> {
         else {
             return Ok(false);
         };
-        let (old, edits, _) = undo_edits(items, edits)?;
+        let (old, edits, _) = old_list(items, edits)?;
         if old.len() != items.len() {
             return Ok(false);
         }
@@ -832,7 +822,7 @@ fn old_content<'a>(
         OldVal::Dyn(od) => Ok((Region::of(od), None)),
         OldVal::Edited(edits) => match new {
             Dyn::List { items, else_block } => {
-                let (old, edits, delta) = undo_edits(items, edits)?;
+                let (old, edits, delta) = old_list(items, edits)?;
                 Ok((Region::list(old, else_block.as_deref(), delta), Some(edits)))
             }
             _ => Err(err("list edits on a dynamic that is not a list")),
@@ -1039,7 +1029,7 @@ fn old_vals<'a>(block: &Block, changes: &'a [Change]) -> Result<Vec<OldVal<'a>>,
         *slot = match (*slot, val) {
             // An unchanged value, or a list with no edits.
             (OldVal::Same, OldVal::Dyn(d)) if *d == block.dyns[index] => OldVal::Same,
-            (OldVal::Same, OldVal::Edited([])) => OldVal::Same,
+            (OldVal::Same, OldVal::Edited(e)) if e.is_empty() => OldVal::Same,
             (OldVal::Same, v) => v,
             // A second change of the same dynamic: the first one holds
             // the old value.
@@ -1366,7 +1356,7 @@ mod tests {
     use crate::fragment::FragmentData;
     use crate::reconstruct::Reconstructor;
     use crate::template::{BlockKind, SlotMeta};
-    use crate::tree::branch;
+    use crate::tree::{branch, ListEdit};
 
     macro_rules! slot {
         ($attr:expr) => {
@@ -1722,6 +1712,7 @@ mod tests {
             ) = (&mut tree.dyns[i], &nd)
             {
                 if !new_items.is_empty() && !matches!(mode, ListMode::Replace) {
+                    let old_len = old_items.len();
                     let edits = list_edits(old_items, new_items, mode);
                     for e in &edits {
                         if !e.order.is_empty() {
@@ -1736,6 +1727,7 @@ mod tests {
                         assert_eq!(removed, e.removed);
                     }
                     assert_eq!(old_items, new_items);
+                    let edits = ListEdits::new(old_len, edits).expect("edits that apply");
                     changes.push(Change::List { index: i, edits });
                     continue;
                 }
@@ -1753,8 +1745,7 @@ mod tests {
             at,
             removed: removed.iter().map(|b| (*b).clone()).collect(),
             inserted,
-            changes: Vec::new(),
-            order: Vec::new(),
+            ..ListEdit::default()
         };
         if let (ListMode::Reorder, Some(order)) = (mode, reordering(&o, &n, |_| ())) {
             return vec![ListEdit {
@@ -2355,74 +2346,72 @@ mod tests {
         let s = base();
         let tree = build(&s);
         let mut cache = ClientCache::new();
+        let list = |old_len: usize, edits: Vec<ListEdit>| {
+            ListEdits::new(old_len, edits).expect("edits that apply to some list")
+        };
+        let insert = |at, inserted| ListEdit {
+            at,
+            inserted,
+            ..ListEdit::default()
+        };
+        let order = |order: Vec<usize>| ListEdit {
+            order,
+            ..ListEdit::default()
+        };
+        // edits that apply to no list of that length
+        assert!(ListEdits::new(2, vec![order(vec![0, 0])]).is_none());
+        assert!(ListEdits::new(1, vec![insert(2, 1)]).is_none());
+        assert!(ListEdits::new(2, vec![insert(0, 1), order(vec![1, 0, 2])]).is_none());
+        let removal = ListEdit {
+            at: 0,
+            removed: vec![b(branch(&ROOT, 3, 0), Vec::new())],
+            ..ListEdit::default()
+        };
+        assert!(ListEdits::new(1, vec![insert(0, 1), removal]).is_none());
+        let in_place = || ListEdit {
+            at: 0,
+            changes: vec![Change::Replaced {
+                index: 0,
+                old: text(""),
+            }],
+            ..ListEdit::default()
+        };
+        assert!(ListEdits::new(1, vec![in_place(), insert(0, 1)]).is_none());
+        // edits that apply, but not to the tree's list
         let bad = [
             vec![Change::Replaced {
                 index: 99,
                 old: text(""),
             }],
+            // not a list
             vec![Change::List {
                 index: 0,
-                edits: vec![ListEdit {
-                    at: 0,
-                    removed: vec![],
-                    inserted: 1,
-                    changes: Vec::new(),
-                    order: Vec::new(),
-                }],
+                edits: list(0, vec![insert(0, 1)]),
             }],
             vec![Change::List {
                 index: 0,
-                edits: vec![ListEdit {
-                    at: 7,
-                    removed: vec![],
-                    inserted: 0,
-                    changes: vec![Change::Replaced {
-                        index: 0,
-                        old: text(""),
-                    }],
-                    order: Vec::new(),
-                }],
+                edits: list(8, vec![in_place()]),
             }],
+            // the list has 2 items, not 6
             vec![Change::List {
                 index: 3,
-                edits: vec![ListEdit {
-                    at: 1,
-                    removed: vec![],
-                    inserted: 5,
-                    changes: Vec::new(),
-                    order: Vec::new(),
-                }],
+                edits: list(1, vec![insert(1, 5)]),
             }],
+            // two changes of one dynamic
             vec![
                 Change::List {
                     index: 3,
-                    edits: vec![ListEdit {
-                        at: 0,
-                        removed: vec![],
-                        inserted: 1,
-                        changes: Vec::new(),
-                        order: Vec::new(),
-                    }],
+                    edits: list(1, vec![insert(0, 1)]),
                 },
                 Change::Replaced {
                     index: 3,
                     old: text(""),
                 },
             ],
-            // reorderings that are not one of the list
+            // a reordering of 3 items
             vec![Change::List {
                 index: 3,
-                edits: vec![ListEdit {
-                    order: vec![0, 0],
-                    ..ListEdit::default()
-                }],
-            }],
-            vec![Change::List {
-                index: 3,
-                edits: vec![ListEdit {
-                    order: vec![1, 0, 2],
-                    ..ListEdit::default()
-                }],
+                edits: list(3, vec![order(vec![1, 0, 2])]),
             }],
         ];
         for changes in bad {

@@ -48,7 +48,7 @@ pub use fragment::{
 pub use page::Page;
 pub use reconstruct::{ReconstructError, Reconstructor};
 pub use template::{BlockKind, BlockMeta, ControlMeta, Dynamic, SlotMeta, Template, TemplateMeta};
-pub use tree::{Block, Change, Dyn, ListEdit};
+pub use tree::{Block, Change, Dyn, ListEdit, ListEdits};
 pub use value::{Html, IndexBy, Keyed, Len, Range, Scalar, Slot, ToScalar, Truthy};
 
 /// What generated code uses and nothing else: the autoref-specialisation

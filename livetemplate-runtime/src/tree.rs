@@ -86,7 +86,114 @@ pub enum Change {
     Replaced { index: usize, old: Dyn },
     /// `tree.dyns[index]` is a list updated item by item (items compared
     /// with `PartialEq`, unchanged items kept without rendering).
-    List { index: usize, edits: Vec<ListEdit> },
+    List { index: usize, edits: ListEdits },
+}
+
+/// The edits of one list, in the order applied, and what became of each old
+/// item: the plan of the list's change, made where the list was edited, so
+/// that the old list can be read forward (never rebuilt by undoing edits).
+/// Made only by [`ListEdits::new`], which checks that the edits apply.
+#[derive(Debug, Default)]
+pub struct ListEdits {
+    edits: Vec<ListEdit>,
+    /// Per old item: the index of the new item whose block it is (kept,
+    /// moved or updated in place), or `None` when an edit removed its block.
+    kept: Vec<Option<u32>>,
+}
+
+impl ListEdits {
+    /// The plan of `edits` applied in order to a list of `old_len` items:
+    /// each removal's [`ListEdit::old_at`], and where each old item went.
+    /// `None` when an edit does not apply (a position outside the list, a
+    /// reordering that is not one of it), when an edit removes a block that
+    /// is not a run of old items, or when an edit moves or shifts a block an
+    /// earlier one inserted (every inserted block stays where it went in).
+    pub fn new(old_len: usize, mut edits: Vec<ListEdit>) -> Option<Self> {
+        /// What stands at a place of the list being edited.
+        #[derive(Clone, Copy, PartialEq)]
+        enum At {
+            Old(u32),
+            /// Inserted by edit `.0` at its position + `.1`.
+            New(usize, usize),
+        }
+        let mut cur: Vec<At> = (0..u32::try_from(old_len).ok()?).map(At::Old).collect();
+        let mut in_place: Vec<(u32, usize)> = Vec::new();
+        for (k, e) in edits.iter_mut().enumerate() {
+            if !e.order.is_empty() {
+                if e.order.len() != cur.len() || !crate::reorder::is_permutation(&e.order) {
+                    return None;
+                }
+                let moved: Vec<At> = e.order.iter().map(|&o| cur[o]).collect();
+                if moved
+                    .iter()
+                    .zip(&cur)
+                    .any(|(a, b)| a != b && matches!(b, At::New(..)))
+                {
+                    return None;
+                }
+                cur = moved;
+                continue;
+            }
+            if !e.changes.is_empty() {
+                // an old item updated in place, which stays where it is
+                match cur.get(e.at) {
+                    Some(At::Old(i)) if e.removed.is_empty() && e.inserted == 0 => {
+                        in_place.push((*i, e.at));
+                    }
+                    _ => return None,
+                }
+                continue;
+            }
+            let end =
+                e.at.checked_add(e.removed.len())
+                    .filter(|&end| end <= cur.len())?;
+            let first = match cur.get(e.at) {
+                Some(At::Old(i)) => *i as usize,
+                _ if e.removed.is_empty() => 0,
+                _ => return None,
+            };
+            let run = cur[e.at..end]
+                .iter()
+                .enumerate()
+                .all(|(d, a)| *a == At::Old((first + d) as u32));
+            if !run {
+                return None;
+            }
+            e.old_at = first;
+            cur.splice(e.at..end, (0..e.inserted).map(|d| At::New(k, d)));
+        }
+        let mut kept = vec![None; old_len];
+        for (j, a) in cur.iter().enumerate() {
+            match *a {
+                At::Old(i) => kept[i as usize] = Some(j as u32),
+                At::New(k, d) if edits[k].at + d == j => {}
+                At::New(..) => return None,
+            }
+        }
+        if in_place
+            .iter()
+            .any(|&(i, at)| kept[i as usize] != Some(at as u32))
+        {
+            return None;
+        }
+        Some(ListEdits { edits, kept })
+    }
+
+    /// The edits, in the order applied.
+    pub fn edits(&self) -> &[ListEdit] {
+        &self.edits
+    }
+
+    /// Per old item: the index of the new item whose block it is, or `None`
+    /// when an edit removed its block (see [`ListEdit::old_at`]).
+    pub fn kept(&self) -> &[Option<u32>] {
+        &self.kept
+    }
+
+    /// True when no edit was made.
+    pub fn is_empty(&self) -> bool {
+        self.edits.is_empty()
+    }
 }
 
 /// One edit of a list, in the order applied. Indices are positions in the
@@ -96,6 +203,9 @@ pub struct ListEdit {
     pub at: usize,
     /// The blocks this edit removed, in order (may be empty).
     pub removed: Vec<Block>,
+    /// The old index of the first block of `removed` (set by
+    /// [`ListEdits::new`]): an edit removes a run of old items.
+    pub old_at: usize,
     /// How many new blocks now stand at `at` (may be 0).
     pub inserted: usize,
     /// When not empty, the item at `at` was updated in place instead: its
@@ -388,6 +498,34 @@ pub fn splice_items(
     new_len: usize,
     build: &mut dyn FnMut(usize) -> Result<Block, crate::RenderError>,
     update: &mut dyn FnMut(usize, usize, &mut Block) -> ItemUpdate,
+) -> Result<Option<ListEdits>, crate::RenderError> {
+    let Some(edits) = splice_log(dyn_, ops, old_len, new_len, build, update)? else {
+        return Ok(None);
+    };
+    // The list is edited already: edits that do not apply are an error (the
+    // page then rebuilds its tree), never a `None` (a rebuild from here).
+    match ListEdits::new(old_len, edits) {
+        Some(edits) => Ok(Some(edits)),
+        None => Err(crate::RenderError::new(
+            &crate::error::Loc {
+                file: "",
+                line: 0,
+                col: 0,
+                action: "",
+            },
+            "range items edited inconsistently",
+        )),
+    }
+}
+
+/// The edits of [`splice_items`], in order.
+fn splice_log(
+    dyn_: &mut Dyn,
+    ops: Option<ItemOps>,
+    old_len: usize,
+    new_len: usize,
+    build: &mut dyn FnMut(usize) -> Result<Block, crate::RenderError>,
+    update: &mut dyn FnMut(usize, usize, &mut Block) -> ItemUpdate,
 ) -> Result<Option<Vec<ListEdit>>, crate::RenderError> {
     let (Some(ItemOps(ops)), Dyn::List { items, else_block }) = (ops, dyn_) else {
         return Ok(None);
@@ -673,6 +811,9 @@ mod tests {
         )
         .unwrap()
         .expect("edited");
+        // old item 1 updated in place, the others kept where they were
+        assert_eq!(edits.kept(), [Some(0), Some(1), Some(2)]);
+        let edits = edits.edits();
         assert_eq!(d, list(&new));
         let mut html = String::new();
         d.write_html(false, false, &mut html);
@@ -714,6 +855,8 @@ mod tests {
         )
         .unwrap()
         .expect("edited");
+        assert_eq!(edits.kept(), [Some(1), Some(2), Some(0)]);
+        let edits = edits.edits();
         assert_eq!(d, list(&new));
         assert_eq!(edits.len(), 1);
         assert_eq!(edits[0].order, [2, 0, 1]);

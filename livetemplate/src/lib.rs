@@ -207,7 +207,8 @@ pub use livetemplate_runtime::{
 // hold: every block rendered, with the value of each dynamic. Generated code
 // builds them; they are in public signatures, so they are reachable here.
 pub use livetemplate_runtime::{
-    Block, BlockKind, BlockMeta, Change, ControlMeta, Dyn, Dynamic, Escaper, ListEdit, SlotMeta,
+    Block, BlockKind, BlockMeta, Change, ControlMeta, Dyn, Dynamic, Escaper, ListEdit, ListEdits,
+    SlotMeta,
 };
 
 #[cfg(feature = "report")]
