@@ -527,6 +527,8 @@ var LiveTemplate = (() => {
   var LOOK = 3;
   var XHTML = "http://www.w3.org/1999/xhtml";
   var key = (n) => n.nodeType === 1 ? n.getAttribute("id") && "#" + n.getAttribute("id") || null : n.nodeType === 8 && MARKER.test(n.data) ? n.data : null;
+  var contents = (n) => n.nodeType === 1 ? Array.from(n.localName === "template" ? [n] : n.querySelectorAll("template"), (t) => t.innerHTML).join("\0") : "";
+  var equal = (a, b, ctx) => a.isEqualNode(b) && (!ctx.tpl || contents(a) === contents(b));
   var same = (a, b) => a.nodeType === b.nodeType && (a.nodeType !== 1 || a.localName === b.localName && a.namespaceURI === b.namespaceURI);
   function move(parent, node, before) {
     if (parent.moveBefore)
@@ -607,7 +609,7 @@ var LiveTemplate = (() => {
     };
     const ahead = (start, stop, node) => {
       for (let n = start, i = 0; n !== stop && i < LOOK && !key(n); n = n.nextSibling, i++)
-        if (n.isEqualNode(node)) return n;
+        if (equal(n, node, ctx)) return n;
       return null;
     };
     for (; t !== toEnd; t = t.nextSibling) {
@@ -620,7 +622,7 @@ var LiveTemplate = (() => {
         if (m && same(m, t)) keyed.delete(k);
         else m = null;
       } else if (cur !== end && !key(cur)) {
-        if (cur.isEqualNode(t)) {
+        if (equal(cur, t, ctx)) {
           cur = cur.nextSibling;
           continue;
         }
@@ -659,7 +661,7 @@ var LiveTemplate = (() => {
   }
   function morph(container, html, keep = () => false) {
     const to = parse(container, html);
-    const ctx = { keep };
+    const ctx = { keep, tpl: !!to.querySelector("template") };
     if (container.nodeType === 9) {
       const root = container.documentElement;
       syncAttrs(root, to);

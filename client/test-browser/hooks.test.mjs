@@ -1,0 +1,86 @@
+// Browser tests of what page scripts meet (issue 14, item 9), in a real
+// Chromium (test-support/browser.mjs; needs no cargo build, no env var):
+// a changed <template>'s content follows the server. Not skipped without a
+// browser: the suite fails.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { launch } from "../test-support/browser.mjs";
+
+const js = readFileSync(new URL("../dist/livetemplate.min.js", import.meta.url), "utf8");
+let browser;
+let page;
+let warnings;
+
+before(async () => {
+  browser = await launch();
+});
+after(() => browser?.close());
+
+async function fresh() {
+  page = await browser.newPage();
+  warnings = [];
+  page.on("pageerror", (e) => console.log("pageerror", e.message));
+  // a warning's text; the element itself, its second argument, shows as JSHandle@node
+  page.on("console", (m) => m.type() === "warning" && warnings.push(m.text()));
+  await page.setContent('<!doctype html><html><body><div id="app"></div></body></html>');
+  await page.addScriptTag({ content: js });
+  await page.evaluate(() => {
+    // the page is the parse of the model, template contents included
+    // (isEqualNode alone does not look into a <template>'s content)
+    const tpls = (n) => [...(n.localName === "template" ? [n] : []), ...n.querySelectorAll("template")];
+    const deep = (a, b) => a.isEqualNode(b) && tpls(a).every((t, i) => deep(t.content, tpls(b)[i].content));
+    window.same = (view, el) => {
+      const d = el.cloneNode(false);
+      d.innerHTML = view.html;
+      return deep(d, el);
+    };
+  });
+}
+
+test("a <template> whose content changed is morphed to the new content", async () => {
+  await fresh();
+  const r = await page.evaluate(() => {
+    const app = document.getElementById("app");
+    const row = (t) => `<template><tr><td>${t}</td></tr></template>`;
+    const view = LiveTemplate.mount(app, `<!--f-r--><p>x</p>${row("a")}<div><template id="k"><b>1</b></template><!--f-t-->${row("x")}<!--/f-t--></div><!--/f-r-->`);
+    const [t1, t2] = app.querySelectorAll("template:not(#k)");
+    const out = [same(view, app)];
+    // an unkeyed template, alone in its region
+    view.apply([["t", 6, row("y")]]);
+    out.push(same(view, app), app.querySelectorAll("template")[2] === t2, t2.innerHTML);
+    // a template in a template, and a keyed one
+    view.apply([["r", 6, `<p>x</p><template><tr><td>a</td></tr><template><i>in</i></template></template><div><template id="k"><b>2</b></template><!--f-t-->${row("y")}<!--/f-t--></div>`]]);
+    out.push(same(view, app), app.querySelector("template") === t1, app.querySelector("#k").innerHTML);
+    view.apply([["r", 1, 50, 2, "out"]]); // <i>in</i> → <i>out</i>
+    out.push(same(view, app), t1.innerHTML);
+    return out;
+  });
+  assert.deepEqual(r, [
+    true,
+    true, true, "<tr><td>y</td></tr>",
+    true, true, "<b>2</b>",
+    true, "<tr><td>a</td></tr><template><i>out</i></template>",
+  ]);
+});
+
+test("random updates of templates: the page is the parse of the model", async () => {
+  await fresh();
+  const r = await page.evaluate((N) => {
+    let seed = 7;
+    const rnd = (n) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+    const T = ["<template><b>a</b></template>", "<template><b>b</b></template>", "<template><i>a</i><template>x</template></template>",
+      "<template><i>a</i><template>y</template></template>", "<template id=k><b>a</b></template>", "<template id=k><b>c</b></template>",
+      "<p>p</p>", "<b>a</b>", "t"];
+    const gen = () => { let s = ""; for (let i = 1 + rnd(5); i > 0; i--) s += T[rnd(T.length)]; return s; };
+    const app = document.getElementById("app");
+    const view = LiveTemplate.mount(app, "<!--f-r--><div><!--f-a-->a<!--/f-a--></div><!--/f-r-->");
+    const diffs = [];
+    for (let n = 0; n < N && diffs.length < 3; n++) {
+      view.apply([rnd(3) ? ["a", 6, gen()] : ["r", 6, `<div><!--f-a-->${gen()}<!--/f-a--></div>${gen()}`]]);
+      if (!same(view, app)) diffs.push(view.html);
+    }
+    return diffs;
+  }, 300);
+  assert.deepEqual(r, []);
+});
