@@ -727,7 +727,7 @@ var LiveTemplate = (() => {
     const listeners = [];
     let submitted = [];
     const keep = (el) => el === doc.activeElement && lastSent.has(el) && lastSent.get(el) !== controlValue(el);
-    function sync() {
+    function sync(ids) {
       const active = doc.activeElement;
       let sel = null;
       try {
@@ -752,6 +752,7 @@ var LiveTemplate = (() => {
           } catch {
           }
       }
+      container.dispatchEvent(new CustomEvent("lt:updated", { bubbles: true, detail: { view, ids } }));
     }
     const view = {
       model: null,
@@ -765,7 +766,7 @@ var LiveTemplate = (() => {
       render(html2) {
         view.model = new Reconstructor(html2);
         submitted = [];
-        sync();
+        sync(null);
       },
       /**
        * Applies one update (an array of fragments, parsed or JSON text) all or
@@ -777,14 +778,16 @@ var LiveTemplate = (() => {
           report(view, new ReconstructError("UnknownFragment", null, "no page rendered yet"));
           return false;
         }
+        let ids;
         try {
           if (typeof fragments == "string") fragments = JSON.parse(fragments);
-          if (view.model.apply(fragments).length === 0) return true;
+          ids = view.model.apply(fragments);
+          if (ids.length === 0) return true;
         } catch (e) {
           report(view, e);
           return false;
         }
-        sync();
+        sync(ids);
         return true;
       },
       /** Sends `{type: "event", action, values}` to the server (with `v` under a protocol). */

@@ -73,7 +73,9 @@ function withExtra(el, values) {
  *
  * Returns the view: `apply(fragments)` → boolean, `render(html)`,
  * `send(action, values)`, `html` (the model), `model` (the Reconstructor),
- * `destroy()`.
+ * `destroy()`. After each change to the page the container (or document)
+ * dispatches `lt:updated`, bubbling, with `detail: {view, ids}` (`ids`: the
+ * fragment ids applied, null after a render).
  */
 export function mount(container, html, options = {}) {
   const doc = container.nodeType === 9 ? container : container.ownerDocument;
@@ -89,7 +91,9 @@ export function mount(container, html, options = {}) {
   const keep = (el) =>
     el === doc.activeElement && lastSent.has(el) && lastSent.get(el) !== controlValue(el);
 
-  function sync() {
+  // Morphs the page to the model, then tells the page's scripts: `ids` are
+  // the fragments applied, null after a render.
+  function sync(ids) {
     const active = doc.activeElement;
     let sel = null;
     try {
@@ -114,6 +118,7 @@ export function mount(container, html, options = {}) {
           active.setSelectionRange(sel[0], sel[1], sel[2]);
         } catch {}
     }
+    container.dispatchEvent(new CustomEvent("lt:updated", { bubbles: true, detail: { view, ids } }));
   }
 
   const view = {
@@ -128,7 +133,7 @@ export function mount(container, html, options = {}) {
     render(html) {
       view.model = new Reconstructor(html);
       submitted = [];
-      sync();
+      sync(null);
     },
     /**
      * Applies one update (an array of fragments, parsed or JSON text) all or
@@ -140,14 +145,16 @@ export function mount(container, html, options = {}) {
         report(view, new ReconstructError("UnknownFragment", null, "no page rendered yet"));
         return false;
       }
+      let ids;
       try {
         if (typeof fragments == "string") fragments = JSON.parse(fragments);
-        if (view.model.apply(fragments).length === 0) return true;
+        ids = view.model.apply(fragments);
+        if (ids.length === 0) return true;
       } catch (e) {
         report(view, e);
         return false;
       }
-      sync();
+      sync(ids);
       return true;
     },
     /** Sends `{type: "event", action, values}` to the server (with `v` under a protocol). */

@@ -1,7 +1,8 @@
 // Browser tests of what page scripts meet (issue 14, item 9), in a real
 // Chromium (test-support/browser.mjs; needs no cargo build, no env var):
-// a changed <template>'s content follows the server. Not skipped without a
-// browser: the suite fails.
+// a changed <template>'s content follows the server, the `lt:updated` event
+// after every render and update. Not skipped without a browser: the suite
+// fails.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -83,4 +84,52 @@ test("random updates of templates: the page is the parse of the model", async ()
     return diffs;
   }, 300);
   assert.deepEqual(r, []);
+});
+
+test("lt:updated: after every render and update, on the container, bubbling, with the fragment ids", async () => {
+  await fresh();
+  const r = await page.evaluate(() => {
+    const app = document.getElementById("app");
+    const seen = [];
+    const views = [];
+    // a script that reads data embedded in the page, as a chart would
+    document.addEventListener("lt:updated", (e) => {
+      const data = JSON.parse(document.getElementById("data").textContent);
+      seen.push([e.target === app, e.detail.ids, data.n, e.bubbles]);
+      views.push(e.detail.view);
+    });
+    const data = (n) => `<script type="application/json" id="data">{"n":${n}}</script>`;
+    const html = (n) => `<!--f-r--><p>x</p><!--f-d-->${data(n)}<!--/f-d--><!--/f-r-->`;
+    window.view = LiveTemplate.mount(app, html(1));
+    view.apply([["d", 6, data(2)]]);
+    view.apply([["d", 1, 47, 1, "3"], ["r", 1, 3, 1, "y"]]);
+    view.apply([]); // nothing applied: no event
+    view.apply([["zz", 6, ""]]); // refused: no event
+    view.render(html(4));
+    return [seen, views.map((v) => v === view)];
+  });
+  assert.deepEqual(r, [
+    [
+      [true, null, 1, true], // the first render, inside mount
+      [true, ["f-d"], 2, true],
+      [true, ["f-d", "f-r"], 3, true],
+      [true, null, 4, true],
+    ],
+    [true, true, true, true],
+  ]);
+});
+
+test("lt:updated on a whole document is dispatched on the document", async () => {
+  page = await browser.newPage();
+  const html = '<!--f-r--><!DOCTYPE html><html><head></head><body><p><!--f-p-->x<!--/f-p--></p></body></html><!--/f-r-->';
+  await page.setContent(html);
+  await page.addScriptTag({ content: js });
+  const r = await page.evaluate((html) => {
+    const seen = [];
+    document.addEventListener("lt:updated", (e) => seen.push([e.target === document, e.detail.ids, document.querySelector("p").textContent]));
+    const view = LiveTemplate.mount(document, html);
+    view.apply([["p", 6, "y"]]);
+    return seen;
+  }, html);
+  assert.deepEqual(r, [[true, null, "x"], [true, ["f-p"], "y"]]);
 });
