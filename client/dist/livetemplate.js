@@ -685,6 +685,20 @@ var LiveTemplate = (() => {
     console.error("livetemplate: " + (e && e.message ? e.message : e));
     view.onError && view.onError(e);
   };
+  var KNOWN = "lt-click lt-submit lt-change lt-input lt-debounce lt-ignore";
+  var known = new Set(KNOWN.split(" "));
+  function lint(root, html) {
+    const done = new Set(known);
+    for (let [, name] of html.matchAll(/[\s"'/](lt-[^\s"'>/=]*)/gi)) {
+      name = name.toLowerCase();
+      if (done.has(name) || name.startsWith(PREFIX)) continue;
+      done.add(name);
+      const el = root.querySelector("[" + CSS.escape(name) + "]");
+      if (!el) continue;
+      known.add(name);
+      console.warn(`livetemplate: unknown attribute ${name} on ${el.cloneNode(false).outerHTML.split(">")[0]}> (known: ${KNOWN} ${PREFIX}*)`, el);
+    }
+  }
   function controlValue(c) {
     if (c.type === "checkbox") return c.checked;
     if (c.type === "select-multiple") return Array.from(c.selectedOptions, (o) => o.value);
@@ -752,6 +766,7 @@ var LiveTemplate = (() => {
           } catch {
           }
       }
+      lint(container, view.model.html);
       container.dispatchEvent(new CustomEvent("lt:updated", { bubbles: true, detail: { view, ids } }));
     }
     const view = {

@@ -17,6 +17,22 @@ const report = (view, e) => {
   console.error("livetemplate: " + (e && e.message ? e.message : e));
   view.onError && view.onError(e);
 };
+const KNOWN = "lt-click lt-submit lt-change lt-input lt-debounce lt-ignore";
+const known = new Set(KNOWN.split(" ")); // and the unknown names warned about (once per page)
+
+/** Warns about an `lt-*` attribute in the page (`html`, its model) that the client does not know. */
+function lint(root, html) {
+  const done = new Set(known); // each name is looked up once
+  for (let [, name] of html.matchAll(/[\s"'/](lt-[^\s"'>/=]*)/gi)) {
+    name = name.toLowerCase();
+    if (done.has(name) || name.startsWith(PREFIX)) continue;
+    done.add(name);
+    const el = root.querySelector("[" + CSS.escape(name) + "]");
+    if (!el) continue; // in a text or a value
+    known.add(name);
+    console.warn(`livetemplate: unknown attribute ${name} on ${el.cloneNode(false).outerHTML.split(">")[0]}> (known: ${KNOWN} ${PREFIX}*)`, el);
+  }
+}
 
 /** What a control sends: checkbox → checked, multiple select → values, else value. */
 function controlValue(c) {
@@ -118,6 +134,7 @@ export function mount(container, html, options = {}) {
           active.setSelectionRange(sel[0], sel[1], sel[2]);
         } catch {}
     }
+    lint(container, view.model.html);
     container.dispatchEvent(new CustomEvent("lt:updated", { bubbles: true, detail: { view, ids } }));
   }
 

@@ -1,8 +1,8 @@
 // Browser tests of what page scripts meet (issue 14, item 9), in a real
 // Chromium (test-support/browser.mjs; needs no cargo build, no env var):
 // a changed <template>'s content follows the server, the `lt:updated` event
-// after every render and update. Not skipped without a browser: the suite
-// fails.
+// after every render and update, and the console warning for an unknown
+// `lt-*` attribute. Not skipped without a browser: the suite fails.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -132,4 +132,30 @@ test("lt:updated on a whole document is dispatched on the document", async () =>
     return seen;
   }, html);
   assert.deepEqual(r, [[true, null, "x"], [true, ["f-p"], "y"]]);
+});
+
+test("an unknown lt-* attribute warns once per name, naming the element", async () => {
+  await fresh();
+  await page.evaluate(() => {
+    const app = document.getElementById("app");
+    window.view = LiveTemplate.mount(
+      app,
+      '<!--f-r--><button lt-clik="save" class="b">Save</button><a lt-clik="x">x</a><input lt-keydown="k" lt-debounce="0" lt-input="i">' +
+        '<form lt-submit="s" lt-change="c" lt-value-id="7"><button lt-click="go" LT-Value-Extra="1">go</button></form><div lt-ignore class="alt-row lt-row">text mentions lt-bogus="1"</div>' +
+        '<template><b lt-in-template="1"></b></template><!--f-n-->0<!--/f-n--><!--/f-r-->',
+    );
+  });
+  assert.deepEqual(warnings.sort(), [
+    'livetemplate: unknown attribute lt-clik on <button lt-clik="save" class="b"> (known: lt-click lt-submit lt-change lt-input lt-debounce lt-ignore lt-value-*) JSHandle@node',
+    'livetemplate: unknown attribute lt-keydown on <input lt-keydown="k" lt-debounce="0" lt-input="i"> (known: lt-click lt-submit lt-change lt-input lt-debounce lt-ignore lt-value-*) JSHandle@node',
+  ]);
+  warnings = [];
+  // an update that adds more: only the new name warns, once
+  await page.evaluate(() => {
+    view.apply([["n", 6, '<i lt-clik="again"></i><span lt-hover="h"></span><span lt-hover="h2"></span>']]);
+    view.apply([["n", 6, '<i lt-hover="h3"></i>']]);
+  });
+  assert.deepEqual(warnings, [
+    'livetemplate: unknown attribute lt-hover on <span lt-hover="h"> (known: lt-click lt-submit lt-change lt-input lt-debounce lt-ignore lt-value-*) JSHandle@node',
+  ]);
 });

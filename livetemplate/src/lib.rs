@@ -61,7 +61,8 @@
 //! `LiveTemplate.mount(element, html, {transport: LiveTemplate.websocket(url)})`).
 //! After each render and update the client dispatches an `lt:updated` event
 //! (bubbling from the mounted element, `detail.ids` naming the fragments) for
-//! page scripts that read data embedded in the page.
+//! page scripts that read data embedded in the page, and it warns in the
+//! browser console about an `lt-*` attribute it does not know.
 //!
 //! ```
 //! use livetemplate::{live_template, Page, Reconstructor};
