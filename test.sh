@@ -3,9 +3,9 @@
 # compile-fail (trybuild), property, Go-parity and doc tests, the API docs
 # (warnings denied), the publishable crates built from their packages
 # (`cargo package`, offline), then the JS client's unit tests and its
-# browser tests in Chromium (smoke, the reconstruction invariant on the
-# fixtures the Rust tests wrote, the todos and board examples end to end,
-# the board as two instances on one Redis).
+# browser tests in Chromium (smoke, page-script hooks, the reconstruction
+# invariant on the fixtures the Rust tests wrote, the todos and board
+# examples end to end, the board as two instances on one Redis).
 # Usage: ./test.sh        (CI runs exactly this through .ci/run)
 # Installs what the tests need when it is missing: Debian's redis-server and
 # chromium (apt-get, as root) and client/node_modules (npm ci). Starts its
@@ -136,7 +136,7 @@ node_test() {
 node_failed=0
 echo "== node --test client/test/ (JS client unit tests)"
 node_test client/test/
-echo "== node --test client/test-browser/ (Chromium: smoke, invariant, todos and board e2e, board on two instances)"
+echo "== node --test client/test-browser/ (Chromium: smoke, hooks, invariant, todos and board e2e, board on two instances)"
 LT_TODOS_BIN="$todos_bin" LT_BOARD_BIN="$board_bin" node_test client/test-browser/
 
 # One closing line for the whole run.

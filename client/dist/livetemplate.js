@@ -527,6 +527,8 @@ var LiveTemplate = (() => {
   var LOOK = 3;
   var XHTML = "http://www.w3.org/1999/xhtml";
   var key = (n) => n.nodeType === 1 ? n.getAttribute("id") && "#" + n.getAttribute("id") || null : n.nodeType === 8 && MARKER.test(n.data) ? n.data : null;
+  var contents = (n) => n.nodeType === 1 ? Array.from(n.localName === "template" ? [n] : n.querySelectorAll("template"), (t) => t.innerHTML).join("\0") : "";
+  var equal = (a, b, ctx) => a.isEqualNode(b) && (!ctx.tpl || contents(a) === contents(b));
   var same = (a, b) => a.nodeType === b.nodeType && (a.nodeType !== 1 || a.localName === b.localName && a.namespaceURI === b.namespaceURI);
   function move(parent, node, before) {
     if (parent.moveBefore)
@@ -607,7 +609,7 @@ var LiveTemplate = (() => {
     };
     const ahead = (start, stop, node) => {
       for (let n = start, i = 0; n !== stop && i < LOOK && !key(n); n = n.nextSibling, i++)
-        if (n.isEqualNode(node)) return n;
+        if (equal(n, node, ctx)) return n;
       return null;
     };
     for (; t !== toEnd; t = t.nextSibling) {
@@ -620,7 +622,7 @@ var LiveTemplate = (() => {
         if (m && same(m, t)) keyed.delete(k);
         else m = null;
       } else if (cur !== end && !key(cur)) {
-        if (cur.isEqualNode(t)) {
+        if (equal(cur, t, ctx)) {
           cur = cur.nextSibling;
           continue;
         }
@@ -659,7 +661,7 @@ var LiveTemplate = (() => {
   }
   function morph(container, html, keep = () => false) {
     const to = parse(container, html);
-    const ctx = { keep };
+    const ctx = { keep, tpl: !!to.querySelector("template") };
     if (container.nodeType === 9) {
       const root = container.documentElement;
       syncAttrs(root, to);
@@ -683,6 +685,20 @@ var LiveTemplate = (() => {
     console.error("livetemplate: " + (e && e.message ? e.message : e));
     view.onError && view.onError(e);
   };
+  var KNOWN = "lt-click lt-submit lt-change lt-input lt-debounce lt-ignore";
+  var known = new Set(KNOWN.split(" "));
+  function lint(root, html) {
+    const done = new Set(known);
+    for (let [, name] of html.matchAll(/[\s"'/](lt-[^\s"'>/=]*)/gi)) {
+      name = name.toLowerCase();
+      if (done.has(name) || name.startsWith(PREFIX)) continue;
+      done.add(name);
+      const el = root.querySelector("[" + CSS.escape(name) + "]");
+      if (!el) continue;
+      known.add(name);
+      console.warn(`livetemplate: unknown attribute ${name} on ${el.cloneNode(false).outerHTML.split(">")[0]}> (known: ${KNOWN} ${PREFIX}*)`, el);
+    }
+  }
   function controlValue(c) {
     if (c.type === "checkbox") return c.checked;
     if (c.type === "select-multiple") return Array.from(c.selectedOptions, (o) => o.value);
@@ -725,7 +741,7 @@ var LiveTemplate = (() => {
     const listeners = [];
     let submitted = [];
     const keep = (el) => el === doc.activeElement && lastSent.has(el) && lastSent.get(el) !== controlValue(el);
-    function sync() {
+    function sync(ids) {
       const active = doc.activeElement;
       let sel = null;
       try {
@@ -750,6 +766,8 @@ var LiveTemplate = (() => {
           } catch {
           }
       }
+      lint(container, view.model.html);
+      container.dispatchEvent(new CustomEvent("lt:updated", { bubbles: true, detail: { view, ids } }));
     }
     const view = {
       model: null,
@@ -763,7 +781,7 @@ var LiveTemplate = (() => {
       render(html2) {
         view.model = new Reconstructor(html2);
         submitted = [];
-        sync();
+        sync(null);
       },
       /**
        * Applies one update (an array of fragments, parsed or JSON text) all or
@@ -775,14 +793,16 @@ var LiveTemplate = (() => {
           report(view, new ReconstructError("UnknownFragment", null, "no page rendered yet"));
           return false;
         }
+        let ids;
         try {
           if (typeof fragments == "string") fragments = JSON.parse(fragments);
-          if (view.model.apply(fragments).length === 0) return true;
+          ids = view.model.apply(fragments);
+          if (ids.length === 0) return true;
         } catch (e) {
           report(view, e);
           return false;
         }
-        sync();
+        sync(ids);
         return true;
       },
       /** Sends `{type: "event", action, values}` to the server (with `v` under a protocol). */

@@ -17,6 +17,22 @@ const report = (view, e) => {
   console.error("livetemplate: " + (e && e.message ? e.message : e));
   view.onError && view.onError(e);
 };
+const KNOWN = "lt-click lt-submit lt-change lt-input lt-debounce lt-ignore";
+const known = new Set(KNOWN.split(" ")); // and the unknown names warned about (once per page)
+
+/** Warns about an `lt-*` attribute in the page (`html`, its model) that the client does not know. */
+function lint(root, html) {
+  const done = new Set(known); // each name is looked up once
+  for (let [, name] of html.matchAll(/[\s"'/](lt-[^\s"'>/=]*)/gi)) {
+    name = name.toLowerCase();
+    if (done.has(name) || name.startsWith(PREFIX)) continue;
+    done.add(name);
+    const el = root.querySelector("[" + CSS.escape(name) + "]");
+    if (!el) continue; // in a text or a value
+    known.add(name);
+    console.warn(`livetemplate: unknown attribute ${name} on ${el.cloneNode(false).outerHTML.split(">")[0]}> (known: ${KNOWN} ${PREFIX}*)`, el);
+  }
+}
 
 /** What a control sends: checkbox → checked, multiple select → values, else value. */
 function controlValue(c) {
@@ -73,7 +89,9 @@ function withExtra(el, values) {
  *
  * Returns the view: `apply(fragments)` → boolean, `render(html)`,
  * `send(action, values)`, `html` (the model), `model` (the Reconstructor),
- * `destroy()`.
+ * `destroy()`. After each change to the page the container (or document)
+ * dispatches `lt:updated`, bubbling, with `detail: {view, ids}` (`ids`: the
+ * fragment ids applied, null after a render).
  */
 export function mount(container, html, options = {}) {
   const doc = container.nodeType === 9 ? container : container.ownerDocument;
@@ -89,7 +107,9 @@ export function mount(container, html, options = {}) {
   const keep = (el) =>
     el === doc.activeElement && lastSent.has(el) && lastSent.get(el) !== controlValue(el);
 
-  function sync() {
+  // Morphs the page to the model, then tells the page's scripts: `ids` are
+  // the fragments applied, null after a render.
+  function sync(ids) {
     const active = doc.activeElement;
     let sel = null;
     try {
@@ -114,6 +134,8 @@ export function mount(container, html, options = {}) {
           active.setSelectionRange(sel[0], sel[1], sel[2]);
         } catch {}
     }
+    lint(container, view.model.html);
+    container.dispatchEvent(new CustomEvent("lt:updated", { bubbles: true, detail: { view, ids } }));
   }
 
   const view = {
@@ -128,7 +150,7 @@ export function mount(container, html, options = {}) {
     render(html) {
       view.model = new Reconstructor(html);
       submitted = [];
-      sync();
+      sync(null);
     },
     /**
      * Applies one update (an array of fragments, parsed or JSON text) all or
@@ -140,14 +162,16 @@ export function mount(container, html, options = {}) {
         report(view, new ReconstructError("UnknownFragment", null, "no page rendered yet"));
         return false;
       }
+      let ids;
       try {
         if (typeof fragments == "string") fragments = JSON.parse(fragments);
-        if (view.model.apply(fragments).length === 0) return true;
+        ids = view.model.apply(fragments);
+        if (ids.length === 0) return true;
       } catch (e) {
         report(view, e);
         return false;
       }
-      sync();
+      sync(ids);
       return true;
     },
     /** Sends `{type: "event", action, values}` to the server (with `v` under a protocol). */

@@ -30,6 +30,12 @@ const key = (n) =>
       ? n.data
       : null;
 
+// isEqualNode does not look into a <template>'s content (a fragment apart):
+// where the new render has templates, their contents are compared too.
+const contents = (n) =>
+  n.nodeType === 1 ? Array.from(n.localName === "template" ? [n] : n.querySelectorAll("template"), (t) => t.innerHTML).join("\0") : "";
+const equal = (a, b, ctx) => a.isEqualNode(b) && (!ctx.tpl || contents(a) === contents(b));
+
 const same = (a, b) =>
   a.nodeType === b.nodeType &&
   (a.nodeType !== 1 || (a.localName === b.localName && a.namespaceURI === b.namespaceURI));
@@ -126,7 +132,7 @@ export function morphChildren(parent, toParent, ctx, cur = parent.firstChild, en
   // Is an unkeyed sibling of `start` (within LOOK) equal to `node`?
   const ahead = (start, stop, node) => {
     for (let n = start, i = 0; n !== stop && i < LOOK && !key(n); n = n.nextSibling, i++)
-      if (n.isEqualNode(node)) return n;
+      if (equal(n, node, ctx)) return n;
     return null;
   };
 
@@ -142,7 +148,7 @@ export function morphChildren(parent, toParent, ctx, cur = parent.firstChild, en
       if (m && same(m, t)) keyed.delete(k);
       else m = null;
     } else if (cur !== end && !key(cur)) {
-      if (cur.isEqualNode(t)) {
+      if (equal(cur, t, ctx)) {
         cur = cur.nextSibling; // nothing to do
         continue;
       }
@@ -200,7 +206,7 @@ export function parse(container, html) {
  */
 export function morph(container, html, keep = () => false) {
   const to = parse(container, html);
-  const ctx = { keep };
+  const ctx = { keep, tpl: !!to.querySelector("template") };
   if (container.nodeType === 9) {
     const root = container.documentElement;
     syncAttrs(root, to);

@@ -59,6 +59,10 @@
 //! [`Reconstructor`] applies fragments to HTML exactly as the browser client
 //! does; the client itself, minified, is [`CLIENT_JS`] (serve it and call
 //! `LiveTemplate.mount(element, html, {transport: LiveTemplate.websocket(url)})`).
+//! After each render and update the client dispatches an `lt:updated` event
+//! (bubbling from the mounted element, `detail.ids` naming the fragments) for
+//! page scripts that read data embedded in the page, and it warns in the
+//! browser console about an `lt-*` attribute it does not know.
 //!
 //! ```
 //! use livetemplate::{live_template, Page, Reconstructor};
