@@ -345,10 +345,10 @@ fn old_list<'a>(
     list: &'a ListEdits,
 ) -> Result<(Vec<&'a Block>, Vec<Edit<'a>>, isize), DiffError> {
     let missing = || err("list edits that do not match the list");
-    let mut old: Vec<Option<&'a Block>> = Vec::with_capacity(list.kept().len());
-    for k in list.kept() {
-        old.push(match k {
-            Some(j) => Some(items.get(*j as usize).ok_or_else(missing)?),
+    let mut old: Vec<Option<&'a Block>> = Vec::with_capacity(list.old_len());
+    for i in 0..list.old_len() {
+        old.push(match list.kept(i) {
+            Some(j) => Some(items.get(j).ok_or_else(missing)?),
             None => None,
         });
     }

@@ -96,8 +96,11 @@ pub enum Change {
 #[derive(Debug, Default)]
 pub struct ListEdits {
     edits: Vec<ListEdit>,
+    old_len: usize,
     /// Per old item: the index of the new item whose block it is (kept,
     /// moved or updated in place), or `None` when an edit removed its block.
+    /// Empty when every edit updated an item in place: each item is where it
+    /// was (the most common list change, planned without allocating).
     kept: Vec<Option<u32>>,
 }
 
@@ -109,74 +112,21 @@ impl ListEdits {
     /// is not a run of old items, or when an edit moves or shifts a block an
     /// earlier one inserted (every inserted block stays where it went in).
     pub fn new(old_len: usize, mut edits: Vec<ListEdit>) -> Option<Self> {
-        /// What stands at a place of the list being edited.
-        #[derive(Clone, Copy, PartialEq)]
-        enum At {
-            Old(u32),
-            /// Inserted by edit `.0` at its position + `.1`.
-            New(usize, usize),
-        }
-        let mut cur: Vec<At> = (0..u32::try_from(old_len).ok()?).map(At::Old).collect();
-        let mut in_place: Vec<(u32, usize)> = Vec::new();
-        for (k, e) in edits.iter_mut().enumerate() {
-            if !e.order.is_empty() {
-                if e.order.len() != cur.len() || !crate::reorder::is_permutation(&e.order) {
-                    return None;
-                }
-                let moved: Vec<At> = e.order.iter().map(|&o| cur[o]).collect();
-                if moved
-                    .iter()
-                    .zip(&cur)
-                    .any(|(a, b)| a != b && matches!(b, At::New(..)))
-                {
-                    return None;
-                }
-                cur = moved;
-                continue;
+        u32::try_from(old_len).ok()?;
+        let in_place_only = edits.iter().all(|e| {
+            !e.changes.is_empty() && e.at < old_len && e.removed.is_empty() && e.inserted == 0
+        });
+        let kept = match in_place_only {
+            true => Vec::new(),
+            false => {
+                ascending_plan(old_len, &mut edits).or_else(|| applied_plan(old_len, &mut edits))?
             }
-            if !e.changes.is_empty() {
-                // an old item updated in place, which stays where it is
-                match cur.get(e.at) {
-                    Some(At::Old(i)) if e.removed.is_empty() && e.inserted == 0 => {
-                        in_place.push((*i, e.at));
-                    }
-                    _ => return None,
-                }
-                continue;
-            }
-            let end =
-                e.at.checked_add(e.removed.len())
-                    .filter(|&end| end <= cur.len())?;
-            let first = match cur.get(e.at) {
-                Some(At::Old(i)) => *i as usize,
-                _ if e.removed.is_empty() => 0,
-                _ => return None,
-            };
-            let run = cur[e.at..end]
-                .iter()
-                .enumerate()
-                .all(|(d, a)| *a == At::Old((first + d) as u32));
-            if !run {
-                return None;
-            }
-            e.old_at = first;
-            cur.splice(e.at..end, (0..e.inserted).map(|d| At::New(k, d)));
-        }
-        let mut kept = vec![None; old_len];
-        for (j, a) in cur.iter().enumerate() {
-            match *a {
-                At::Old(i) => kept[i as usize] = Some(j as u32),
-                At::New(k, d) if edits[k].at + d == j => {}
-                At::New(..) => return None,
-            }
-        }
-        if in_place
-            .iter()
-            .any(|&(i, at)| kept[i as usize] != Some(at as u32))
-        {
-            return None;
-        }
-        Some(ListEdits { edits, kept })
+        };
+        Some(ListEdits {
+            edits,
+            old_len,
+            kept,
+        })
     }
 
     /// The edits, in the order applied.
@@ -184,16 +134,137 @@ impl ListEdits {
         &self.edits
     }
 
-    /// Per old item: the index of the new item whose block it is, or `None`
-    /// when an edit removed its block (see [`ListEdit::old_at`]).
-    pub fn kept(&self) -> &[Option<u32>] {
-        &self.kept
+    /// How many items the list had before the edits.
+    pub fn old_len(&self) -> usize {
+        self.old_len
+    }
+
+    /// The index of the new item whose block old item `old` is (kept, moved
+    /// or updated in place), or `None` when an edit removed its block (see
+    /// [`ListEdit::old_at`]) or there is no such old item.
+    pub fn kept(&self, old: usize) -> Option<usize> {
+        match self.kept.is_empty() {
+            true => (old < self.old_len).then_some(old),
+            false => self.kept.get(old).copied().flatten().map(|j| j as usize),
+        }
     }
 
     /// True when no edit was made.
     pub fn is_empty(&self) -> bool {
         self.edits.is_empty()
     }
+}
+
+/// [`ListEdits::new`] for any edits: they are applied in order to the old
+/// indices. `None` when they do not apply.
+fn applied_plan(old_len: usize, edits: &mut [ListEdit]) -> Option<Vec<Option<u32>>> {
+    /// What stands at a place of the list being edited.
+    #[derive(Clone, Copy, PartialEq)]
+    enum At {
+        Old(u32),
+        /// Inserted by edit `.0` at its position + `.1`.
+        New(usize, usize),
+    }
+    let mut cur: Vec<At> = (0..u32::try_from(old_len).ok()?).map(At::Old).collect();
+    let mut in_place: Vec<(u32, usize)> = Vec::new();
+    for (k, e) in edits.iter_mut().enumerate() {
+        if !e.order.is_empty() {
+            if e.order.len() != cur.len() || !crate::reorder::is_permutation(&e.order) {
+                return None;
+            }
+            let moved: Vec<At> = e.order.iter().map(|&o| cur[o]).collect();
+            if moved
+                .iter()
+                .zip(&cur)
+                .any(|(a, b)| a != b && matches!(b, At::New(..)))
+            {
+                return None;
+            }
+            cur = moved;
+            continue;
+        }
+        if !e.changes.is_empty() {
+            // an old item updated in place, which stays where it is
+            match cur.get(e.at) {
+                Some(At::Old(i)) if e.removed.is_empty() && e.inserted == 0 => {
+                    in_place.push((*i, e.at));
+                }
+                _ => return None,
+            }
+            continue;
+        }
+        let end =
+            e.at.checked_add(e.removed.len())
+                .filter(|&end| end <= cur.len())?;
+        let first = match cur.get(e.at) {
+            Some(At::Old(i)) => *i as usize,
+            _ if e.removed.is_empty() => 0,
+            _ => return None,
+        };
+        let run = cur[e.at..end]
+            .iter()
+            .enumerate()
+            .all(|(d, a)| *a == At::Old((first + d) as u32));
+        if !run {
+            return None;
+        }
+        e.old_at = first;
+        cur.splice(e.at..end, (0..e.inserted).map(|d| At::New(k, d)));
+    }
+    let mut kept = vec![None; old_len];
+    for (j, a) in cur.iter().enumerate() {
+        match *a {
+            At::Old(i) => kept[i as usize] = Some(j as u32),
+            At::New(k, d) if edits[k].at + d == j => {}
+            At::New(..) => return None,
+        }
+    }
+    if in_place
+        .iter()
+        .any(|&(i, at)| kept[i as usize] != Some(at as u32))
+    {
+        return None;
+    }
+    Some(kept)
+}
+
+/// [`ListEdits::new`] for edits that go left to right, as a sequence diff's
+/// do (each at or after the blocks the previous one inserted, no
+/// reordering): the old and new lists are walked side by side, without
+/// applying the edits. `None` for other edits (and edits that do not apply:
+/// `new` then refuses them).
+fn ascending_plan(old_len: usize, edits: &mut [ListEdit]) -> Option<Vec<Option<u32>>> {
+    u32::try_from(old_len).ok()?;
+    let mut kept: Vec<Option<u32>> = Vec::with_capacity(old_len);
+    let (mut o, mut n) = (0usize, 0usize); // old items passed, new position
+    for e in edits.iter_mut() {
+        if !e.order.is_empty() || e.at < n {
+            return None;
+        }
+        let gap = e.at - n;
+        if o + gap > old_len {
+            return None;
+        }
+        kept.extend((n..n + gap).map(|j| Some(j as u32)));
+        (o, n) = (o + gap, n + gap);
+        if !e.changes.is_empty() {
+            if o >= old_len || !e.removed.is_empty() || e.inserted != 0 {
+                return None;
+            }
+            // updated in place, and passed: no later edit may come before it
+            kept.push(Some(n as u32));
+            (o, n) = (o + 1, n + 1);
+            continue;
+        }
+        if o + e.removed.len() > old_len {
+            return None;
+        }
+        e.old_at = o;
+        kept.extend(std::iter::repeat_n(None, e.removed.len()));
+        (o, n) = (o + e.removed.len(), n + e.inserted);
+    }
+    kept.extend((n..n + (old_len - o)).map(|j| Some(j as u32)));
+    Some(kept)
 }
 
 /// One edit of a list, in the order applied. Indices are positions in the
@@ -812,7 +883,10 @@ mod tests {
         .unwrap()
         .expect("edited");
         // old item 1 updated in place, the others kept where they were
-        assert_eq!(edits.kept(), [Some(0), Some(1), Some(2)]);
+        assert_eq!(
+            (0..4).map(|i| edits.kept(i)).collect::<Vec<_>>(),
+            [Some(0), Some(1), Some(2), None]
+        );
         let edits = edits.edits();
         assert_eq!(d, list(&new));
         let mut html = String::new();
@@ -855,7 +929,10 @@ mod tests {
         )
         .unwrap()
         .expect("edited");
-        assert_eq!(edits.kept(), [Some(1), Some(2), Some(0)]);
+        assert_eq!(
+            (0..3).map(|i| edits.kept(i)).collect::<Vec<_>>(),
+            [Some(1), Some(2), Some(0)]
+        );
         let edits = edits.edits();
         assert_eq!(d, list(&new));
         assert_eq!(edits.len(), 1);
@@ -905,5 +982,68 @@ mod tests {
             }
         }
         assert!(shortcuts > 1000, "{shortcuts}");
+    }
+
+    proptest::proptest! {
+        /// The plans agree: walking edits that go left to right gives what
+        /// applying them gives, and applying gives where each old item
+        /// really went (edits made by a random sequence of list operations).
+        #[test]
+        fn plans_agree(old_len in 0usize..8, ops in proptest::collection::vec((0u8..4, 0usize..8, 0usize..3), 0..6)) {
+            // the list as old indices (None: inserted), and the edits made
+            let mut cur: Vec<Option<usize>> = (0..old_len).map(Some).collect();
+            let mut edits = Vec::new();
+            for (kind, at, n) in ops {
+                match kind {
+                    0 => {
+                        let at = at.min(cur.len());
+                        cur.splice(at..at, std::iter::repeat_n(None, n));
+                        edits.push(ListEdit { at, inserted: n, ..ListEdit::default() });
+                    }
+                    1 if !cur.is_empty() => {
+                        let at = at % cur.len();
+                        let end = (at + n.max(1)).min(cur.len());
+                        let removed: Vec<Block> = cur.splice(at..end, []).map(|_| item("x")).collect();
+                        edits.push(ListEdit { at, removed, ..ListEdit::default() });
+                    }
+                    2 if !cur.is_empty() => {
+                        let at = at % cur.len();
+                        let changes = vec![Change::Replaced { index: 0, old: Dyn::Text(String::new()) }];
+                        edits.push(ListEdit { at, changes, ..ListEdit::default() });
+                    }
+                    3 if cur.len() > 1 => {
+                        let mut order: Vec<usize> = (0..cur.len()).collect();
+                        order.rotate_left(at % cur.len());
+                        cur = order.iter().map(|&o| cur[o]).collect();
+                        edits.push(ListEdit { order, ..ListEdit::default() });
+                    }
+                    _ => {}
+                }
+            }
+            let mut a = edits;
+            let applied = applied_plan(old_len, &mut a);
+            if let Some(kept) = &applied {
+                for (i, k) in kept.iter().enumerate() {
+                    let truth = cur.iter().position(|&c| c == Some(i)).map(|j| j as u32);
+                    proptest::prop_assert_eq!(*k, truth);
+                }
+            }
+            let mut b: Vec<ListEdit> = a.iter().map(|e| ListEdit {
+                at: e.at,
+                removed: e.removed.clone(),
+                inserted: e.inserted,
+                changes: e.changes.iter().map(|_| Change::Replaced { index: 0, old: Dyn::Text(String::new()) }).collect(),
+                order: e.order.clone(),
+                old_at: 0,
+            }).collect();
+            if let Some(fast) = ascending_plan(old_len, &mut b) {
+                proptest::prop_assert_eq!(Some(fast), applied.clone());
+                for (x, y) in a.iter().zip(&b) {
+                    if !x.removed.is_empty() {
+                        proptest::prop_assert_eq!(x.old_at, y.old_at);
+                    }
+                }
+            }
+        }
     }
 }
