@@ -49,7 +49,7 @@ pub use page::Page;
 pub use reconstruct::{ReconstructError, Reconstructor};
 pub use template::{BlockKind, BlockMeta, ControlMeta, Dynamic, SlotMeta, Template, TemplateMeta};
 pub use tree::{Block, Change, Dyn, ListEdit, ListEdits};
-pub use value::{Html, IndexBy, Keyed, Len, Range, Scalar, Slot, ToScalar, Truthy};
+pub use value::{Html, IndexBy, Json, Keyed, Len, Range, Scalar, Slot, ToScalar, Truthy};
 
 /// What generated code uses and nothing else: the autoref-specialisation
 /// wrappers and their traits, the operators and builtins, the splicing of

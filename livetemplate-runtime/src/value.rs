@@ -106,6 +106,61 @@ impl Slot for Html {
     }
 }
 
+/// A value embedded as JSON, through `serde::Serialize`: a struct, a map,
+/// a list of structs. In `<script>` (also `type="application/json"`) and
+/// `on*` attributes it is written as its JSON, escaped so that it stays one
+/// JS value whatever it holds (`<`, `>` and `&` as `\u003c`, …: data cannot
+/// end the script); in text and attributes, its JSON text, escaped as text.
+/// A value that cannot be serialised (a map with keys that are not
+/// strings, a serializer error) is written as `null`.
+///
+/// ```
+/// use livetemplate::{live_template, Json, Template};
+/// #[derive(serde::Serialize, PartialEq, Clone)]
+/// struct Job { name: String, done: bool }
+///
+/// #[live_template(source = "<script>const jobs = {{.jobs}};</script>")]
+/// struct Page { jobs: Json<Vec<Job>> }
+///
+/// let page = Page { jobs: Json(vec![Job { name: "</script>".into(), done: false }]) };
+/// assert_eq!(
+///     page.render().unwrap(),
+///     r#"<script>const jobs = [{"name":"\u003c/script\u003e","done":false}];</script>"#
+/// );
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Json<T>(pub T);
+
+impl<T: serde::Serialize> Slot for Json<T> {
+    fn write_plain(&self, out: &mut String) {
+        self.write_json(out)
+    }
+    fn write_json(&self, out: &mut String) {
+        match serde_json::to_string(&self.0) {
+            Ok(json) => out.push_str(&json),
+            Err(_) => out.push_str("null"),
+        }
+    }
+}
+
+/// JSON data as it is (`serde_json::Value`): printed as Go prints the value
+/// it holds (a string as its text, anything else as its JSON), and embedded
+/// in scripts as its JSON (see [`Json`]).
+impl Slot for serde_json::Value {
+    fn write_plain(&self, out: &mut String) {
+        match self {
+            serde_json::Value::String(s) => out.push_str(s),
+            v => out.push_str(&v.to_string()),
+        }
+    }
+    fn as_plain_str(&self) -> Option<&str> {
+        self.as_str()
+    }
+    fn write_json(&self, out: &mut String) {
+        out.push_str(&self.to_string())
+    }
+}
+
 impl Slot for str {
     fn write_plain(&self, out: &mut String) {
         out.push_str(self)

@@ -198,8 +198,8 @@ pub use livetemplate_runtime::{
     MetricsConfig, PageConfig, PageHandle, StoreConfig, SystemClock, TokenConfig, TokenProblem,
 };
 pub use livetemplate_runtime::{
-    Content, Html, IndexBy, Keyed, Len, LiveEvent, Loc, Range, RenderError, Scalar, Slot, Template,
-    TemplateMeta, ToScalar, Truthy,
+    Content, Html, IndexBy, Json, Keyed, Len, LiveEvent, Loc, Range, RenderError, Scalar, Slot,
+    Template, TemplateMeta, ToScalar, Truthy,
 };
 pub use livetemplate_runtime::{
     DynamicValue, Fragment, FragmentData, FragmentError, GranularData, GranularOp, MarkersData,

@@ -77,7 +77,11 @@ static JS_REGEXP: Table = js_table! {
 };
 
 /// Only U+2028 and U+2029, which `jsValEscaper` escapes in JSON text.
-static LINE_SEPS: Table = Table::new(&[]).with_line_seps();
+/// What JSON text may hold that must not reach a `<script>` as is: `<`,
+/// `>` and `&` (Go's `json.Marshal` escapes them, in the output of a
+/// `json.Marshaler` too) and U+2028/U+2029 (line ends in older JS).
+static JSON_IN_JS: Table =
+    Table::new(&[(b'<', "\\u003c"), (b'>', "\\u003e"), (b'&', "\\u0026")]).with_line_seps();
 
 /// The escapes of Go's `encoding/json` string encoder with HTML escaping on.
 static JSON: Table = Table::new(&[
@@ -161,10 +165,19 @@ fn is_js_ident_part(c: u8) -> bool {
 /// does with the output of `json.Marshal`: empty text becomes ` null `, text
 /// that starts or ends with an identifier character (a number, `true`,
 /// `null`, …) is padded with a space on both sides so it cannot run into a
-/// neighbouring keyword or identifier, and U+2028/U+2029 are escaped.
+/// neighbouring keyword or identifier, and `<`, `>`, `&`, U+2028 and
+/// U+2029 are escaped (`\u003c`, …). Text that is not JSON (a
+/// [`Slot::write_json`](crate::Slot::write_json) of the application's own
+/// that went wrong) becomes ` /* not JSON */null `, as Go writes
+/// ` /* error */null ` when a marshaler fails: whatever a value holds, it
+/// stays one JS value and cannot end the `<script>` or run as code.
 ///
 /// For a string, `json` should come from [`json_string`].
 pub fn js_val(json: &str, out: &mut String) {
+    if !json.is_empty() && serde_json::from_str::<serde::de::IgnoredAny>(json).is_err() {
+        out.push_str(" /* not JSON */null ");
+        return;
+    }
     let b = json.as_bytes();
     let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
         out.push_str(" null ");
@@ -176,7 +189,7 @@ pub fn js_val(json: &str, out: &mut String) {
     if pad {
         out.push(' ');
     }
-    escape_by(json, &LINE_SEPS, out);
+    escape_by(json, &JSON_IN_JS, out);
     if pad {
         out.push(' ');
     }

@@ -387,14 +387,28 @@ fn js_val_post_processing() {
             ("1e+21", " 1e+21 "),
             (r#""a""#, r#""a""#),
             // Padded when either end is an identifier part.
-            (r#"1,"a""#, r#" 1,"a" "#),
-            (r#""a",x"#, r#" "a",x "#),
-            ("$", " $ "),
-            ("_", " _ "),
+            ("12", " 12 "),
+            ("null", " null "),
+            (r#"[1,"a"]"#, r#"[1,"a"]"#),
             // Raw U+2028/U+2029 from a custom marshaler are escaped.
             ("\"\u{2028}x\u{2029}\"", r#""\u2028x\u2029""#),
-            ("1\u{2028}", " 1\\u2028 "),
             ("\"\u{2027}\u{202A}\"", "\"\u{2027}\u{202A}\""),
+            // So are <, > and & (Go's json.Marshal escapes a marshaler's
+            // output too): data cannot end the script or open a comment.
+            (
+                r#""</script><img src=x onerror=alert(1)>""#,
+                r#""\u003c/script\u003e\u003cimg src=x onerror=alert(1)\u003e""#,
+            ),
+            (
+                r#"{"a":"<!--","b":"&amp;"}"#,
+                r#"{"a":"\u003c!--","b":"\u0026amp;"}"#,
+            ),
+            // Text that is not JSON is one harmless value.
+            (r#"1,"a""#, " /* not JSON */null "),
+            ("$", " /* not JSON */null "),
+            ("1\u{2028}", " /* not JSON */null "),
+            ("\"a\"</script><b>", " /* not JSON */null "),
+            ("alert(1)", " /* not JSON */null "),
         ],
         plain(Escaper::JsVal),
     );
