@@ -1,0 +1,63 @@
+//! Code generation from the analysed template ([`crate::analyse::Tree`]):
+//! four emitters, each a walk of the tree that cannot fail.
+//!
+//! - [`render`]: the body of `Template::render_into`, writing HTML;
+//! - [`tree`]: the expression of `build_tree`, building `tree::Block`s
+//!   (also what `update_tree` rebuilds a changed part with);
+//! - [`update`]: the body of `update_tree`, recomputing only what reads a
+//!   root field that changed, and editing root ranges item by item;
+//! - [`meta`]: the `BlockMeta` of the root block (statics, slot metas,
+//!   control metas with their ids), the static behind `Template::META`.
+//!
+//! Each dynamic of the root block gets methods of its own (when
+//! [`Tree::split`](crate::analyse::Tree::split)): `__lt_render_{i}` writes
+//! it, `__lt_tree_{i}` builds its `Dyn` (which `update_tree` calls again to
+//! rebuild it), `__lt_update_{i}` edits a root range in place. rustc
+//! checks, borrow-checks and (incrementally) re-checks a function as a
+//! whole, and the borrow check grows faster than the function: many small
+//! methods cost less than three large bodies, and a template edit re-checks
+//! only the methods it changed.
+
+mod meta;
+mod render;
+mod tree;
+mod update;
+
+use crate::analyse::Tree;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+pub struct Generated {
+    /// Statements of `render_into`.
+    pub body: TokenStream,
+    /// A `BlockMeta` expression for the root block.
+    pub meta: TokenStream,
+    /// Expression of `build_tree` (a `tree::Block`, may use `?`).
+    pub tree: TokenStream,
+    /// Statements of `update_tree(&self, __old, __tree, __changes)`.
+    pub update: TokenStream,
+    /// Methods of the struct the three bodies call.
+    pub methods: TokenStream,
+    pub size_hint: usize,
+}
+
+/// Emits the code of `tree`.
+pub fn generate(tree: &Tree) -> Generated {
+    let mut methods = TokenStream::new();
+    let body = render::root(tree, &mut methods);
+    let tree_expr = tree::root(tree, &mut methods);
+    let update = update::root(tree, &mut methods);
+    Generated {
+        body,
+        meta: meta::block(&tree.root),
+        tree: tree_expr,
+        update,
+        methods,
+        size_hint: tree.static_bytes + 16 * tree.slots,
+    }
+}
+
+/// The runtime's path in generated code.
+fn rt() -> TokenStream {
+    quote!(::livetemplate::__rt)
+}
