@@ -3,7 +3,7 @@
 //! language.
 //!
 //! The pipeline is plain functions, each testable on its own:
-//! [`parse`](parse::parse) (text → syntax tree), [`lower`](lower::lower)
+//! [`parse`](parse::parse_all) (text → syntax tree), [`lower`](lower::lower)
 //! (contextual escaping, `{{template}}` inlining),
 //! [`analyse`](analyse::analyse) (every check, reporting every mistake;
 //! ids, dependencies, compiled expressions: the annotated tree) and
@@ -234,25 +234,15 @@ fn expand(
         }
     };
 
-    let diag = |e: diag::TemplateError| syn::Error::new(lit.span(), e.render(&path, &src));
-    let file = parse::parse(&src).map_err(diag)?;
-    let lowered = lower::lower(&file, &src).map_err(diag)?;
-    let tree = analyse::analyse(
-        &analyse::Input {
-            path: &path,
-            src: &src,
-            fields,
-        },
-        &lowered.block,
-    )
-    .map_err(|errors| {
+    let (gen, lowered) = compile(&path, &src, fields).map_err(|errors| {
         // Every mistake, each its own error.
-        let mut errors = errors.into_iter().map(diag);
-        let mut first = errors.next().expect("analysis reports at least one error");
+        let mut errors = errors
+            .into_iter()
+            .map(|e| syn::Error::new(lit.span(), e.render(&path, &src)));
+        let mut first = errors.next().expect("a failed compile reports an error");
         first.extend(errors);
         first
     })?;
-    let gen = emit::generate(&tree);
     let checks = events.map(|events| {
         actions::checks(
             &events,
@@ -347,6 +337,41 @@ fn expand(
     })
 }
 
+/// The build-time pipeline on the template `src` (at `path`, for the
+/// struct with `fields`): the generated code and the lowered template (for
+/// the event checks), or every mistake, in template order. A syntax error
+/// stops at the parse; the other passes each report all they find.
+fn compile(
+    path: &str,
+    src: &str,
+    fields: Vec<String>,
+) -> Result<(emit::Generated, lower::Lowered), Vec<diag::TemplateError>> {
+    fn sorted(mut errors: Vec<diag::TemplateError>) -> Vec<diag::TemplateError> {
+        errors.sort_by_key(|e| (e.span.start, e.span.end));
+        errors.dedup();
+        errors
+    }
+    // Uses of undefined variables leave the tree whole: they are reported
+    // with what the later passes find.
+    let (file, mut errors) = parse::parse_all(src).map_err(sorted)?;
+    let lowered = match lower::lower(&file, src) {
+        Ok(lowered) => lowered,
+        Err(e) => {
+            errors.push(e);
+            return Err(sorted(errors));
+        }
+    };
+    let input = analyse::Input { path, src, fields };
+    match analyse::analyse(&input, &lowered.block) {
+        Ok(tree) if errors.is_empty() => Ok((emit::generate(&tree), lowered)),
+        Ok(_) => Err(sorted(errors)),
+        Err(more) => {
+            errors.extend(more);
+            Err(sorted(errors))
+        }
+    }
+}
+
 #[cfg(test)]
 mod pipeline_tests {
     //! The whole build-time pipeline on hostile input: parse, escape, generate.
@@ -355,28 +380,44 @@ mod pipeline_tests {
     use proptest::prelude::*;
 
     fn compile(src: &str) -> Result<(), String> {
-        let file = crate::parse::parse(src).map_err(|e| e.render("t.html", src))?;
-        let block = crate::lower::lower(&file, src)
-            .map_err(|e| e.render("t.html", src))?
-            .block;
-        let tree = crate::analyse::analyse(
-            &crate::analyse::Input {
-                path: "t.html",
-                src,
-                fields: vec!["a".into(), "b".into(), "items".into()],
-            },
-            &block,
-        )
-        .map_err(|errors| {
-            assert!(!errors.is_empty());
-            errors
-                .iter()
-                .map(|e| e.render("t.html", src))
-                .collect::<Vec<_>>()
-                .join("\n")
-        })?;
-        crate::emit::generate(&tree);
-        Ok(())
+        let fields = vec!["a".into(), "b".into(), "items".into()];
+        crate::compile("t.html", src, fields)
+            .map(|_| ())
+            .map_err(|errors| {
+                assert!(!errors.is_empty());
+                errors
+                    .iter()
+                    .map(|e| e.render("t.html", src))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+    }
+
+    #[test]
+    fn every_mistake_is_reported_once_in_template_order() {
+        let src = r#"{{$x}}{{.c}}{{range .items}}{{$y.a}}{{end}}{{define "d"}}{{$z}}{{end}}"#;
+        let fields = vec!["a".into(), "items".into()];
+        let errors = crate::compile("t.html", src, fields).err().expect("fails");
+        let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "undefined variable `$x`",
+                "no field `c` in the view-model struct",
+                "undefined variable `$y`",
+                // In a template never called: found by the parser alone.
+                "undefined variable `$z`",
+            ]
+        );
+        // A syntax error stops the parse, after the scope errors before it.
+        let errors = crate::compile("t.html", "{{$x}}{{.c}}{{end}}", vec![])
+            .err()
+            .expect("fails");
+        let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            ["undefined variable `$x`", "unexpected `{{end}}`"]
+        );
     }
 
     const PIECES: &[&str] = &[

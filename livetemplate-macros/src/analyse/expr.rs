@@ -98,10 +98,9 @@ impl Analyser<'_> {
                     );
                 }
                 let Some(var) = scope.var(name) else {
-                    self.error(TemplateError::new(
-                        *span,
-                        format!("undefined variable `${name}`"),
-                    ));
+                    // As the parser reports it (see `parse::parse_all`).
+                    let at = Span::new(span.start, span.start + 1 + name.len());
+                    self.error(crate::parse::undefined_variable(name, at));
                     return self.fields(placeholder(), false, path, loc);
                 };
                 let ident = &var.ident;
