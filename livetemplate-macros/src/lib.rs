@@ -25,7 +25,7 @@ mod parse;
 mod suggest;
 
 use proc_macro::TokenStream;
-use quote::quote;
+use quote::{quote, ToTokens};
 use syn::parse::{ParseStream, Parser};
 use syn::{parse_macro_input, Data, DeriveInput, Fields, LitStr, Token};
 
@@ -190,14 +190,9 @@ fn expand(
     input: &DeriveInput,
 ) -> syn::Result<proc_macro2::TokenStream> {
     let Args { source, events } = parse_attr(attr)?;
-    let fields: Vec<String> = match &input.data {
+    let named: Vec<&syn::Field> = match &input.data {
         Data::Struct(s) => match &s.fields {
-            Fields::Named(named) => named
-                .named
-                .iter()
-                .filter_map(|f| f.ident.as_ref())
-                .map(|i| i.to_string().trim_start_matches("r#").to_string())
-                .collect(),
+            Fields::Named(named) => named.named.iter().filter(|f| f.ident.is_some()).collect(),
             Fields::Unit => Vec::new(),
             Fields::Unnamed(_) => {
                 return Err(syn::Error::new_spanned(
@@ -213,6 +208,13 @@ fn expand(
             ))
         }
     };
+    let fields: Vec<String> = named
+        .iter()
+        .filter_map(|f| f.ident.as_ref())
+        .map(|i| i.to_string().trim_start_matches("r#").to_string())
+        .collect();
+    let types: Vec<proc_macro2::TokenStream> =
+        named.iter().map(|f| f.ty.to_token_stream()).collect();
 
     let (lit, path, src, track) = match source {
         TemplateSource::Inline(lit) => (lit.clone(), "<inline>".to_string(), lit.value(), None),
@@ -234,7 +236,7 @@ fn expand(
         }
     };
 
-    let (gen, lowered) = compile(&path, &src, fields).map_err(|errors| {
+    let (gen, lowered) = compile(&path, &src, fields, types).map_err(|errors| {
         // Every mistake, each its own error.
         let mut errors = errors
             .into_iter()
@@ -338,13 +340,14 @@ fn expand(
 }
 
 /// The build-time pipeline on the template `src` (at `path`, for the
-/// struct with `fields`): the generated code and the lowered template (for
+/// struct with `fields` of `types`): the generated code and the lowered template (for
 /// the event checks), or every mistake, in template order. A syntax error
 /// stops at the parse; the other passes each report all they find.
 fn compile(
     path: &str,
     src: &str,
     fields: Vec<String>,
+    types: Vec<proc_macro2::TokenStream>,
 ) -> Result<(emit::Generated, lower::Lowered), Vec<diag::TemplateError>> {
     fn sorted(mut errors: Vec<diag::TemplateError>) -> Vec<diag::TemplateError> {
         errors.sort_by_key(|e| (e.span.start, e.span.end));
@@ -361,7 +364,12 @@ fn compile(
             return Err(sorted(errors));
         }
     };
-    let input = analyse::Input { path, src, fields };
+    let input = analyse::Input {
+        path,
+        src,
+        fields,
+        types,
+    };
     match analyse::analyse(&input, &lowered.block) {
         Ok(tree) if errors.is_empty() => Ok((emit::generate(&tree), lowered)),
         Ok(_) => Err(sorted(errors)),
@@ -381,7 +389,7 @@ mod pipeline_tests {
 
     fn compile(src: &str) -> Result<(), String> {
         let fields = vec!["a".into(), "b".into(), "items".into()];
-        crate::compile("t.html", src, fields)
+        crate::compile("t.html", src, fields, vec![])
             .map(|_| ())
             .map_err(|errors| {
                 assert!(!errors.is_empty());
@@ -397,7 +405,9 @@ mod pipeline_tests {
     fn every_mistake_is_reported_once_in_template_order() {
         let src = r#"{{$x}}{{.c}}{{range .items}}{{$y.a}}{{end}}{{define "d"}}{{$z}}{{end}}"#;
         let fields = vec!["a".into(), "items".into()];
-        let errors = crate::compile("t.html", src, fields).err().expect("fails");
+        let errors = crate::compile("t.html", src, fields, vec![])
+            .err()
+            .expect("fails");
         let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
         assert_eq!(
             messages,
@@ -410,7 +420,7 @@ mod pipeline_tests {
             ]
         );
         // A syntax error stops the parse, after the scope errors before it.
-        let errors = crate::compile("t.html", "{{$x}}{{.c}}{{end}}", vec![])
+        let errors = crate::compile("t.html", "{{$x}}{{.c}}{{end}}", vec![], vec![])
             .err()
             .expect("fails");
         let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();

@@ -40,6 +40,9 @@ pub struct Input<'a> {
     pub src: &'a str,
     /// Field names of the struct the attribute is on.
     pub fields: Vec<String>,
+    /// Their types, in the same order (or none: then no range gets a
+    /// method building its items, see [`Range::item_ty`]).
+    pub types: Vec<TokenStream>,
 }
 
 /// The analysed template.
@@ -165,6 +168,11 @@ pub struct Range {
     /// `emit::update`): a range of the root block whose body holds a
     /// spliceable range.
     pub item_update: bool,
+    /// The type of the root field of a range of the root block over one
+    /// (when the root's dynamics are split): an item is built by a method
+    /// of its own, `build_tree` and `update_tree` both call it (see
+    /// `emit::tree`).
+    pub item_ty: Option<TokenStream>,
 }
 
 pub struct Call {
@@ -212,17 +220,20 @@ pub fn analyse(input: &Input, root: &Body) -> Result<Tree, Vec<TemplateError>> {
     };
     let block = a.block(root, &mut Scope::root(), Kind::Root, "0", 0);
     a.ctxt.check()?;
+    let split = !root.items.iter().any(|p| matches!(p, Part::Decl { .. }));
     Ok(Tree {
-        split: !root.items.iter().any(|p| matches!(p, Part::Decl { .. })),
-        root: mark_item_updates(block),
+        split,
+        root: mark_root_ranges(block, split.then_some(input)),
         static_bytes: a.static_bytes,
         slots: a.slots,
     })
 }
 
 /// The ranges of the root block whose body holds a spliceable range get
-/// an item update (see [`Range::item_update`]).
-fn mark_item_updates(mut root: Block) -> Block {
+/// an item update (see [`Range::item_update`]); with `input` (the root's
+/// dynamics are split), those over a root field get its type
+/// ([`Range::item_ty`]).
+fn mark_root_ranges(mut root: Block, input: Option<&Input>) -> Block {
     for item in &mut root.items {
         if let Item::Dyn(Dyn {
             node: Node::Range(r),
@@ -231,6 +242,10 @@ fn mark_item_updates(mut root: Block) -> Block {
         {
             r.item_update = r.body.items.iter().any(|i| {
                 matches!(i, Item::Dyn(Dyn { node: Node::Range(inner), .. }) if inner.spliceable)
+            });
+            r.item_ty = input.zip(r.root_field.as_ref()).and_then(|(input, field)| {
+                let at = input.fields.iter().position(|f| f == field)?;
+                input.types.get(at).cloned()
             });
         }
     }
@@ -768,6 +783,7 @@ impl Analyser<'_> {
             root_field: root_field(pipe),
             spliceable: else_body.is_none() && dot_relative(pipe) && closed(body, &pipe.decl),
             item_update: false,
+            item_ty: None,
         }
     }
 
@@ -896,6 +912,7 @@ mod tests {
             path: "t.html",
             src,
             fields: vec!["a".into(), "b".into(), "items".into()],
+            types: Vec::new(),
         };
         analyse(&input, &lowered.block)
     }

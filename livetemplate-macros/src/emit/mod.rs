@@ -12,7 +12,9 @@
 //! Each dynamic of the root block gets methods of its own (when
 //! [`Tree::split`](crate::analyse::Tree::split)): `__lt_render_{i}` writes
 //! it, `__lt_tree_{i}` builds its `Dyn` (which `update_tree` calls again to
-//! rebuild it), `__lt_update_{i}` edits a root range in place. rustc
+//! rebuild it), `__lt_update_{i}` edits a root range in place, and
+//! `__lt_item_{i}` builds one item of a root range over a root field (for
+//! both `__lt_tree_{i}` and `__lt_update_{i}`: the body is emitted once). rustc
 //! checks, borrow-checks and (incrementally) re-checks a function as a
 //! whole, and the borrow check grows faster than the function: many small
 //! methods cost less than three large bodies, and a template edit re-checks

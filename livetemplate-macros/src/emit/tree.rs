@@ -19,7 +19,13 @@ pub fn root(tree: &Tree, methods: &mut TokenStream) -> TokenStream {
     for item in &root.items {
         if let Item::Dyn(d) = item {
             let name = method(d.index);
-            let code = dynamic(d, m);
+            let code = match &d.node {
+                Node::Range(r) if r.item_ty.is_some() => {
+                    methods.extend(item_method_def(r, m, d.index));
+                    range(r, m, d.index, Some(&item_method(d.index)))
+                }
+                _ => dynamic(d, m),
+            };
             methods.extend(quote! {
                 fn #name(&self) -> ::core::result::Result<#rt::Dyn, #rt::RenderError> {
                     let #m: &'static #rt::BlockMeta = &__LT_META.root;
@@ -37,6 +43,52 @@ pub fn root(tree: &Tree, methods: &mut TokenStream) -> TokenStream {
 /// The method building dynamic `index` of the root block.
 pub fn method(index: usize) -> Ident {
     format_ident!("__lt_tree_{}", index)
+}
+
+/// The method building one item of root range `index` (see
+/// [`item_method_def`]).
+pub fn item_method(index: usize) -> Ident {
+    format_ident!("__lt_item_{}", index)
+}
+
+/// A range of the root block over a root field (whose type is
+/// [`Range::item_ty`](crate::analyse::Range::item_ty)) builds each item
+/// with a method of its own, `__lt_item_{index}(key, item)` (`(item)`
+/// without a key variable), which `build_tree` and the edit of the list in
+/// `update_tree` both call: the body's code is emitted once. The
+/// parameters are typed through the field's `Range` impl; `m0` is the
+/// root block's meta binding the body reads.
+fn item_method_def(r: &Range, m0: &Ident, index: usize) -> TokenStream {
+    let rt = rt();
+    let name = item_method(index);
+    let ty = r.item_ty.as_ref();
+    let (key, dot, bindings) = (&r.key, &r.dot, &r.bindings);
+    let key_param = r
+        .has_key
+        .then(|| quote!(#key: <#ty as #rt::Range>::Key<'__lt>,));
+    let body = block(&r.body, &branch_meta(m0, index, 0));
+    quote! {
+        fn #name<'__lt>(
+            &'__lt self,
+            #key_param
+            #dot: &'__lt <#ty as #rt::Range>::Item,
+        ) -> ::core::result::Result<#rt::Block, #rt::RenderError> {
+            let #m0: &'static #rt::BlockMeta = &__LT_META.root;
+            #bindings
+            ::core::result::Result::Ok(#body)
+        }
+    }
+}
+
+/// The call of item method `name` for the item bound to `r.dot` (and its
+/// key to `r.key`).
+pub fn item_call(r: &Range, name: &Ident) -> TokenStream {
+    let (key, dot) = (&r.key, &r.dot);
+    if r.has_key {
+        quote!(self.#name(#key, #dot))
+    } else {
+        quote!(self.#name(#dot))
+    }
 }
 
 /// The expression of `block`'s `tree::Block`, whose meta is `meta`.
@@ -105,7 +157,7 @@ pub fn dynamic(d: &Dyn, parent: &Ident) -> TokenStream {
             }
             tail
         }
-        Node::Range(r) => range(r, parent, index),
+        Node::Range(r) => range(r, parent, index, None),
         Node::Call(c) => {
             let prelude = &c.prelude;
             let body = block(&c.body, &branch_meta(parent, index, 0));
@@ -114,7 +166,9 @@ pub fn dynamic(d: &Dyn, parent: &Ident) -> TokenStream {
     }
 }
 
-fn range(r: &Range, parent: &Ident, index: usize) -> TokenStream {
+/// A range's `Dyn::List`; its items built by method `item` when given
+/// (see [`item_method_def`]).
+fn range(r: &Range, parent: &Ident, index: usize, item: Option<&Ident>) -> TokenStream {
     let rt = rt();
     let (coll_ident, bind, key, dot, bindings) =
         (&r.coll_ident, &r.coll, &r.key, &r.dot, &r.bindings);
@@ -123,7 +177,16 @@ fn range(r: &Range, parent: &Ident, index: usize) -> TokenStream {
     } else {
         quote!(#coll_ident)
     };
-    let body = block(&r.body, &branch_meta(parent, index, 0));
+    let item = match item {
+        Some(name) => {
+            let call = item_call(r, name);
+            quote!(__items.push(#call?);)
+        }
+        None => {
+            let body = block(&r.body, &branch_meta(parent, index, 0));
+            quote!(#bindings __items.push(#body);)
+        }
+    };
     let else_block = match &r.else_body {
         Some(b) => {
             let code = block(b, &branch_meta(parent, index, 1));
@@ -139,8 +202,7 @@ fn range(r: &Range, parent: &Ident, index: usize) -> TokenStream {
         let #coll_ident = #bind;
         let mut __items: ::std::vec::Vec<#rt::Block> = ::std::vec::Vec::new();
         for (#key, #dot) in #rt::Range::range_items(#coll_ref) {
-            #bindings
-            __items.push(#body);
+            #item
         }
         let __else = #else_block;
         #rt::Dyn::List { items: __items, else_block: __else }

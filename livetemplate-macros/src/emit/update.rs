@@ -170,7 +170,15 @@ struct Splice<'a> {
 fn splice(r: &Range, parent: &Ident, index: usize, s: &Splice) -> TokenStream {
     let rt = rt();
     let (dot, key, bindings) = (&r.dot, &r.key, &r.bindings);
-    let body = tree::block(&r.body, &tree::branch_meta(parent, index, 0));
+    // An item: through the range's item method when it has one (the
+    // method `build_tree` calls too), else its code here.
+    let build = match &r.item_ty {
+        Some(_) => tree::item_call(r, &tree::item_method(index)),
+        None => {
+            let body = tree::block(&r.body, &tree::branch_meta(parent, index, 0));
+            quote!({ #bindings ::core::result::Result::Ok(#body) })
+        }
+    };
     let Splice {
         old_coll,
         new_coll,
@@ -235,8 +243,7 @@ fn splice(r: &Range, parent: &Ident, index: usize, s: &Splice) -> TokenStream {
             &mut #target, __ops, __olds.len(), __news.len(),
             &mut |__j| {
                 #item_at
-                #bindings
-                ::core::result::Result::Ok(#body)
+                #build
             },
             &mut #update,
         )?;
