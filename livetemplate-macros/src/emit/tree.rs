@@ -26,9 +26,12 @@ pub fn root(tree: &Tree, methods: &mut TokenStream) -> TokenStream {
                 }
                 _ => dynamic(d, m),
             };
+            // A slot reads no meta.
+            let bind_meta = (!matches!(d.node, Node::Slot(_)))
+                .then(|| quote!(let #m: &'static #rt::BlockMeta = &__LT_META.root;));
             methods.extend(quote! {
                 fn #name(&self) -> ::core::result::Result<#rt::Dyn, #rt::RenderError> {
-                    let #m: &'static #rt::BlockMeta = &__LT_META.root;
+                    #bind_meta
                     ::core::result::Result::Ok(#code)
                 }
             });

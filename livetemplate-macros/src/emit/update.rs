@@ -38,11 +38,7 @@ pub fn root(tree: &Tree, methods: &mut TokenStream) -> TokenStream {
         } else {
             tree::dynamic(d, m0)
         };
-        let rebuild = quote! {
-            let __new: #rt::Dyn = #code;
-            let __prev = ::core::mem::replace(&mut __tree.dyns[#index], __new);
-            __changes.push(#rt::Change::Replaced { index: #index, old: __prev });
-        };
+        let rebuild = quote!(#rt::__private::replace_dyn(__tree, __changes, #index, #code););
         let body = match &d.node {
             Node::Range(r) if r.root_field.is_some() => {
                 let splice = root_range(r, d, m0, &rebuild);
@@ -285,13 +281,8 @@ fn item_update(r: &Range) -> Option<TokenStream> {
         };
         let index = d.index;
         let code = tree::dynamic(d, m);
-        let rebuild = quote! {
-            let __new: #rt::Dyn = #code;
-            if __new != __item.dyns[#index] {
-                let __prev = ::core::mem::replace(&mut __item.dyns[#index], __new);
-                __ch.push(#rt::Change::Replaced { index: #index, old: __prev });
-            }
-        };
+        let rebuild =
+            quote!(#rt::__private::replace_dyn_if_changed(__item, &mut __ch, #index, #code););
         let stmt = match &d.node {
             Node::Range(nested) if nested.spliceable => {
                 let (dot, coll) = (&r.dot, &nested.coll);
