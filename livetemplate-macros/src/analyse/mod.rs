@@ -217,6 +217,7 @@ pub fn analyse(input: &Input, root: &Body) -> Result<Tree, Vec<TemplateError>> {
         static_bytes: 0,
         slots: 0,
         ids: livetemplate_shared::Ids::new(),
+        too_many_blocks: false,
     };
     let block = a.block(root, &mut Scope::root(), Kind::Root, "0", 0);
     a.ctxt.check()?;
@@ -262,6 +263,8 @@ pub(crate) struct Analyser<'a> {
     static_bytes: usize,
     slots: usize,
     ids: livetemplate_shared::Ids,
+    /// The template has more blocks than ids (reported).
+    too_many_blocks: bool,
 }
 
 /// What `.`, `$` and the variables are where a part stands.
@@ -334,7 +337,7 @@ impl Val {
     }
 }
 
-/// Where a control structure sits: `lower::Place` and the range depth.
+/// Where a control structure sits (its span and `lower::Place`).
 struct At {
     span: Span,
     markable: bool,
@@ -370,7 +373,10 @@ impl Analyser<'_> {
     fn id(&mut self, path: &str, pos: usize) -> String {
         match self.ids.get(self.input.path, path, pos) {
             Some(id) => id,
+            None if self.too_many_blocks => String::new(),
             None => {
+                // Reported once, at the first block beyond the limit.
+                self.too_many_blocks = true;
                 self.error(TemplateError::new(
                     Span::new(pos, pos),
                     format!(
@@ -971,6 +977,14 @@ mod tests {
                 "wrong number of arguments for `len`: want 1, got 0",
             ]
         );
+    }
+
+    #[test]
+    fn too_many_blocks_is_one_error() {
+        let src = "{{if .a}}x{{end}}".repeat(livetemplate_shared::MAX_BLOCKS / 2 + 10);
+        let errors = messages(&src);
+        assert_eq!(errors.len(), 1, "{:?}", &errors[..errors.len().min(3)]);
+        assert!(errors[0].starts_with("the template has more than"));
     }
 
     #[test]
