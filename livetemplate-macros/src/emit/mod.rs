@@ -63,3 +63,73 @@ pub fn generate(tree: &Tree) -> Generated {
 fn rt() -> TokenStream {
     quote!(::livetemplate::__rt)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn generated(src: &str, fields: &[(&str, &str)]) -> Generated {
+        let file = crate::parse::parse(src).expect("parses");
+        let lowered = crate::lower::lower(&file, src).expect("lowers");
+        let input = crate::analyse::Input {
+            path: "t.html",
+            src,
+            fields: fields.iter().map(|(f, _)| f.to_string()).collect(),
+            types: fields
+                .iter()
+                .map(|(_, t)| t.parse().expect("a type"))
+                .collect(),
+        };
+        let tree = crate::analyse::analyse(&input, &lowered.block).expect("no errors");
+        generate(&tree)
+    }
+
+    /// How many times `needle` occurs in `code`, spaces ignored.
+    fn count(code: &TokenStream, needle: &str) -> usize {
+        let code: String = code.to_string().split_whitespace().collect();
+        let needle: String = needle.split_whitespace().collect();
+        code.matches(&needle).count()
+    }
+
+    /// The code of the tree, the update and the methods.
+    fn code(g: &Generated) -> TokenStream {
+        let (t, u, m) = (&g.tree, &g.update, &g.methods);
+        quote!(#t #u #m)
+    }
+
+    #[test]
+    fn a_root_range_item_body_is_emitted_once_for_tree_and_update() {
+        let g = generated(
+            "<ul>{{range .items}}<li>{{.name}}</li>{{end}}</ul>",
+            &[("items", "Vec<Item>")],
+        );
+        let code = code(&g);
+        // The item's text slot: built in `__lt_item_0` only, which
+        // `__lt_tree_0` and `__lt_update_0` both call.
+        assert_eq!(count(&code, "ops :: text"), 1, "{code}");
+        assert_eq!(count(&code, "fn __lt_item_0"), 1);
+        assert_eq!(count(&code, "self . __lt_item_0 ("), 2);
+        assert_eq!(
+            count(
+                &code,
+                "< Vec < Item > as :: livetemplate :: __rt :: Range > :: Item"
+            ),
+            1
+        );
+        // The render writes it, once.
+        assert_eq!(count(&g.methods, "ops :: emit"), 1);
+    }
+
+    #[test]
+    fn an_unsplit_root_builds_items_inline() {
+        // A root variable keeps the root's code whole: no methods; the
+        // body (two slots) is in `build_tree`, and in the edit of the list
+        // twice (an item, and the whole list when it cannot be edited).
+        let g = generated(
+            "{{$n := len .items}}{{range .items}}<li>{{.name}} {{$n}}</li>{{end}}",
+            &[("items", "Vec<Item>")],
+        );
+        assert!(g.methods.is_empty());
+        assert_eq!(count(&code(&g), "ops :: text"), 6, "{}", code(&g));
+    }
+}
