@@ -342,7 +342,9 @@ fn expand(
 /// The build-time pipeline on the template `src` (at `path`, for the
 /// struct with `fields` of `types`): the generated code and the lowered template (for
 /// the event checks), or every mistake, in template order. A syntax error
-/// stops at the parse; the other passes each report all they find.
+/// stops at the parse, an escaping error that leaves the context unknown
+/// at the escaping pass; otherwise every pass runs and reports all it
+/// finds.
 fn compile(
     path: &str,
     src: &str,
@@ -357,13 +359,14 @@ fn compile(
     // Uses of undefined variables leave the tree whole: they are reported
     // with what the later passes find.
     let (file, mut errors) = parse::parse_all(src).map_err(sorted)?;
-    let lowered = match lower::lower(&file, src) {
+    let mut lowered = match lower::lower(&file, src) {
         Ok(lowered) => lowered,
-        Err(e) => {
-            errors.push(e);
+        Err(more) => {
+            errors.extend(more);
             return Err(sorted(errors));
         }
     };
+    errors.append(&mut lowered.errors);
     let input = analyse::Input {
         path,
         src,
@@ -428,6 +431,22 @@ mod pipeline_tests {
             messages,
             ["undefined variable `$x`", "unexpected `{{end}}`"]
         );
+    }
+
+    #[test]
+    fn escaping_mistakes_that_keep_the_context_are_reported_with_the_rest() {
+        let src = r#"{{template "nope"}}<{{.a}}>{{.c}}{{define "r"}}{{template "r"}}{{end}}{{range .items}}{{template "r"}}{{end}}"#;
+        let fields = vec!["a".into(), "items".into()];
+        let errors = crate::compile("t.html", src, fields, vec![])
+            .err()
+            .expect("fails");
+        let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(messages.len(), 4, "{messages:#?}");
+        assert!(messages[0].starts_with("no template named \"nope\""));
+        assert!(messages[1].contains("tag name"), "{}", messages[1]);
+        assert_eq!(messages[2], "no field `c` in the view-model struct");
+        // Once, though the range body is escaped twice.
+        assert!(messages[3].starts_with("template \"r\" calls itself"));
     }
 
     const PIECES: &[&str] = &[
