@@ -2,27 +2,31 @@
 //! them through the `livetemplate` crate, which documents the template
 //! language.
 //!
-//! The pipeline is four plain functions, each testable on its own:
-//! `parse::parse` (text → syntax tree), `lower::lower` (contextual
-//! escaping, `{{template}}` inlining), `codegen::generate` (Rust code and
-//! the template description), and `diag` for errors that name the template
-//! file, line and column. `actions` turns the template's `lt-*` event
-//! attributes into build-time checks against an event type; `event`
-//! derives the event type's list of actions. (These modules are private:
-//! `cargo doc --document-private-items` documents them.)
+//! The pipeline is plain functions, each testable on its own:
+//! `parse::parse_all` (text → syntax tree), `lower::lower` (contextual
+//! escaping, `{{template}}` inlining), `analyse::analyse` (every check,
+//! reporting every mistake; ids, dependencies, compiled expressions: the
+//! annotated tree) and `emit::generate` (the render, tree, update and
+//! description code from that tree, which cannot fail), and `diag` for
+//! errors that name the template file, line and column. `actions` turns the
+//! template's `lt-*` event attributes into build-time checks against an
+//! event type; `event` derives the event type's list of actions. (These
+//! modules are private: `cargo doc --document-private-items` documents
+//! them.)
 
 mod actions;
+mod analyse;
 mod ast;
-mod codegen;
 mod context;
 mod diag;
+mod emit;
 mod event;
 mod lower;
 mod parse;
 mod suggest;
 
 use proc_macro::TokenStream;
-use quote::quote;
+use quote::{quote, ToTokens};
 use syn::parse::{ParseStream, Parser};
 use syn::{parse_macro_input, Data, DeriveInput, Fields, LitStr, Token};
 
@@ -187,14 +191,9 @@ fn expand(
     input: &DeriveInput,
 ) -> syn::Result<proc_macro2::TokenStream> {
     let Args { source, events } = parse_attr(attr)?;
-    let fields: Vec<String> = match &input.data {
+    let named: Vec<&syn::Field> = match &input.data {
         Data::Struct(s) => match &s.fields {
-            Fields::Named(named) => named
-                .named
-                .iter()
-                .filter_map(|f| f.ident.as_ref())
-                .map(|i| i.to_string().trim_start_matches("r#").to_string())
-                .collect(),
+            Fields::Named(named) => named.named.iter().filter(|f| f.ident.is_some()).collect(),
             Fields::Unit => Vec::new(),
             Fields::Unnamed(_) => {
                 return Err(syn::Error::new_spanned(
@@ -210,6 +209,13 @@ fn expand(
             ))
         }
     };
+    let fields: Vec<String> = named
+        .iter()
+        .filter_map(|f| f.ident.as_ref())
+        .map(|i| i.to_string().trim_start_matches("r#").to_string())
+        .collect();
+    let types: Vec<proc_macro2::TokenStream> =
+        named.iter().map(|f| f.ty.to_token_stream()).collect();
 
     let (lit, path, src, track) = match source {
         TemplateSource::Inline(lit) => (lit.clone(), "<inline>".to_string(), lit.value(), None),
@@ -231,18 +237,15 @@ fn expand(
         }
     };
 
-    let diag = |e: diag::TemplateError| syn::Error::new(lit.span(), e.render(&path, &src));
-    let file = parse::parse(&src).map_err(diag)?;
-    let lowered = lower::lower(&file, &src).map_err(diag)?;
-    let gen = codegen::generate(
-        &codegen::Input {
-            path: &path,
-            src: &src,
-            fields,
-        },
-        &lowered.block,
-    )
-    .map_err(diag)?;
+    let (gen, lowered) = compile(&path, &src, fields, types).map_err(|errors| {
+        // Every mistake, each its own error.
+        let mut errors = errors
+            .into_iter()
+            .map(|e| syn::Error::new(lit.span(), e.render(&path, &src)));
+        let mut first = errors.next().expect("a failed compile reports an error");
+        first.extend(errors);
+        first
+    })?;
     let checks = events.map(|events| {
         actions::checks(
             &events,
@@ -287,7 +290,7 @@ fn expand(
             root: #meta,
         };
 
-        // The pieces of the three functions below (`codegen::Gen::split`).
+        // The pieces of the three functions below (see `emit`).
         #[allow(unused_imports)]
         use ::livetemplate::__rt::__private::{CmpAny as _, CmpEq as _, ItemsDiffAny as _, ItemsDiffEq as _, ItemsDiffKeyed as _, ViaAny as _, ViaOption as _, ViaTruthy as _};
         #[allow(unused_variables, unused_braces, unused_parens, unused_mut, clippy::all, clippy::pedantic)]
@@ -337,6 +340,50 @@ fn expand(
     })
 }
 
+/// The build-time pipeline on the template `src` (at `path`, for the
+/// struct with `fields` of `types`): the generated code and the lowered template (for
+/// the event checks), or every mistake, in template order. A syntax error
+/// stops at the parse, an escaping error that leaves the context unknown
+/// at the escaping pass; otherwise every pass runs and reports all it
+/// finds.
+fn compile(
+    path: &str,
+    src: &str,
+    fields: Vec<String>,
+    types: Vec<proc_macro2::TokenStream>,
+) -> Result<(emit::Generated, lower::Lowered), Vec<diag::TemplateError>> {
+    fn sorted(mut errors: Vec<diag::TemplateError>) -> Vec<diag::TemplateError> {
+        errors.sort_by_key(|e| (e.span.start, e.span.end));
+        errors.dedup();
+        errors
+    }
+    // Uses of undefined variables leave the tree whole: they are reported
+    // with what the later passes find.
+    let (file, mut errors) = parse::parse_all(src).map_err(sorted)?;
+    let mut lowered = match lower::lower(&file, src) {
+        Ok(lowered) => lowered,
+        Err(more) => {
+            errors.extend(more);
+            return Err(sorted(errors));
+        }
+    };
+    errors.append(&mut lowered.errors);
+    let input = analyse::Input {
+        path,
+        src,
+        fields,
+        types,
+    };
+    match analyse::analyse(&input, &lowered.block) {
+        Ok(tree) if errors.is_empty() => Ok((emit::generate(&tree), lowered)),
+        Ok(_) => Err(sorted(errors)),
+        Err(more) => {
+            errors.extend(more);
+            Err(sorted(errors))
+        }
+    }
+}
+
 #[cfg(test)]
 mod pipeline_tests {
     //! The whole build-time pipeline on hostile input: parse, escape, generate.
@@ -345,20 +392,62 @@ mod pipeline_tests {
     use proptest::prelude::*;
 
     fn compile(src: &str) -> Result<(), String> {
-        let file = crate::parse::parse(src).map_err(|e| e.render("t.html", src))?;
-        let block = crate::lower::lower(&file, src)
-            .map_err(|e| e.render("t.html", src))?
-            .block;
-        crate::codegen::generate(
-            &crate::codegen::Input {
-                path: "t.html",
-                src,
-                fields: vec!["a".into(), "b".into(), "items".into()],
-            },
-            &block,
-        )
-        .map(|_| ())
-        .map_err(|e| e.render("t.html", src))
+        let fields = vec!["a".into(), "b".into(), "items".into()];
+        crate::compile("t.html", src, fields, vec![])
+            .map(|_| ())
+            .map_err(|errors| {
+                assert!(!errors.is_empty());
+                errors
+                    .iter()
+                    .map(|e| e.render("t.html", src))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+    }
+
+    #[test]
+    fn every_mistake_is_reported_once_in_template_order() {
+        let src = r#"{{$x}}{{.c}}{{range .items}}{{$y.a}}{{end}}{{define "d"}}{{$z}}{{end}}"#;
+        let fields = vec!["a".into(), "items".into()];
+        let errors = crate::compile("t.html", src, fields, vec![])
+            .err()
+            .expect("fails");
+        let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "undefined variable `$x`",
+                "no field `c` in the view-model struct",
+                "undefined variable `$y`",
+                // In a template never called: found by the parser alone.
+                "undefined variable `$z`",
+            ]
+        );
+        // A syntax error stops the parse, after the scope errors before it.
+        let errors = crate::compile("t.html", "{{$x}}{{.c}}{{end}}", vec![], vec![])
+            .err()
+            .expect("fails");
+        let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            ["undefined variable `$x`", "unexpected `{{end}}`"]
+        );
+    }
+
+    #[test]
+    fn escaping_mistakes_that_keep_the_context_are_reported_with_the_rest() {
+        let src = r#"{{template "nope"}}<{{.a}}>{{.c}}{{define "r"}}{{template "r"}}{{end}}{{range .items}}{{template "r"}}{{end}}"#;
+        let fields = vec!["a".into(), "items".into()];
+        let errors = crate::compile("t.html", src, fields, vec![])
+            .err()
+            .expect("fails");
+        let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(messages.len(), 4, "{messages:#?}");
+        assert!(messages[0].starts_with("no template named \"nope\""));
+        assert!(messages[1].contains("tag name"), "{}", messages[1]);
+        assert_eq!(messages[2], "no field `c` in the view-model struct");
+        // Once, though the range body is escaped twice.
+        assert!(messages[3].starts_with("template \"r\" calls itself"));
     }
 
     const PIECES: &[&str] = &[
@@ -423,7 +512,9 @@ mod pipeline_tests {
             let src = parts.concat();
             if let Err(msg) = compile(&src) {
                 // Every error names the file, line and column.
-                prop_assert!(msg.starts_with("t.html:"), "{msg}");
+                for line in msg.lines().filter(|l| !l.starts_with(' ') && !l.chars().next().is_some_and(|c| c.is_ascii_digit())) {
+                    prop_assert!(line.starts_with("t.html:"), "{msg}");
+                }
             }
         }
 

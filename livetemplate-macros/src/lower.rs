@@ -4,6 +4,13 @@
 //! context of each call site (as Go's `html/template` does at parse time).
 //! On the way it collects the attribute values written as static text
 //! ([`AttrValue`]), for the checks of `lt-*` event actions.
+//!
+//! A mistake that leaves the escaping on track (a call of an unknown or
+//! recursive template, which then prints nothing; a value where a tag
+//! name should be) is recorded and the pass goes on, so that it and the
+//! analysis after it report every such mistake; one that leaves the
+//! context unknown (static text that cannot be escaped, a value where
+//! none can go, branches ending in different contexts) stops it.
 
 use crate::ast::{Branch, Node, Pipeline, Span, TemplateFile};
 use crate::context::{self, Context, Escaper, StaticAttr};
@@ -88,6 +95,9 @@ pub struct Lowered {
     /// HTML comments or scripts are not attributes and are not here; a
     /// `{{define}}` never called is not escaped, so not here either.
     pub attrs: Vec<AttrValue>,
+    /// The mistakes the pass went on after (see the module header), in
+    /// the order found.
+    pub errors: Vec<TemplateError>,
 }
 
 /// An attribute value written as static text in the template.
@@ -103,24 +113,42 @@ pub struct AttrValue {
 }
 
 /// Lowers the whole file (whose source is `src`), starting in HTML text;
-/// the page must end in a text context.
-pub fn lower(file: &TemplateFile, src: &str) -> Result<Lowered, TemplateError> {
+/// the page must end in a text context. When a mistake stops the pass,
+/// it and those found before it.
+pub fn lower(file: &TemplateFile, src: &str) -> Result<Lowered, Vec<TemplateError>> {
     let mut l = Lowerer {
         file,
         src,
         call_stack: Vec::new(),
         prev_text: String::new(),
         attrs: Vec::new(),
+        errors: Vec::new(),
     };
-    let (block, end) = l.block(&file.body, Context::text())?;
-    context::check_end(end).map_err(|m| {
-        let at = file.body.last().map_or(Span::default(), |n| n.span());
-        TemplateError::new(Span::new(at.end, at.end), m)
-    })?;
+    let lowered = l
+        .block(&file.body, Context::text())
+        .and_then(|(block, end)| {
+            context::check_end(end).map_err(|m| {
+                let at = file.body.last().map_or(Span::default(), |n| n.span());
+                TemplateError::new(Span::new(at.end, at.end), m)
+            })?;
+            Ok(block)
+        });
+    let mut errors = l.errors;
+    let block = match lowered {
+        Ok(block) => block,
+        Err(e) => {
+            errors.push(e);
+            return Err(errors);
+        }
+    };
     let mut attrs = l.attrs;
     attrs.sort_by_key(|a| (a.span.start, a.span.end));
     attrs.dedup();
-    Ok(Lowered { block, attrs })
+    Ok(Lowered {
+        block,
+        attrs,
+        errors,
+    })
 }
 
 struct Lowerer<'a> {
@@ -130,6 +158,8 @@ struct Lowerer<'a> {
     /// The template text right before the current node, as written.
     prev_text: String,
     attrs: Vec<AttrValue>,
+    /// Mistakes the pass went on after.
+    errors: Vec<TemplateError>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -234,7 +264,12 @@ impl<'a> Lowerer<'a> {
                     });
                     return Ok(c);
                 }
-                check_not_tag_name(&self.prev_text, c, *span)?;
+                if let Err(e) = check_not_tag_name(&self.prev_text, c, *span) {
+                    self.errors.push(e);
+                }
+                // Not gone on after: the text after such a slot is read
+                // for what the slot should have been (`<a {{.x}}="y">`
+                // would report the `=` next).
                 let (escapers, after) =
                     context::escape_slot(c).map_err(|m| TemplateError::new(*span, m))?;
                 items.push(Part::Slot {
@@ -309,27 +344,27 @@ impl<'a> Lowerer<'a> {
             }
             Node::Template { name, pipe, span } => {
                 let err = |m: String| TemplateError::new(*span, m);
-                let def = self
-                    .file
-                    .defines
-                    .iter()
-                    .find(|d| d.name == *name)
-                    .ok_or_else(|| {
-                        let names: Vec<&str> =
-                            self.file.defines.iter().map(|d| d.name.as_str()).collect();
-                        let e = err(format!(
-                            "no template named {name:?} is defined in this file"
-                        ));
-                        match crate::suggest::closest(name, names.iter().copied()) {
+                // An unknown or recursive template: go on as if the call
+                // printed nothing.
+                let Some(def) = self.file.defines.iter().find(|d| d.name == *name) else {
+                    let names: Vec<&str> =
+                        self.file.defines.iter().map(|d| d.name.as_str()).collect();
+                    let e = err(format!(
+                        "no template named {name:?} is defined in this file"
+                    ));
+                    self.errors
+                        .push(match crate::suggest::closest(name, names.iter().copied()) {
                             Some(s) => e.with_help(format!("did you mean {s:?}?")),
                             None => e,
-                        }
-                    })?;
+                        });
+                    return Ok(c);
+                };
                 if self.call_stack.contains(&def.name.as_str()) {
-                    return Err(err(format!(
+                    self.errors.push(err(format!(
                         "template {name:?} calls itself (through {}); recursive templates are not supported",
                         self.call_stack.join(" → ")
                     )));
+                    return Ok(c);
                 }
                 self.call_stack.push(&def.name);
                 let (body, end) = self.block(&def.body, c)?;

@@ -59,8 +59,8 @@ pub mod __private {
     pub use crate::ops;
     pub use crate::printf;
     pub use crate::tree::{
-        branch, splice_items, ItemOps, ItemUpdate, ItemsDiff, ItemsDiffAny, ItemsDiffEq,
-        ItemsDiffKeyed,
+        branch, replace_dyn, replace_dyn_if_changed, splice_items, ItemOps, ItemUpdate, ItemsDiff,
+        ItemsDiffAny, ItemsDiffEq, ItemsDiffKeyed,
     };
     pub use crate::value::{Cmp, CmpAny, CmpEq, Either, ViaAny, ViaOption, ViaTruthy, W};
 }

@@ -306,6 +306,29 @@ pub fn branch(block: &'static BlockMeta, index: usize, branch: usize) -> &'stati
     &control(block, index).branches[branch]
 }
 
+/// `block.dyns[index] = new`, the old value recorded in `changes`: what
+/// generated `update_tree` code does with a dynamic it recomputed.
+#[doc(hidden)]
+pub fn replace_dyn(block: &mut Block, changes: &mut Vec<Change>, index: usize, new: Dyn) {
+    let old = std::mem::replace(&mut block.dyns[index], new);
+    changes.push(Change::Replaced { index, old });
+}
+
+/// [`replace_dyn`] when `new` differs from the dynamic it replaces: what
+/// the in-place update of a range item does with each dynamic it
+/// recomputed.
+#[doc(hidden)]
+pub fn replace_dyn_if_changed(
+    block: &mut Block,
+    changes: &mut Vec<Change>,
+    index: usize,
+    new: Dyn,
+) {
+    if new != block.dyns[index] {
+        replace_dyn(block, changes, index, new);
+    }
+}
+
 /// Fragment markers (defined in `livetemplate-shared`).
 pub use livetemplate_shared::{close_marker, open_marker, ITEM_MARKER};
 

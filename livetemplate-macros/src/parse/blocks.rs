@@ -58,6 +58,9 @@ pub(super) struct BlockParser<'a> {
     /// Variables in scope, innermost last (`$` is always in scope).
     pub(super) vars: Vec<String>,
     pub(super) defines: Vec<Define>,
+    /// Uses of variables not in scope, in template order (the parse goes
+    /// on: see [`parse_all`]).
+    pub(super) scope_errors: Vec<TemplateError>,
     /// Where each template name was defined, to report duplicates.
     pub(super) define_spans: HashMap<String, Span>,
 }
@@ -88,12 +91,12 @@ impl BlockParser<'_> {
         };
         let node = match tokens.directive()? {
             Directive::Pipeline(pipe) => {
-                self.declare(&pipe)?;
+                self.declare(&pipe);
                 Node::Action { pipe, span }
             }
             Directive::Template(name, pipe) => {
                 if let Some(pipe) = &pipe {
-                    self.check_pipe(pipe)?;
+                    self.check_pipe(pipe);
                 }
                 Node::Template { name, pipe, span }
             }
@@ -101,7 +104,7 @@ impl BlockParser<'_> {
             Directive::With(cond) => return self.open_branching(OpenKind::With, cond, span),
             Directive::Range(pipe) => {
                 let mark = self.vars.len();
-                self.declare(&pipe)?;
+                self.declare(&pipe);
                 return self.open(OpenKind::Range(pipe), span, None, mark);
             }
             Directive::Define(name) => {
@@ -115,7 +118,7 @@ impl BlockParser<'_> {
                 return self.open_template(name.clone(), OpenKind::Define(name), span);
             }
             Directive::Block(name, pipe) => {
-                self.check_pipe(&pipe)?;
+                self.check_pipe(&pipe);
                 return self.open_template(name.clone(), OpenKind::Block(name, pipe), span);
             }
             Directive::Else(kind) => return self.else_(kind, span),
@@ -132,7 +135,7 @@ impl BlockParser<'_> {
         span: Span,
     ) -> Result<(), TemplateError> {
         let mark = self.vars.len();
-        self.declare(&cond)?;
+        self.declare(&cond);
         self.open(kind, span, Some(cond), mark)
     }
 
@@ -250,7 +253,7 @@ impl BlockParser<'_> {
                 }
             }
             Some(cond) => {
-                self.declare(&cond)?;
+                self.declare(&cond);
                 let body_mark = self.vars.len();
                 if let Some(block) = self.stack.last_mut() {
                     block.cond = Some(cond);
@@ -345,39 +348,41 @@ impl BlockParser<'_> {
     }
 
     /// Checks the variables a pipeline uses, then brings its declarations into scope.
-    pub(super) fn declare(&mut self, pipe: &Pipeline) -> Result<(), TemplateError> {
-        self.check_pipe(pipe)?;
+    pub(super) fn declare(&mut self, pipe: &Pipeline) {
+        self.check_pipe(pipe);
         for (name, span) in &pipe.decl {
             if pipe.is_assign {
-                self.check_var(name, *span)?;
+                self.check_var(name, *span);
             } else {
                 self.vars.push(name.clone());
             }
         }
-        Ok(())
     }
 
-    pub(super) fn check_pipe(&self, pipe: &Pipeline) -> Result<(), TemplateError> {
+    pub(super) fn check_pipe(&mut self, pipe: &Pipeline) {
         for arg in pipe.cmds.iter().flat_map(|c| &c.args) {
             match arg {
                 Expr::Var { name, span, .. } => {
-                    self.check_var(name, Span::new(span.start, span.start + 1 + name.len()))?
+                    self.check_var(name, Span::new(span.start, span.start + 1 + name.len()))
                 }
-                Expr::Paren { pipe, .. } => self.check_pipe(pipe)?,
+                Expr::Paren { pipe, .. } => self.check_pipe(pipe),
                 _ => {}
             }
         }
-        Ok(())
     }
 
-    pub(super) fn check_var(&self, name: &str, span: Span) -> Result<(), TemplateError> {
-        if name.is_empty() || self.vars.iter().any(|v| v == name) {
-            Ok(())
-        } else {
-            Err(error(span, format!("undefined variable `${name}`"))
-                .with_help(format!("declare it first, e.g. `{{{{${name} := …}}}}`")))
+    /// Records an error when `$name` is not in scope.
+    pub(super) fn check_var(&mut self, name: &str, span: Span) {
+        if !name.is_empty() && !self.vars.iter().any(|v| v == name) {
+            self.scope_errors.push(undefined_variable(name, span));
         }
     }
+}
+
+/// `$name` used where it is not declared.
+pub(crate) fn undefined_variable(name: &str, span: Span) -> TemplateError {
+    error(span, format!("undefined variable `${name}`"))
+        .with_help(format!("declare it first, e.g. `{{{{${name} := …}}}}`"))
 }
 
 pub(super) fn never_closed(keyword: &str, open: Span) -> TemplateError {

@@ -32,6 +32,8 @@ use self::blocks::*;
 use self::lex::*;
 use self::literal::*;
 
+pub(crate) use self::blocks::undefined_variable;
+
 #[derive(pest_derive::Parser)]
 #[grammar = "template.pest"]
 struct ActionGrammar;
@@ -53,8 +55,26 @@ const KEYWORDS: [&str; 10] = [
     "block", "break", "continue", "define", "else", "end", "if", "range", "template", "with",
 ];
 
-/// Parses a template source into its syntax tree.
+/// Parses a template source into its syntax tree; the first mistake in
+/// template order otherwise ([`parse_all`] for the macro, which reports
+/// every mistake).
+#[cfg(test)]
 pub fn parse(src: &str) -> Result<TemplateFile, TemplateError> {
+    let first = |mut errors: Vec<TemplateError>| {
+        errors.sort_by_key(|e| e.span.start);
+        errors.into_iter().next()
+    };
+    match parse_all(src) {
+        Ok((file, errors)) => first(errors).map_or(Ok(file), Err),
+        Err(errors) => Err(first(errors).expect("a failed parse has an error")),
+    }
+}
+
+/// Parses a template source into its syntax tree and the uses of variables
+/// not in scope, each an error that leaves the tree whole (so that later
+/// passes still run and report their own mistakes). When the text cannot
+/// be parsed, the error that stopped it and the scope errors before it.
+pub fn parse_all(src: &str) -> Result<(TemplateFile, Vec<TemplateError>), Vec<TemplateError>> {
     let mut lexer = Lexer {
         src,
         pos: 0,
@@ -67,11 +87,22 @@ pub fn parse(src: &str) -> Result<TemplateFile, TemplateError> {
         vars: Vec::new(),
         defines: Vec::new(),
         define_spans: HashMap::new(),
+        scope_errors: Vec::new(),
     };
-    while let Some(item) = lexer.next_item()? {
-        parser.item(item)?;
+    let parsed = (|| {
+        while let Some(item) = lexer.next_item()? {
+            parser.item(item)?;
+        }
+        Ok(())
+    })();
+    let mut errors = std::mem::take(&mut parser.scope_errors);
+    match parsed.and_then(|()| parser.finish()) {
+        Ok(file) => Ok((file, errors)),
+        Err(e) => {
+            errors.push(e);
+            Err(errors)
+        }
     }
-    parser.finish()
 }
 
 fn error(span: Span, message: impl Into<String>) -> TemplateError {
