@@ -107,12 +107,16 @@ var LiveTemplate = (() => {
     } else if (strategy === "markers") {
       if (rest.length % 3 !== 0) throw invalid(`fragment without a patch's ${rest.length % 3 === 1 ? "length" : "value"}`, id);
       const patches = [];
-      for (let k = 0; k < rest.length; k += 3)
+      for (let k = 0; k < rest.length; k += 3) {
+        const v = rest[k + 2];
+        if (typeof v == "number" && !(isUsize(v) && v < patches.length))
+          throw invalid(`patch ${patches.length}: ${v} is not the index of an earlier patch`, id);
         patches.push({
           position: usize(rest[k], "position", id),
           length: usize(rest[k + 1], "length", id),
-          new_value: str(rest[k + 2], "new_value", id)
+          new_value: typeof v == "number" ? patches[v].new_value : str(v, "new_value", id)
         });
+      }
       data = { patches };
     } else if (action === "move") {
       if (rest.length === 0) throw invalid("granular move without moves, or with a position", id);

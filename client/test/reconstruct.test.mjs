@@ -131,6 +131,16 @@ for (const [name, LT] of await impls()) {
       refuse(r, [granularItem("f-l", "append", bad, null, 3)], "Invalid");
   });
 
+  test(`${name}: a patch's value may repeat an earlier patch's by its index (fragment.rs)`, () => {
+    const r = new Reconstructor(PAGE);
+    // "a" and "b" of the root both become "yy"
+    r.apply([["r", 1, 0, 1, "yy", 52, 1, 0]]);
+    assert.ok(r.html.startsWith("<!--f-r-->yy<!--f-p-->"), r.html);
+    assert.ok(r.html.includes("<!--/f-p-->yy<!--f-l-->"), r.html);
+    for (const bad of [["r", 1, 0, 1, 0], ["r", 1, 0, 1, "x", 45, 1, 1], ["r", 1, 0, 1, "x", 45, 1, -1], ["r", 1, 0, 1, "x", 45, 1, 0.5]])
+      refuse(r, [bad], "Invalid");
+  });
+
   test(`${name}: moves reorder items (reconstruct.rs)`, () => {
     const r = new Reconstructor(PAGE);
     r.apply([granular("f-l", "append", "<li>3</li>", 2)]);

@@ -965,10 +965,20 @@ impl Serialize for Fragment {
             }
             FragmentData::Markers(m) => {
                 a.serialize_element(&code::PATCH)?;
-                for p in &m.patches {
+                for (k, p) in m.patches.iter().enumerate() {
                     a.serialize_element(&p.position)?;
                     a.serialize_element(&p.length)?;
-                    a.serialize_element(&p.new_value)?;
+                    // a value an earlier patch has goes as that patch's
+                    // index (`<title>` and `<h1>` of one field), as in
+                    // lists of values (see `Values`)
+                    let earlier = m.patches[..k.min(MAX_REFERRED)]
+                        .iter()
+                        .position(|e| e.new_value == p.new_value)
+                        .filter(|j| decimal_len(*j) < p.new_value.len() + 2);
+                    match earlier {
+                        Some(j) => a.serialize_element(&j)?,
+                        None => a.serialize_element(&p.new_value)?,
+                    }
                 }
             }
             FragmentData::Granular(g) if g.operation == GranularOp::Reorder => {
@@ -1031,12 +1041,32 @@ impl<'de> Deserialize<'de> for Fragment {
                         statics: a.next_element()?,
                     }),
                     code::PATCH => {
-                        let mut patches = Vec::new();
+                        let mut patches: Vec<ValuePatch> = Vec::new();
                         while let Some(position) = a.next_element()? {
+                            /// A patch's value, or the index of an earlier patch's.
+                            #[derive(Deserialize)]
+                            #[serde(untagged)]
+                            enum Value {
+                                Text(String),
+                                Earlier(usize),
+                            }
+                            let length = next(&mut a, "a patch's length")?;
+                            let new_value = match next(&mut a, "a patch's value")? {
+                                Value::Text(t) => t,
+                                Value::Earlier(j) => match patches.get(j) {
+                                    Some(e) => e.new_value.clone(),
+                                    None => {
+                                        return Err(de::Error::custom(format!(
+                                            "patch {}: {j} is not the index of an earlier patch",
+                                            patches.len()
+                                        )))
+                                    }
+                                },
+                            };
                             patches.push(ValuePatch {
                                 position,
-                                length: next(&mut a, "a patch's length")?,
-                                new_value: next(&mut a, "a patch's value")?,
+                                length,
+                                new_value,
                             });
                         }
                         FragmentData::Markers(MarkersData { patches })
@@ -1408,6 +1438,29 @@ mod tests {
             r#"["l",2,3,["a",1.5]]"#,
             r#"["1",0,{"0":[{"s":["",""],"d":["x"]},0]}]"#,
             r#"["l",2,3,["a",18446744073709551616]]"#,
+        ] {
+            assert!(serde_json::from_str::<Fragment>(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn repeated_patch_values_go_as_references() {
+        let p = |position, new_value: &str| ValuePatch {
+            position,
+            length: 4,
+            new_value: new_value.into(),
+        };
+        let f = Fragment::markers(
+            "f-r",
+            vec![p(7, "2016"), p(52, "2016"), p(60, "x"), p(70, "x")],
+        );
+        round_trip(&f, r#"["r",1,7,4,"2016",52,4,0,60,4,"x",70,4,2]"#);
+        for bad in [
+            r#"["r",1,7,4,0]"#,
+            r#"["r",1,7,4,"a",9,4,1]"#,
+            r#"["r",1,7,4,"a",9,4,-1]"#,
+            r#"["r",1,7,4,"a",9,4,0.5]"#,
+            r#"["r",1,7,4,"a",9,4,{}]"#,
         ] {
             assert!(serde_json::from_str::<Fragment>(bad).is_err(), "{bad}");
         }
