@@ -49,6 +49,60 @@ fn emit_chain<V: Slot + ?Sized>(v: &V, chain: &[Escaper], out: &mut String) {
     }
 }
 
+/// A slot's value as generated code prints it, `(&&Print(v)).lt_emit(…)`
+/// or `.lt_text(…)` (autoref steps): a [`Slot`] as itself; else a type with
+/// `Display` (another crate's: `chrono::DateTime`, `uuid::Uuid`,
+/// `std::net::IpAddr`) through its `Display` text, escaped as usual, as Go
+/// prints a value with a `String` method.
+#[doc(hidden)]
+pub struct Print<'a, T: ?Sized>(pub &'a T);
+
+/// Step 1 of [`Print`]: a [`Slot`].
+#[doc(hidden)]
+pub trait PrintSlot {
+    fn lt_emit(&self, chain: &[Escaper], out: &mut String);
+    fn lt_text(&self, chain: &[Escaper]) -> Dyn;
+}
+
+impl<T: Slot + ?Sized> PrintSlot for &Print<'_, T> {
+    #[inline]
+    fn lt_emit(&self, chain: &[Escaper], out: &mut String) {
+        emit(self.0, chain, out)
+    }
+    #[inline]
+    fn lt_text(&self, chain: &[Escaper]) -> Dyn {
+        text(self.0, chain)
+    }
+}
+
+/// Step 2 of [`Print`]: `Display`.
+#[doc(hidden)]
+pub trait PrintDisplay {
+    fn lt_emit(&self, chain: &[Escaper], out: &mut String);
+    fn lt_text(&self, chain: &[Escaper]) -> Dyn;
+}
+
+impl<T: std::fmt::Display + ?Sized> PrintDisplay for Print<'_, T> {
+    #[inline]
+    fn lt_emit(&self, chain: &[Escaper], out: &mut String) {
+        emit(&Shown(self.0), chain, out)
+    }
+    #[inline]
+    fn lt_text(&self, chain: &[Escaper]) -> Dyn {
+        text(&Shown(self.0), chain)
+    }
+}
+
+/// A `Display` value as a [`Slot`]: its text (a JSON string in scripts).
+struct Shown<'a, T: ?Sized>(&'a T);
+
+impl<T: std::fmt::Display + ?Sized> Slot for Shown<'_, T> {
+    fn write_plain(&self, out: &mut String) {
+        use std::fmt::Write;
+        let _ = write!(out, "{}", self.0);
+    }
+}
+
 /// A slot's value in the tree: `v` through its escapers, as [`emit`] writes it.
 #[inline]
 pub fn text<V: Slot + ?Sized>(v: &V, chain: &[Escaper]) -> Dyn {

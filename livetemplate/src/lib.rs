@@ -178,7 +178,12 @@
 //!
 //! ## Types
 //!
-//! Fields of any type implementing [`Slot`] can be printed; [`Truthy`],
+//! Fields of any type implementing [`Slot`] can be printed, and so can a
+//! type that only implements `Display` (another crate's: `chrono`'s dates,
+//! `uuid::Uuid`, `std::net::IpAddr`), through its `Display` text, escaped for
+//! the slot's context; a [`Slot`] implementation wins over `Display`.
+//! [`Json`] embeds `serde` data (structs, maps, lists of structs) in
+//! `<script>` as JSON that cannot end the script. [`Truthy`],
 //! [`Range`], [`Len`], [`IndexBy`] and [`ToScalar`] give `if`, `range`,
 //! `len`, `index` and comparisons. They are implemented for strings,
 //! numbers, `bool`, `char`, `Option`, `Vec`, slices, arrays and maps.

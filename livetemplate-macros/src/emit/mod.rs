@@ -106,7 +106,7 @@ mod tests {
         let code = code(&g);
         // The item's text slot: built in `__lt_item_0` only, which
         // `__lt_tree_0` and `__lt_update_0` both call.
-        assert_eq!(count(&code, "ops :: text"), 1, "{code}");
+        assert_eq!(count(&code, "lt_text"), 1, "{code}");
         assert_eq!(count(&code, "fn __lt_item_0"), 1);
         assert_eq!(count(&code, "self . __lt_item_0 ("), 2);
         assert_eq!(
@@ -117,7 +117,7 @@ mod tests {
             1
         );
         // The render writes it, once.
-        assert_eq!(count(&g.methods, "ops :: emit"), 1);
+        assert_eq!(count(&g.methods, "lt_emit"), 1);
     }
 
     #[test]
@@ -130,6 +130,6 @@ mod tests {
             &[("items", "Vec<Item>")],
         );
         assert!(g.methods.is_empty());
-        assert_eq!(count(&code(&g), "ops :: text"), 6, "{}", code(&g));
+        assert_eq!(count(&code(&g), "lt_text"), 6, "{}", code(&g));
     }
 }

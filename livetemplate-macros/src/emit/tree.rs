@@ -145,7 +145,7 @@ pub fn dynamic(d: &Dyn, parent: &Ident) -> TokenStream {
     match &d.node {
         Node::Slot(s) => {
             let (value, esc) = (&s.value, escapers(&s.escapers));
-            quote!(#rt::__private::ops::text(#value, #esc))
+            quote!((&&#rt::__private::ops::Print(#value)).lt_text(#esc))
         }
         Node::Cond(c) => {
             let n = c.branches.len();
