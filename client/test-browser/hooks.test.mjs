@@ -6,7 +6,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { launch } from "../test-support/browser.mjs";
+import { launch, defineSame } from "../test-support/browser.mjs";
 
 const js = readFileSync(new URL("../dist/livetemplate.min.js", import.meta.url), "utf8");
 let browser;
@@ -26,17 +26,7 @@ async function fresh() {
   page.on("console", (m) => m.type() === "warning" && warnings.push(m.text()));
   await page.setContent('<!doctype html><html><body><div id="app"></div></body></html>');
   await page.addScriptTag({ content: js });
-  await page.evaluate(() => {
-    // the page is the parse of the model, template contents included
-    // (isEqualNode alone does not look into a <template>'s content)
-    const tpls = (n) => [...(n.localName === "template" ? [n] : []), ...n.querySelectorAll("template")];
-    const deep = (a, b) => a.isEqualNode(b) && tpls(a).every((t, i) => deep(t.content, tpls(b)[i].content));
-    window.same = (view, el) => {
-      const d = el.cloneNode(false);
-      d.innerHTML = view.html;
-      return deep(d, el);
-    };
-  });
+  await page.evaluate(defineSame);
 }
 
 test("a <template> whose content changed is morphed to the new content", async () => {

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import crypto from "node:crypto";
-import { launch } from "../test-support/browser.mjs";
+import { launch, defineSame } from "../test-support/browser.mjs";
 
 const js = readFileSync(new URL("../dist/livetemplate.min.js", import.meta.url), "utf8");
 let browser;
@@ -23,6 +23,7 @@ async function fresh(body = '<div id="app"></div>') {
   page.on("pageerror", (e) => console.log("pageerror", e.message));
   await page.setContent(`<!doctype html><html><body>${body}</body></html>`);
   await page.addScriptTag({ content: js });
+  await page.evaluate(defineSame);
   await page.evaluate(() => {
     // a markers fragment that replaces `from` (found in the model) by `to`
     window.swap = (view, from, to, id = "f-r") => {
@@ -31,15 +32,6 @@ async function fresh(body = '<div id="app"></div>') {
       const i = h.indexOf(from, cs);
       const b = (s) => new TextEncoder().encode(s).length;
       return [id.slice(2), 1, b(h.slice(cs, i)), b(from), to];
-    };
-    // the page is the parse of the model, template contents included
-    // (isEqualNode alone does not look into a <template>'s content)
-    const tpls = (n) => [...(n.localName === "template" ? [n] : []), ...n.querySelectorAll("template")];
-    const deep = (a, b) => a.isEqualNode(b) && tpls(a).every((t, i) => deep(t.content, tpls(b)[i].content));
-    window.same = (view, el) => {
-      const d = el.cloneNode(false);
-      d.innerHTML = view.html;
-      return deep(d, el);
     };
   });
 }

@@ -54,3 +54,19 @@ export async function launch() {
   };
   return context;
 }
+
+/**
+ * Defines `window.same(view, el)` in a page (`page.evaluate(defineSame)`):
+ * true when `el` is the parse of the view's model HTML, template contents
+ * included (`isEqualNode` alone does not look into a `<template>`'s
+ * content).
+ */
+export function defineSame() {
+  const tpls = (n) => [...(n.localName === "template" ? [n] : []), ...n.querySelectorAll("template")];
+  const deep = (a, b) => a.isEqualNode(b) && tpls(a).every((t, i) => deep(t.content, tpls(b)[i].content));
+  window.same = (view, el) => {
+    const d = el.cloneNode(false);
+    d.innerHTML = view.html;
+    return deep(d, el);
+  };
+}
