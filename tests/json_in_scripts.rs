@@ -147,3 +147,46 @@ fn serde_json_values_print_and_embed() {
         r#"<script>const cfg = {"n":3,"theme":"\u003cdark\u003e"};</script><p>Ann &amp; Bob</p>"#
     );
 }
+
+#[live_template(
+    source = r#"<script>const jobs = {{.jobs}}; const by = {{.by_name}}; const names = {{.names}};</script><script type="application/json">{{.jobs}}</script>"#
+)]
+#[derive(Clone, PartialEq)]
+struct PlainPage {
+    /// `Serialize`, not `Slot`: no `Json` wrapper needed in a script.
+    jobs: Vec<Job>,
+    by_name: std::collections::BTreeMap<String, Job>,
+    /// A `Slot` (its own `write_json`).
+    names: Vec<String>,
+}
+
+fn plain(name: &str) -> PlainPage {
+    let job = jobs(name).0.remove(0);
+    PlainPage {
+        by_name: [(name.to_owned(), job.clone())].into(),
+        jobs: vec![job],
+        names: vec![name.to_owned()],
+    }
+}
+
+#[test]
+fn serde_data_needs_no_wrapper_in_scripts() {
+    let html = plain(HOSTILE).render().unwrap();
+    let script = script_after(&html, "<script>").unwrap();
+    let job = r#"{"name":"\u003c/script\u003e\u003cimg src=x onerror=alert(1)\u003e\u003c!--","tags":["a\u0026b"],"done":true}"#;
+    let key = r#""\u003c/script\u003e\u003cimg src=x onerror=alert(1)\u003e\u003c!--""#;
+    assert_eq!(
+        script,
+        format!("const jobs = [{job}]; const by = {{{key}:{job}}}; const names = [{key}];")
+    );
+    let data = script_after(&html, r#"<script type="application/json">"#).unwrap();
+    let back: serde_json::Value = serde_json::from_str(data).unwrap();
+    assert_eq!(back[0]["name"], HOSTILE);
+    assert_eq!(html.matches("</script>").count(), 2);
+    // updates of such data reconstruct
+    let mut page = Page::new(plain("one")).unwrap();
+    let mut client = livetemplate::Reconstructor::new(page.render());
+    let fragments = page.update(plain(HOSTILE)).unwrap();
+    client.apply(&fragments).unwrap();
+    assert_eq!(client.html(), Page::new(plain(HOSTILE)).unwrap().render());
+}

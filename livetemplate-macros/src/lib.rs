@@ -292,7 +292,7 @@ fn expand(
 
         // The pieces of the three functions below (see `emit`).
         #[allow(unused_imports)]
-        use ::livetemplate::__rt::__private::{CmpAny as _, CmpEq as _, ItemsDiffAny as _, ItemsDiffEq as _, ItemsDiffKeyed as _, PrintDisplay as _, PrintSlot as _, ViaAny as _, ViaOption as _, ViaTruthy as _};
+        use ::livetemplate::__rt::__private::{CmpAny as _, CmpEq as _, ItemsDiffAny as _, ItemsDiffEq as _, ItemsDiffKeyed as _, JsDisplay as _, JsSerialize as _, JsSlot as _, PrintDisplay as _, PrintSlot as _, ViaAny as _, ViaOption as _, ViaTruthy as _};
         #[allow(unused_variables, unused_braces, unused_parens, unused_mut, clippy::all, clippy::pedantic)]
         impl #impl_generics #name #ty_generics #where_clause {
             #methods
@@ -324,7 +324,7 @@ fn expand(
                 __changes: &mut ::std::vec::Vec<::livetemplate::__rt::Change>,
             ) -> ::core::result::Result<(), ::livetemplate::__rt::RenderError> {
                 #[allow(unused_imports)]
-                use ::livetemplate::__rt::__private::{CmpAny as _, CmpEq as _, ItemsDiffAny as _, ItemsDiffEq as _, ItemsDiffKeyed as _, PrintDisplay as _, PrintSlot as _, ViaAny as _, ViaOption as _, ViaTruthy as _};
+                use ::livetemplate::__rt::__private::{CmpAny as _, CmpEq as _, ItemsDiffAny as _, ItemsDiffEq as _, ItemsDiffKeyed as _, JsDisplay as _, JsSerialize as _, JsSlot as _, PrintDisplay as _, PrintSlot as _, ViaAny as _, ViaOption as _, ViaTruthy as _};
                 #update
                 ::core::result::Result::Ok(())
             }

@@ -57,7 +57,7 @@ pub use value::{Html, IndexBy, Json, Keyed, Len, Range, Scalar, Slot, ToScalar, 
 #[doc(hidden)]
 pub mod __private {
     pub use crate::ops;
-    pub use crate::ops::{PrintDisplay, PrintSlot};
+    pub use crate::ops::{JsDisplay, JsSerialize, JsSlot, PrintDisplay, PrintSlot};
     pub use crate::printf;
     pub use crate::tree::{
         branch, replace_dyn, replace_dyn_if_changed, splice_items, ItemOps, ItemUpdate, ItemsDiff,

@@ -93,6 +93,69 @@ impl<T: std::fmt::Display + ?Sized> PrintDisplay for Print<'_, T> {
     }
 }
 
+/// A slot's value in a script (`<script>`, an `on*` attribute), printed as
+/// `(&&&JsPrint(v)).lt_emit(…)` / `.lt_text(…)`: a [`Slot`] as itself (its
+/// [`Slot::write_json`]); else a `serde::Serialize` type as its JSON, as
+/// [`crate::Json`] embeds it (a `Vec` of the application's structs, a map);
+/// else a `Display` type as a JSON string of its text. As Go's
+/// `json.Marshal` of any value.
+#[doc(hidden)]
+pub struct JsPrint<'a, T: ?Sized>(pub &'a T);
+
+/// Step 1 of [`JsPrint`]: a [`Slot`].
+#[doc(hidden)]
+pub trait JsSlot {
+    fn lt_emit(&self, chain: &[Escaper], out: &mut String);
+    fn lt_text(&self, chain: &[Escaper]) -> Dyn;
+}
+
+impl<T: Slot + ?Sized> JsSlot for &&JsPrint<'_, T> {
+    #[inline]
+    fn lt_emit(&self, chain: &[Escaper], out: &mut String) {
+        emit(self.0, chain, out)
+    }
+    #[inline]
+    fn lt_text(&self, chain: &[Escaper]) -> Dyn {
+        text(self.0, chain)
+    }
+}
+
+/// Step 2 of [`JsPrint`]: `serde::Serialize`.
+#[doc(hidden)]
+pub trait JsSerialize {
+    fn lt_emit(&self, chain: &[Escaper], out: &mut String);
+    fn lt_text(&self, chain: &[Escaper]) -> Dyn;
+}
+
+impl<T: serde::Serialize + ?Sized> JsSerialize for &JsPrint<'_, T> {
+    #[inline]
+    fn lt_emit(&self, chain: &[Escaper], out: &mut String) {
+        emit(&crate::Json(self.0), chain, out)
+    }
+    #[inline]
+    fn lt_text(&self, chain: &[Escaper]) -> Dyn {
+        text(&crate::Json(self.0), chain)
+    }
+}
+
+/// Step 3 of [`JsPrint`]: `Display`.
+#[doc(hidden)]
+pub trait JsDisplay {
+    fn lt_emit(&self, chain: &[Escaper], out: &mut String);
+    fn lt_text(&self, chain: &[Escaper]) -> Dyn;
+}
+
+impl<T: std::fmt::Display + ?Sized> JsDisplay for JsPrint<'_, T> {
+    #[inline]
+    fn lt_emit(&self, chain: &[Escaper], out: &mut String) {
+        emit(&Shown(self.0), chain, out)
+    }
+    #[inline]
+    fn lt_text(&self, chain: &[Escaper]) -> Dyn {
+        text(&Shown(self.0), chain)
+    }
+}
+
 /// A `Display` value as a [`Slot`]: its text (a JSON string in scripts).
 struct Shown<'a, T: ?Sized>(&'a T);
 

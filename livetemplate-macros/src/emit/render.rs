@@ -55,7 +55,12 @@ fn dynamic(d: &Dyn) -> TokenStream {
     match &d.node {
         Node::Slot(s) => {
             let (value, esc) = (&s.value, escapers(&s.escapers));
-            quote!((&&#rt::__private::ops::Print(#value)).lt_emit(#esc, __out);)
+            match s.escapers.first() {
+                Some(crate::context::Escaper::JsVal) => {
+                    quote!((&&&#rt::__private::ops::JsPrint(#value)).lt_emit(#esc, __out);)
+                }
+                _ => quote!((&&#rt::__private::ops::Print(#value)).lt_emit(#esc, __out);),
+            }
         }
         Node::Cond(c) => {
             // From the else outwards: else { prelude; if c { b } else { … } }.

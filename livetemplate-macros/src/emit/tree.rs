@@ -145,7 +145,12 @@ pub fn dynamic(d: &Dyn, parent: &Ident) -> TokenStream {
     match &d.node {
         Node::Slot(s) => {
             let (value, esc) = (&s.value, escapers(&s.escapers));
-            quote!((&&#rt::__private::ops::Print(#value)).lt_text(#esc))
+            match s.escapers.first() {
+                Some(crate::context::Escaper::JsVal) => {
+                    quote!((&&&#rt::__private::ops::JsPrint(#value)).lt_text(#esc))
+                }
+                _ => quote!((&&#rt::__private::ops::Print(#value)).lt_text(#esc)),
+            }
         }
         Node::Cond(c) => {
             let n = c.branches.len();
