@@ -182,8 +182,10 @@
 //! type that only implements `Display` (another crate's: `chrono`'s dates,
 //! `uuid::Uuid`, `std::net::IpAddr`), through its `Display` text, escaped for
 //! the slot's context; a [`Slot`] implementation wins over `Display`.
-//! [`Json`] embeds `serde` data (structs, maps, lists of structs) in
-//! `<script>` as JSON that cannot end the script. [`Truthy`],
+//! In a script (`<script>`, `type="application/json"`, `on*` attributes) a
+//! value that is not a [`Slot`] but `serde::Serialize` (structs, maps, lists
+//! of structs) is written as its JSON, escaped so that it cannot end the
+//! script; [`Json`] prints such data elsewhere too. [`Truthy`],
 //! [`Range`], [`Len`], [`IndexBy`] and [`ToScalar`] give `if`, `range`,
 //! `len`, `index` and comparisons. They are implemented for strings,
 //! numbers, `bool`, `char`, `Option`, `Vec`, slices, arrays and maps.
