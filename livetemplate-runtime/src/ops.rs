@@ -49,6 +49,25 @@ fn emit_chain<V: Slot + ?Sized>(v: &V, chain: &[Escaper], out: &mut String) {
     }
 }
 
+/// Declares one autoref step of [`Print`] or [`JsPrint`]: the step says how
+/// its values are emitted; the tree's text is what that writes.
+macro_rules! print_step {
+    ($name:ident, $doc:literal) => {
+        #[doc = $doc]
+        #[doc(hidden)]
+        pub trait $name {
+            fn lt_emit(&self, chain: &[Escaper], out: &mut String);
+            /// The value in the tree, as [`Self::lt_emit`] writes it.
+            #[inline]
+            fn lt_text(&self, chain: &[Escaper]) -> Dyn {
+                let mut s = String::new();
+                self.lt_emit(chain, &mut s);
+                Dyn::Text(s)
+            }
+        }
+    };
+}
+
 /// A slot's value as generated code prints it, `(&&Print(v)).lt_emit(…)`
 /// or `.lt_text(…)` (autoref steps): a [`Slot`] as itself; else a type with
 /// `Display` (another crate's: `chrono::DateTime`, `uuid::Uuid`,
@@ -57,39 +76,20 @@ fn emit_chain<V: Slot + ?Sized>(v: &V, chain: &[Escaper], out: &mut String) {
 #[doc(hidden)]
 pub struct Print<'a, T: ?Sized>(pub &'a T);
 
-/// Step 1 of [`Print`]: a [`Slot`].
-#[doc(hidden)]
-pub trait PrintSlot {
-    fn lt_emit(&self, chain: &[Escaper], out: &mut String);
-    fn lt_text(&self, chain: &[Escaper]) -> Dyn;
-}
+print_step!(PrintSlot, "Step 1 of [`Print`]: a [`Slot`].");
+print_step!(PrintDisplay, "Step 2 of [`Print`]: `Display`.");
 
 impl<T: Slot + ?Sized> PrintSlot for &Print<'_, T> {
     #[inline]
     fn lt_emit(&self, chain: &[Escaper], out: &mut String) {
         emit(self.0, chain, out)
     }
-    #[inline]
-    fn lt_text(&self, chain: &[Escaper]) -> Dyn {
-        text(self.0, chain)
-    }
-}
-
-/// Step 2 of [`Print`]: `Display`.
-#[doc(hidden)]
-pub trait PrintDisplay {
-    fn lt_emit(&self, chain: &[Escaper], out: &mut String);
-    fn lt_text(&self, chain: &[Escaper]) -> Dyn;
 }
 
 impl<T: std::fmt::Display + ?Sized> PrintDisplay for Print<'_, T> {
     #[inline]
     fn lt_emit(&self, chain: &[Escaper], out: &mut String) {
         emit(&Shown(self.0), chain, out)
-    }
-    #[inline]
-    fn lt_text(&self, chain: &[Escaper]) -> Dyn {
-        text(&Shown(self.0), chain)
     }
 }
 
@@ -102,29 +102,15 @@ impl<T: std::fmt::Display + ?Sized> PrintDisplay for Print<'_, T> {
 #[doc(hidden)]
 pub struct JsPrint<'a, T: ?Sized>(pub &'a T);
 
-/// Step 1 of [`JsPrint`]: a [`Slot`].
-#[doc(hidden)]
-pub trait JsSlot {
-    fn lt_emit(&self, chain: &[Escaper], out: &mut String);
-    fn lt_text(&self, chain: &[Escaper]) -> Dyn;
-}
+print_step!(JsSlot, "Step 1 of [`JsPrint`]: a [`Slot`].");
+print_step!(JsSerialize, "Step 2 of [`JsPrint`]: `serde::Serialize`.");
+print_step!(JsDisplay, "Step 3 of [`JsPrint`]: `Display`.");
 
 impl<T: Slot + ?Sized> JsSlot for &&JsPrint<'_, T> {
     #[inline]
     fn lt_emit(&self, chain: &[Escaper], out: &mut String) {
         emit(self.0, chain, out)
     }
-    #[inline]
-    fn lt_text(&self, chain: &[Escaper]) -> Dyn {
-        text(self.0, chain)
-    }
-}
-
-/// Step 2 of [`JsPrint`]: `serde::Serialize`.
-#[doc(hidden)]
-pub trait JsSerialize {
-    fn lt_emit(&self, chain: &[Escaper], out: &mut String);
-    fn lt_text(&self, chain: &[Escaper]) -> Dyn;
 }
 
 impl<T: serde::Serialize + ?Sized> JsSerialize for &JsPrint<'_, T> {
@@ -132,27 +118,12 @@ impl<T: serde::Serialize + ?Sized> JsSerialize for &JsPrint<'_, T> {
     fn lt_emit(&self, chain: &[Escaper], out: &mut String) {
         emit(&crate::Json(self.0), chain, out)
     }
-    #[inline]
-    fn lt_text(&self, chain: &[Escaper]) -> Dyn {
-        text(&crate::Json(self.0), chain)
-    }
-}
-
-/// Step 3 of [`JsPrint`]: `Display`.
-#[doc(hidden)]
-pub trait JsDisplay {
-    fn lt_emit(&self, chain: &[Escaper], out: &mut String);
-    fn lt_text(&self, chain: &[Escaper]) -> Dyn;
 }
 
 impl<T: std::fmt::Display + ?Sized> JsDisplay for JsPrint<'_, T> {
     #[inline]
     fn lt_emit(&self, chain: &[Escaper], out: &mut String) {
         emit(&Shown(self.0), chain, out)
-    }
-    #[inline]
-    fn lt_text(&self, chain: &[Escaper]) -> Dyn {
-        text(&Shown(self.0), chain)
     }
 }
 
@@ -164,14 +135,6 @@ impl<T: std::fmt::Display + ?Sized> Slot for Shown<'_, T> {
         use std::fmt::Write;
         let _ = write!(out, "{}", self.0);
     }
-}
-
-/// A slot's value in the tree: `v` through its escapers, as [`emit`] writes it.
-#[inline]
-pub fn text<V: Slot + ?Sized>(v: &V, chain: &[Escaper]) -> Dyn {
-    let mut s = String::new();
-    emit(v, chain, &mut s);
-    Dyn::Text(s)
 }
 
 /// A step of a field chain (`.a` of `.a.b`): a `None` on the way fails the
