@@ -770,6 +770,42 @@ corpus! {
     template_contexts => TemplateContexts,
     product_page => ProductPage,
     user_profile => UserProfile,
+    pagination_funcs => PaginationFuncs,
+}
+
+/// The corpus's `FuncMap` (`gen/main.go`), registered with `funcs(…)`.
+mod go_funcs {
+    pub fn add(a: i64, b: i64) -> i64 {
+        a + b
+    }
+    pub fn sub(a: i64, b: i64) -> i64 {
+        a - b
+    }
+    pub fn upper(s: &str) -> String {
+        s.to_uppercase()
+    }
+    pub fn until(n: i64) -> Vec<i64> {
+        (0..n).collect()
+    }
+}
+
+// A pager in the pattern of fyerfyer/BeeBlog's views/pagination.partial.tpl
+// (`sub`, `add`, `until` from a FuncMap, `$i | add 1`, `$.` inside a define).
+#[livetemplate::live_template(
+    "tests/go_corpus/templates/pagination_funcs.html",
+    funcs(go_funcs::add, go_funcs::sub, go_funcs::upper, go_funcs::until)
+)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct PaginationFuncs {
+    heading: String,
+    current: i64,
+    total: i64,
+    posts: Vec<PostSummary>,
+}
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct PostSummary {
+    title: String,
+    summary: String,
 }
 
 // ---------------------------------------------------------------------------

@@ -27,6 +27,7 @@ mod suggest;
 
 use proc_macro::TokenStream;
 use quote::{quote, ToTokens};
+use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
 use syn::{parse_macro_input, Data, DeriveInput, Fields, LitStr, Token};
 
@@ -49,6 +50,11 @@ use syn::{parse_macro_input, Data, DeriveInput, Fields, LitStr, Token};
 /// error naming the template file, line and column. A value holding a
 /// `{{…}}` (`lt-click="{{.action}}"`) is known only when the page renders
 /// and is not checked. Without `events`, nothing is checked.
+///
+/// `funcs(upper, sub = crate::math::sub)` registers functions the template
+/// calls (`{{upper .name}}`), as a Go `FuncMap`; `methods(full_name)` lists
+/// names called as methods without arguments (`{{.user.full_name}}`).
+/// Methods with arguments (`{{.login.format "15:04"}}`) need no listing.
 #[proc_macro_attribute]
 pub fn live_template(attr: TokenStream, item: TokenStream) -> TokenStream {
     let item2: proc_macro2::TokenStream = item.clone().into();
@@ -107,6 +113,55 @@ struct Args {
     source: TemplateSource,
     /// `events = Type`: the event type the `lt-*` actions are checked against.
     events: Option<syn::Type>,
+    /// `funcs(…)` and `methods(…)`.
+    calls: analyse::Calls,
+}
+
+/// `funcs(upper, sub = crate::math::sub, …)`: each a function path, named
+/// in the template by the path's last segment or by the name before `=`.
+fn parse_funcs(input: ParseStream, calls: &mut analyse::Calls) -> syn::Result<()> {
+    let list;
+    syn::parenthesized!(list in input);
+    while !list.is_empty() {
+        let (name, path) = if list.peek(syn::Ident) && list.peek2(Token![=]) {
+            let name: syn::Ident = list.parse()?;
+            list.parse::<Token![=]>()?;
+            (name, list.parse::<syn::Path>()?)
+        } else {
+            let path: syn::Path = list.parse()?;
+            let last = path.segments.last().map(|s| s.ident.clone());
+            (
+                last.ok_or_else(|| syn::Error::new_spanned(&path, "expected a function path"))?,
+                path,
+            )
+        };
+        let name = name.to_string().trim_start_matches("r#").to_string();
+        if calls.funcs.iter().any(|(n, _)| *n == name) {
+            return Err(syn::Error::new_spanned(
+                &path,
+                format!("the function `{name}` is given twice"),
+            ));
+        }
+        calls.funcs.push((name, path));
+        if !list.is_empty() {
+            list.parse::<Token![,]>()?;
+        }
+    }
+    Ok(())
+}
+
+/// `methods(full_name, is_open, …)`: names called as methods without arguments.
+fn parse_methods(input: ParseStream, calls: &mut analyse::Calls) -> syn::Result<()> {
+    let list;
+    syn::parenthesized!(list in input);
+    let names = list.parse_terminated(syn::Ident::parse_any, Token![,])?;
+    for name in names {
+        let name = name.to_string().trim_start_matches("r#").to_string();
+        if !calls.methods.contains(&name) {
+            calls.methods.push(name);
+        }
+    }
+    Ok(())
 }
 
 fn parse_attr(attr: proc_macro2::TokenStream) -> syn::Result<Args> {
@@ -123,12 +178,25 @@ fn parse_attr(attr: proc_macro2::TokenStream) -> syn::Result<Args> {
     let parser = |input: ParseStream| -> syn::Result<Args> {
         let mut source: Option<TemplateSource> = None;
         let mut events: Option<syn::Type> = None;
+        let mut calls = analyse::Calls::default();
         let mut first = true;
         while !input.is_empty() {
             if first && input.peek(LitStr) {
                 source = Some(TemplateSource::File(input.parse()?));
             } else {
                 let key: syn::Ident = input.parse()?;
+                if key == "funcs" || key == "methods" {
+                    if key == "funcs" {
+                        parse_funcs(input, &mut calls)?;
+                    } else {
+                        parse_methods(input, &mut calls)?;
+                    }
+                    first = false;
+                    if !input.is_empty() {
+                        input.parse::<Token![,]>()?;
+                    }
+                    continue;
+                }
                 input.parse::<Token![=]>()?;
                 let is_path = key == "path";
                 if is_path || key == "source" {
@@ -154,7 +222,7 @@ fn parse_attr(attr: proc_macro2::TokenStream) -> syn::Result<Args> {
                 } else {
                     return Err(syn::Error::new_spanned(
                         &key,
-                        "expected `path = \"...\"`, `source = \"...\"` or `events = Type`",
+                        "expected `path = \"...\"`, `source = \"...\"`, `events = Type`, `funcs(…)` or `methods(…)`",
                     ));
                 }
             }
@@ -166,6 +234,7 @@ fn parse_attr(attr: proc_macro2::TokenStream) -> syn::Result<Args> {
         Ok(Args {
             source: source.ok_or_else(missing)?,
             events,
+            calls,
         })
     };
     parser.parse2(attr)
@@ -190,7 +259,11 @@ fn expand(
     attr: proc_macro2::TokenStream,
     input: &DeriveInput,
 ) -> syn::Result<proc_macro2::TokenStream> {
-    let Args { source, events } = parse_attr(attr)?;
+    let Args {
+        source,
+        events,
+        calls,
+    } = parse_attr(attr)?;
     let named: Vec<&syn::Field> = match &input.data {
         Data::Struct(s) => match &s.fields {
             Fields::Named(named) => named.named.iter().filter(|f| f.ident.is_some()).collect(),
@@ -237,7 +310,7 @@ fn expand(
         }
     };
 
-    let (gen, lowered) = compile(&path, &src, fields, types).map_err(|errors| {
+    let (gen, lowered) = compile(&path, &src, fields, types, calls).map_err(|errors| {
         // Every mistake, each its own error.
         let mut errors = errors
             .into_iter()
@@ -290,9 +363,9 @@ fn expand(
             root: #meta,
         };
 
-        // The pieces of the three functions below (see `emit`).
+        // The autoref steps every generated function below uses (see `emit`).
         #[allow(unused_imports)]
-        use ::livetemplate::__rt::__private::{CmpAny as _, CmpEq as _, ItemsDiffAny as _, ItemsDiffEq as _, ItemsDiffKeyed as _, JsDisplay as _, JsSerialize as _, JsSlot as _, PrintDisplay as _, PrintSlot as _, ViaAny as _, ViaOption as _, ViaTruthy as _};
+        use ::livetemplate::__rt::__private::{CmpAny as _, CmpEq as _, ItemsDiffAny as _, ItemsDiffEq as _, ItemsDiffKeyed as _, JsDisplay as _, JsSerialize as _, JsSlot as _, PrintDisplay as _, PrintSlot as _, RetResult as _, RetValue as _, ViaAny as _, ViaOption as _, ViaTruthy as _};
         #[allow(unused_variables, unused_braces, unused_parens, unused_mut, clippy::all, clippy::pedantic)]
         impl #impl_generics #name #ty_generics #where_clause {
             #methods
@@ -303,16 +376,12 @@ fn expand(
 
             #[allow(unused_variables, unused_braces, unused_parens, clippy::all, clippy::pedantic)]
             fn render_into(&self, __out: &mut ::std::string::String) -> ::core::result::Result<(), ::livetemplate::__rt::RenderError> {
-                #[allow(unused_imports)]
-                use ::livetemplate::__rt::__private::{ViaAny as _, ViaOption as _, ViaTruthy as _};
                 #body
                 ::core::result::Result::Ok(())
             }
 
             #[allow(unused_variables, unused_braces, unused_parens, unused_mut, clippy::all, clippy::pedantic)]
             fn build_tree(&self) -> ::core::result::Result<::livetemplate::__rt::Block, ::livetemplate::__rt::RenderError> {
-                #[allow(unused_imports)]
-                use ::livetemplate::__rt::__private::{ViaAny as _, ViaOption as _, ViaTruthy as _};
                 ::core::result::Result::Ok(#tree)
             }
 
@@ -323,8 +392,6 @@ fn expand(
                 __tree: &mut ::livetemplate::__rt::Block,
                 __changes: &mut ::std::vec::Vec<::livetemplate::__rt::Change>,
             ) -> ::core::result::Result<(), ::livetemplate::__rt::RenderError> {
-                #[allow(unused_imports)]
-                use ::livetemplate::__rt::__private::{CmpAny as _, CmpEq as _, ItemsDiffAny as _, ItemsDiffEq as _, ItemsDiffKeyed as _, JsDisplay as _, JsSerialize as _, JsSlot as _, PrintDisplay as _, PrintSlot as _, ViaAny as _, ViaOption as _, ViaTruthy as _};
                 #update
                 ::core::result::Result::Ok(())
             }
@@ -351,6 +418,7 @@ fn compile(
     src: &str,
     fields: Vec<String>,
     types: Vec<proc_macro2::TokenStream>,
+    calls: analyse::Calls,
 ) -> Result<(emit::Generated, lower::Lowered), Vec<diag::TemplateError>> {
     fn sorted(mut errors: Vec<diag::TemplateError>) -> Vec<diag::TemplateError> {
         errors.sort_by_key(|e| (e.span.start, e.span.end));
@@ -373,6 +441,7 @@ fn compile(
         src,
         fields,
         types,
+        calls,
     };
     match analyse::analyse(&input, &lowered.block) {
         Ok(tree) if errors.is_empty() => Ok((emit::generate(&tree), lowered)),
@@ -393,7 +462,7 @@ mod pipeline_tests {
 
     fn compile(src: &str) -> Result<(), String> {
         let fields = vec!["a".into(), "b".into(), "items".into()];
-        crate::compile("t.html", src, fields, vec![])
+        crate::compile("t.html", src, fields, vec![], Default::default())
             .map(|_| ())
             .map_err(|errors| {
                 assert!(!errors.is_empty());
@@ -409,7 +478,7 @@ mod pipeline_tests {
     fn every_mistake_is_reported_once_in_template_order() {
         let src = r#"{{$x}}{{.c}}{{range .items}}{{$y.a}}{{end}}{{define "d"}}{{$z}}{{end}}"#;
         let fields = vec!["a".into(), "items".into()];
-        let errors = crate::compile("t.html", src, fields, vec![])
+        let errors = crate::compile("t.html", src, fields, vec![], Default::default())
             .err()
             .expect("fails");
         let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
@@ -424,9 +493,15 @@ mod pipeline_tests {
             ]
         );
         // A syntax error stops the parse, after the scope errors before it.
-        let errors = crate::compile("t.html", "{{$x}}{{.c}}{{end}}", vec![], vec![])
-            .err()
-            .expect("fails");
+        let errors = crate::compile(
+            "t.html",
+            "{{$x}}{{.c}}{{end}}",
+            vec![],
+            vec![],
+            Default::default(),
+        )
+        .err()
+        .expect("fails");
         let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
         assert_eq!(
             messages,
@@ -438,7 +513,7 @@ mod pipeline_tests {
     fn escaping_mistakes_that_keep_the_context_are_reported_with_the_rest() {
         let src = r#"{{template "nope"}}<{{.a}}>{{.c}}{{define "r"}}{{template "r"}}{{end}}{{range .items}}{{template "r"}}{{end}}"#;
         let fields = vec!["a".into(), "items".into()];
-        let errors = crate::compile("t.html", src, fields, vec![])
+        let errors = crate::compile("t.html", src, fields, vec![], Default::default())
             .err()
             .expect("fails");
         let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();

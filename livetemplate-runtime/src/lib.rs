@@ -8,6 +8,7 @@
 //! ([`LiveEvent`]).
 
 mod app;
+mod call;
 pub mod client;
 pub mod decode;
 pub mod diff;
@@ -33,6 +34,7 @@ pub use app::config::{
 };
 pub use app::metrics::{ApplicationMetrics, LatencyBucket};
 pub use app::{Application, Attachment, Health, HealthStatus, PageHandle};
+pub use call::FromArg;
 pub use client::CLIENT_JS;
 pub use decode::{decode_event, EventError};
 pub use diff::ClientCache;
@@ -56,6 +58,7 @@ pub use value::{Html, IndexBy, Json, Keyed, Len, Range, Scalar, Slot, ToScalar, 
 /// range items. Not a public API: it changes with the macro.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::call::{arg, Ret, RetResult, RetValue};
     pub use crate::ops;
     pub use crate::ops::{JsDisplay, JsSerialize, JsSlot, PrintDisplay, PrintSlot};
     pub use crate::printf;

@@ -36,8 +36,55 @@
 //! - comments `{{/* … */}}`, trim markers `{{- ` and ` -}}`
 //! - pipelines `P | f a` and the builtins `and or not len index eq ne lt le gt ge print printf`
 //! - string, number and boolean literals
+//! - method calls `{{.a.method x y}}`, `{{$v.method x}}`, `{{.method}}` for
+//!   a method of the view-model, and your own functions `{{f x}}` (below)
 //!
 //! Anything else is a build error that names the template file, line and column.
+//!
+//! ## Methods and functions
+//!
+//! A field chain followed by arguments calls the method its last name
+//! names: `{{.login.format "15:04"}}`, `{{if $.is_open .id}}`. Go calls a
+//! method without arguments as `{{.full_name}}` too; Rust cannot tell a
+//! field from a method when the macro runs, so list those names in
+//! `methods(…)` on the attribute: each is then called wherever a chain
+//! names it. Functions are registered like a Go `FuncMap`, with
+//! `funcs(path, name = path, …)` (named by the path's last segment, or
+//! the name before `=`; a function wins over a builtin of its name), and
+//! called as `{{upper .name}}` or `{{.name | upper}}`.
+//!
+//! Each argument is converted to its parameter's type by [`FromArg`]:
+//! passed by reference (`&T`, `&str` from a `String`, `&[T]` from a
+//! `Vec<T>`), cloned (`T: Clone`, `String` from a literal), or as an
+//! integer of another width (a value that does not fit fails the render).
+//! rustc checks each call against the Rust signature. The result is
+//! escaped for its context like any value ([`Html`] to insert trusted
+//! HTML); a `Result` is unwrapped, and an `Err` fails the render with its
+//! message at the action, as a Go method's `error` result does. A method
+//! of the view-model may read any field, so its slots are recomputed on
+//! every update; a function is assumed to read only its arguments, so
+//! write functions without side effects.
+//!
+//! ```
+//! use livetemplate::{live_template, Template};
+//!
+//! fn upper(s: &str) -> String { s.to_uppercase() }
+//!
+//! #[live_template(
+//!     source = r#"<p>{{.name | upper}}: {{.score 2}} {{if .top}}(top){{end}}</p>"#,
+//!     funcs(upper),
+//!     methods(top)
+//! )]
+//! struct Player { name: String, points: Vec<u32> }
+//!
+//! impl Player {
+//!     fn score(&self, last: usize) -> u32 { self.points.iter().rev().take(last).sum() }
+//!     fn top(&self) -> bool { self.points.iter().sum::<u32>() > 10 }
+//! }
+//!
+//! let p = Player { name: "ada".into(), points: vec![1, 5, 7] };
+//! assert_eq!(p.render().unwrap(), "<p>ADA: 12 (top)</p>");
+//! ```
 //!
 //! ## Escaping
 //!
@@ -205,8 +252,8 @@ pub use livetemplate_runtime::{
     MetricsConfig, PageConfig, PageHandle, StoreConfig, SystemClock, TokenConfig, TokenProblem,
 };
 pub use livetemplate_runtime::{
-    Content, Html, IndexBy, Json, Keyed, Len, LiveEvent, Loc, Range, RenderError, Scalar, Slot,
-    Template, TemplateMeta, ToScalar, Truthy,
+    Content, FromArg, Html, IndexBy, Json, Keyed, Len, LiveEvent, Loc, Range, RenderError, Scalar,
+    Slot, Template, TemplateMeta, ToScalar, Truthy,
 };
 pub use livetemplate_runtime::{
     DynamicValue, Fragment, FragmentData, FragmentError, GranularData, GranularOp, MarkersData,

@@ -28,25 +28,27 @@ impl RootDeps {
 /// the root struct, `$.x` and `$` where `$` is, and whatever the value of
 /// a variable it reads was computed from. A range's item (`.` in its body,
 /// its key and value variables) reads nothing: items are compared item by
-/// item, not through root fields.
-pub fn pipeline(pipe: &Pipeline, scope: &Scope) -> RootDeps {
+/// item, not through root fields. A name that is not one of the root's
+/// `fields` is a method of the root (`{{.total}}`, `{{.has_error "x"}}`),
+/// which may read any field. Functions read only their arguments.
+pub fn pipeline(pipe: &Pipeline, scope: &Scope, fields: &[String]) -> RootDeps {
     let mut out = RootDeps::default();
-    add_pipeline(pipe, scope, &mut out);
+    add_pipeline(pipe, scope, fields, &mut out);
     out
 }
 
-fn add_pipeline(pipe: &Pipeline, scope: &Scope, out: &mut RootDeps) {
+fn add_pipeline(pipe: &Pipeline, scope: &Scope, fields: &[String], out: &mut RootDeps) {
     for e in pipe.cmds.iter().flat_map(|c| &c.args) {
-        add_expr(e, scope, out);
+        add_expr(e, scope, fields, out);
     }
 }
 
-fn add_expr(e: &Expr, scope: &Scope, out: &mut RootDeps) {
+fn add_expr(e: &Expr, scope: &Scope, fields: &[String], out: &mut RootDeps) {
     let mut root_path = |path: &[crate::ast::Ident]| match path.first() {
-        Some(f) => {
+        Some(f) if fields.contains(&f.name) => {
             out.fields.insert(f.name.clone());
         }
-        None => out.all = true,
+        _ => out.all = true,
     };
     match e {
         Expr::Dot(_) if scope.dot_is_root => root_path(&[]),
@@ -57,7 +59,7 @@ fn add_expr(e: &Expr, scope: &Scope, out: &mut RootDeps) {
                 out.merge(&v.root_deps);
             }
         }
-        Expr::Paren { pipe, .. } => add_pipeline(pipe, scope, out),
+        Expr::Paren { pipe, .. } => add_pipeline(pipe, scope, fields, out),
         _ => {}
     }
 }

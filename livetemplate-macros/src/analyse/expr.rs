@@ -59,18 +59,47 @@ impl Analyser<'_> {
                     if let Some(prev) = acc.take() {
                         vals.push(prev);
                     }
-                    self.builtin(name, *span, cmd.span, &args[1..], vals, loc)
+                    match self.input.calls.funcs.iter().find(|(n, _)| n == name) {
+                        Some((_, path)) => {
+                            let path = path.clone();
+                            Val::Owned(self.call_expr(quote!(#path), &vals, loc))
+                        }
+                        None => self.builtin(name, *span, cmd.span, &args[1..], vals, loc),
+                    }
                 }
                 _ if args.len() > 1 || acc.is_some() => {
-                    self.error(TemplateError::new(
-                        first.span(),
-                        "only functions take arguments; calling a field or method is not supported",
-                    ));
-                    // The arguments are still checked.
-                    for a in args {
-                        self.operand(a, scope, loc);
+                    let mut vals = Vec::new();
+                    for a in &args[1..] {
+                        vals.push(self.operand(a, scope, loc));
                     }
-                    placeholder()
+                    if let Some(prev) = acc.take() {
+                        vals.push(prev);
+                    }
+                    match self.head(first, scope, loc) {
+                        Some((base, is_root, path)) if !path.is_empty() => {
+                            // `.a.b.m x y`: the method `m` of `.a.b`.
+                            let (method, recv) = path.split_last().expect("not empty");
+                            let recv = self.fields(base, is_root, recv, loc);
+                            let m = if valid_field_name(&method.name) {
+                                rust_ident(&method.name)
+                            } else {
+                                self.error(TemplateError::new(
+                                    method.span,
+                                    format!("`{}` is not a valid method name", method.name),
+                                ));
+                                return placeholder();
+                            };
+                            let recv = recv.by_ref();
+                            Val::Owned(self.call_expr(quote!((#recv).#m), &vals, loc))
+                        }
+                        _ => {
+                            self.error(TemplateError::new(
+                                first.span(),
+                                "only functions and methods take arguments (`.a.method x`, `$v.method x`, `func x`)",
+                            ));
+                            placeholder()
+                        }
+                    }
                 }
                 _ => self.operand(first, scope, loc),
             });
@@ -85,37 +114,21 @@ impl Analyser<'_> {
         let rt = self.rt.clone();
         match e {
             Expr::Dot(_) => Val::Ref(scope.dot.clone()),
-            Expr::Field { path, .. } => {
-                self.fields(Val::Ref(scope.dot.clone()), scope.dot_is_root, path, loc)
-            }
-            Expr::Var { name, path, span } => {
-                if name.is_empty() {
-                    return self.fields(
-                        Val::Ref(scope.root.clone()),
-                        scope.root_is_struct,
-                        path,
-                        loc,
-                    );
+            Expr::Field { .. } | Expr::Var { .. } | Expr::Paren { .. } => {
+                match self.head(e, scope, loc) {
+                    Some((base, is_root, path)) => self.fields(base, is_root, path, loc),
+                    None => placeholder(),
                 }
-                let Some(var) = scope.var(name) else {
-                    // As the parser reports it (see `parse::parse_all`).
-                    let at = Span::new(span.start, span.start + 1 + name.len());
-                    self.error(crate::parse::undefined_variable(name, at));
-                    return self.fields(placeholder(), false, path, loc);
-                };
-                let ident = &var.ident;
-                let base = if var.owned {
-                    Val::Place(quote!(#ident))
-                } else {
-                    Val::Ref(quote!(#ident))
-                };
-                self.fields(base, var.is_root_struct, path, loc)
             }
-            Expr::Paren { pipe, path, .. } => {
-                let v = self.pipeline(pipe, scope, loc);
-                self.fields(v, false, path, loc)
+            Expr::Func { name, span } => {
+                match self.input.calls.funcs.iter().find(|(n, _)| n == name) {
+                    Some((_, path)) => {
+                        let path = path.clone();
+                        Val::Owned(self.call_expr(quote!(#path), &[], loc))
+                    }
+                    None => self.builtin(name, *span, *span, &[], Vec::new(), loc),
+                }
             }
-            Expr::Func { name, span } => self.builtin(name, *span, *span, &[], Vec::new(), loc),
             Expr::Str { value, .. } => Val::Owned(quote!(#value)),
             Expr::Int { value, span } => match i64::try_from(*value) {
                 Ok(v) => {
@@ -143,6 +156,58 @@ impl Analyser<'_> {
         }
     }
 
+    /// The start of a field chain and the chain: `.a.b` is `(., [a, b])`,
+    /// `$x.a` is `($x, [a])`, `(p).a` is `(p, [a])`; the flag says whether
+    /// the start is the view-model struct (its fields are checked). `None`
+    /// for any other expression, or for an undefined variable (reported).
+    fn head<'e>(
+        &mut self,
+        e: &'e Expr,
+        scope: &Scope,
+        loc: &TokenStream,
+    ) -> Option<(Val, bool, &'e [TIdent])> {
+        match e {
+            Expr::Field { path, .. } => {
+                Some((Val::Ref(scope.dot.clone()), scope.dot_is_root, path))
+            }
+            Expr::Var { name, path, .. } if name.is_empty() => {
+                Some((Val::Ref(scope.root.clone()), scope.root_is_struct, path))
+            }
+            Expr::Var { name, path, span } => {
+                let Some(var) = scope.var(name) else {
+                    // As the parser reports it (see `parse::parse_all`).
+                    let at = Span::new(span.start, span.start + 1 + name.len());
+                    self.error(crate::parse::undefined_variable(name, at));
+                    return None;
+                };
+                let ident = &var.ident;
+                let base = if var.owned {
+                    Val::Place(quote!(#ident))
+                } else {
+                    Val::Ref(quote!(#ident))
+                };
+                Some((base, var.is_root_struct, path))
+            }
+            Expr::Paren { pipe, path, .. } => {
+                let v = self.pipeline(pipe, scope, loc);
+                Some((v, false, path))
+            }
+            _ => None,
+        }
+    }
+
+    /// A call of `callee` (a function path or `(recv).method`) with `args`:
+    /// each converted to its parameter's type, the result unwrapped when it
+    /// is a `Result` (see `livetemplate_runtime`'s `call` module).
+    fn call_expr(&self, callee: TokenStream, args: &[Val], loc: &TokenStream) -> TokenStream {
+        let rt = &self.rt;
+        let args = args.iter().map(|a| {
+            let r = a.by_ref();
+            quote!(#rt::__private::arg(#r, #loc)?)
+        });
+        quote!((&&#rt::__private::Ret::new(#callee(#(#args),*))).lt_ret(#loc)?)
+    }
+
     /// `base.a.b.c`. Each step through an `Option` unwraps `Some` (a `None`
     /// fails the render, as a nil pointer does in Go).
     fn fields(&mut self, base: Val, base_is_root: bool, path: &[TIdent], loc: &TokenStream) -> Val {
@@ -152,7 +217,7 @@ impl Analyser<'_> {
         if base_is_root {
             let f = &path[0];
             let fields = &self.input.fields;
-            if !fields.contains(&f.name) {
+            if !fields.contains(&f.name) && !self.input.calls.methods.contains(&f.name) {
                 let mut e = TemplateError::new(
                     f.span,
                     format!("no field `{}` in the view-model struct", f.name),
@@ -160,9 +225,18 @@ impl Analyser<'_> {
                 match closest(&f.name, fields.iter().map(String::as_str)) {
                     Some(s) => e = e.with_help(format!("did you mean `{s}`?")),
                     None if !fields.is_empty() => {
-                        e = e.with_help(format!("the fields are: {}", fields.join(", ")))
+                        e = e.with_help(format!(
+                            "the fields are: {}; a method without arguments is listed in `methods({})` on the attribute",
+                            fields.join(", "),
+                            f.name
+                        ))
                     }
-                    None => {}
+                    None => {
+                        e = e.with_help(format!(
+                            "a method without arguments is listed in `methods({})` on the attribute",
+                            f.name
+                        ))
+                    }
                 }
                 self.error(e);
             }
@@ -182,7 +256,11 @@ impl Analyser<'_> {
                 Some(place) => quote!(&#place),
                 None => base.by_ref(),
             };
-            cur = Some(if i == 0 && base_is_root {
+            cur = Some(if self.input.calls.methods.contains(&seg.name) {
+                // A method the attribute lists (`methods(…)`): called.
+                let v = self.call_expr(quote!((#base_ref).#field), &[], loc);
+                quote!((#v))
+            } else if i == 0 && base_is_root {
                 quote!((#base_ref).#field)
             } else {
                 quote!((#rt::__private::ops::step((&&&#rt::__private::W(#base_ref)).lt_step(), #loc)?).#field)
@@ -306,9 +384,17 @@ impl Analyser<'_> {
             }
             _ => {
                 let e = TemplateError::new(span, format!("unknown function `{name}`"));
-                self.error(match closest(name, BUILTINS.iter().copied()) {
+                let known: Vec<&str> = BUILTINS
+                    .iter()
+                    .copied()
+                    .chain(self.input.calls.funcs.iter().map(|(n, _)| n.as_str()))
+                    .collect();
+                self.error(match closest(name, known.iter().copied()) {
                     Some(s) => e.with_help(format!("did you mean `{s}`?")),
-                    None => e.with_help(format!("the functions are: {}", BUILTINS.join(" "))),
+                    None => e.with_help(format!(
+                        "the functions are: {}; register your own with `funcs({name})` on the attribute",
+                        known.join(" ")
+                    )),
                 });
                 placeholder()
             }

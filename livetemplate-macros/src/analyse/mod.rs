@@ -43,6 +43,20 @@ pub struct Input<'a> {
     /// Their types, in the same order (or none: then no range gets a
     /// method building its items, see [`Range::item_ty`]).
     pub types: Vec<TokenStream>,
+    /// What the template may call besides the builtins.
+    pub calls: Calls,
+}
+
+/// `funcs(…)` and `methods(…)` of the attribute.
+#[derive(Clone, Default)]
+pub struct Calls {
+    /// Functions by template name (`upper = crate::text::upper`); they
+    /// win over builtins of the same name, as a Go `FuncMap` does.
+    pub funcs: Vec<(String, syn::Path)>,
+    /// Names called as methods without arguments wherever a field chain
+    /// names them (`{{.user.full_name}}`): Rust cannot tell a field from
+    /// a method at build time, Go can at run time.
+    pub methods: Vec<String>,
 }
 
 /// The analysed template.
@@ -467,7 +481,7 @@ impl Analyser<'_> {
                 span,
             } => {
                 let loc = self.loc(*span);
-                deps = deps::pipeline(pipe, scope);
+                deps = deps::pipeline(pipe, scope, &self.input.fields);
                 let val = self.pipeline(pipe, scope, &loc);
                 if escapers.as_slice() == [Escaper::Comment] {
                     // Inside an HTML comment: Go prints nothing; neither do we.
@@ -620,7 +634,7 @@ impl Analyser<'_> {
         loc: &TokenStream,
     ) -> (TokenStream, TokenStream, RootDeps) {
         if pipe.decl.is_empty() {
-            let deps = deps::pipeline(pipe, scope);
+            let deps = deps::pipeline(pipe, scope, &self.input.fields);
             let v = self.pipeline(pipe, scope, loc);
             return (TokenStream::new(), v.by_ref(), deps);
         }
@@ -658,7 +672,7 @@ impl Analyser<'_> {
                 "only `{{range}}` can declare two variables",
             ));
         }
-        let root_deps = deps::pipeline(pipe, scope);
+        let root_deps = deps::pipeline(pipe, scope, &self.input.fields);
         let (bind, owned) = self.pipeline(pipe, scope, loc).bind();
         let is_root_struct = self.is_root_struct(pipe, scope);
         let mut stmt = TokenStream::new();
@@ -710,7 +724,7 @@ impl Analyser<'_> {
         let span = at.span;
         self.range_depth += 1;
         let loc = self.loc(span);
-        deps.merge(&deps::pipeline(pipe, scope));
+        deps.merge(&deps::pipeline(pipe, scope, &self.input.fields));
         let (coll, coll_owned) = self.pipeline(pipe, scope, &loc).bind();
         let coll_ident = self.fresh("coll");
         let dot = self.fresh("dot");
@@ -809,7 +823,7 @@ impl Analyser<'_> {
         let dot = self.fresh("dot");
         let (prelude, is_root) = match pipe {
             Some(p) => {
-                deps.merge(&deps::pipeline(p, scope));
+                deps.merge(&deps::pipeline(p, scope, &self.input.fields));
                 let v = self.pipeline(p, scope, &loc);
                 let is_root = self.is_root_struct(p, scope);
                 let (bind, owned) = v.bind();
@@ -919,6 +933,7 @@ mod tests {
             src,
             fields: vec!["a".into(), "b".into(), "items".into()],
             types: Vec::new(),
+            calls: Calls::default(),
         };
         analyse(&input, &lowered.block)
     }

@@ -79,6 +79,7 @@ mod tests {
                 .iter()
                 .map(|(_, t)| t.parse().expect("a type"))
                 .collect(),
+            calls: Default::default(),
         };
         let tree = crate::analyse::analyse(&input, &lowered.block).expect("no errors");
         generate(&tree)

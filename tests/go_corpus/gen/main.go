@@ -6,7 +6,8 @@
 // For each templates/NAME.html it reads data/NAME.json (one JSON object),
 // decodes it with UseNumber and converts it recursively (integer-looking
 // numbers -> int, other numbers -> float64, objects -> map[string]any,
-// arrays -> []any), parses the template with Option("missingkey=error"),
+// arrays -> []any), parses the template with funcMap and
+// Option("missingkey=error"),
 // executes it and writes expected/NAME.html byte for byte. Any error is fatal.
 package main
 
@@ -22,6 +23,22 @@ import (
 	"strconv"
 	"strings"
 )
+
+// funcMap is the FuncMap every template is parsed with. tests/go_parity.rs
+// registers Rust functions of the same names and meaning (`funcs(…)`).
+var funcMap = template.FuncMap{
+	"add":   func(a, b int) int { return a + b },
+	"sub":   func(a, b int) int { return a - b },
+	"upper": strings.ToUpper,
+	// until n is 0, 1, …, n-1 (as in sprig).
+	"until": func(n int) []int {
+		out := make([]int, 0, n)
+		for i := 0; i < n; i++ {
+			out = append(out, i)
+		}
+		return out
+	},
+}
 
 func fail(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "go_corpus gen: "+format+"\n", args...)
@@ -141,7 +158,7 @@ func main() {
 		if err != nil {
 			fail("%s: data: %v", name, err)
 		}
-		tpl, err := template.New(name).Option("missingkey=error").Parse(string(src))
+		tpl, err := template.New(name).Funcs(funcMap).Option("missingkey=error").Parse(string(src))
 		if err != nil {
 			fail("%s: parse: %v", name, err)
 		}

@@ -1,8 +1,0 @@
-use livetemplate::live_template;
-
-#[live_template(source = "{{.a 1}}")]
-struct Page {
-    a: String,
-}
-
-fn main() {}
