@@ -185,21 +185,13 @@ fn parse_attr(attr: proc_macro2::TokenStream) -> syn::Result<Args> {
                 source = Some(TemplateSource::File(input.parse()?));
             } else {
                 let key: syn::Ident = input.parse()?;
-                if key == "funcs" || key == "methods" {
-                    if key == "funcs" {
-                        parse_funcs(input, &mut calls)?;
-                    } else {
-                        parse_methods(input, &mut calls)?;
-                    }
-                    first = false;
-                    if !input.is_empty() {
-                        input.parse::<Token![,]>()?;
-                    }
-                    continue;
-                }
-                input.parse::<Token![=]>()?;
                 let is_path = key == "path";
-                if is_path || key == "source" {
+                if key == "funcs" {
+                    parse_funcs(input, &mut calls)?;
+                } else if key == "methods" {
+                    parse_methods(input, &mut calls)?;
+                } else if is_path || key == "source" {
+                    input.parse::<Token![=]>()?;
                     let value: syn::Expr = input.parse()?;
                     let lit = string_literal(&value)?;
                     if source.is_some() {
@@ -214,6 +206,7 @@ fn parse_attr(attr: proc_macro2::TokenStream) -> syn::Result<Args> {
                         TemplateSource::Inline(lit)
                     });
                 } else if key == "events" {
+                    input.parse::<Token![=]>()?;
                     let ty: syn::Type = input.parse()?;
                     if events.is_some() {
                         return Err(syn::Error::new_spanned(&ty, "`events` is given twice"));

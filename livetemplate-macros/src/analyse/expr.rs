@@ -50,57 +50,42 @@ impl Analyser<'_> {
                 self.error(TemplateError::new(cmd.span, "empty command"));
                 return placeholder();
             };
+            // A call's arguments: the operands after the callee, then the
+            // value piped in (Go appends it last).
+            let is_call = matches!(first, Expr::Func { .. }) || args.len() > 1 || acc.is_some();
+            let mut vals = Vec::new();
+            if is_call {
+                for a in &args[1..] {
+                    vals.push(self.operand(a, scope, loc));
+                }
+                vals.extend(acc.take());
+            }
             acc = Some(match first {
                 Expr::Func { name, span } => {
-                    let mut vals = Vec::new();
-                    for a in &args[1..] {
-                        vals.push(self.operand(a, scope, loc));
-                    }
-                    if let Some(prev) = acc.take() {
-                        vals.push(prev);
-                    }
-                    match self.input.calls.funcs.iter().find(|(n, _)| n == name) {
-                        Some((_, path)) => {
-                            let path = path.clone();
-                            Val::Owned(self.call_expr(quote!(#path), &vals, loc))
-                        }
-                        None => self.builtin(name, *span, cmd.span, &args[1..], vals, loc),
-                    }
+                    self.function(name, *span, cmd.span, &args[1..], vals, loc)
                 }
-                _ if args.len() > 1 || acc.is_some() => {
-                    let mut vals = Vec::new();
-                    for a in &args[1..] {
-                        vals.push(self.operand(a, scope, loc));
-                    }
-                    if let Some(prev) = acc.take() {
-                        vals.push(prev);
-                    }
-                    match self.head(first, scope, loc) {
-                        Some((base, is_root, path)) if !path.is_empty() => {
-                            // `.a.b.m x y`: the method `m` of `.a.b`.
-                            let (method, recv) = path.split_last().expect("not empty");
-                            let recv = self.fields(base, is_root, recv, loc);
-                            let m = if valid_field_name(&method.name) {
-                                rust_ident(&method.name)
-                            } else {
-                                self.error(TemplateError::new(
-                                    method.span,
-                                    format!("`{}` is not a valid method name", method.name),
-                                ));
-                                return placeholder();
-                            };
-                            let recv = recv.by_ref();
-                            Val::Owned(self.call_expr(quote!((#recv).#m), &vals, loc))
-                        }
-                        _ => {
+                _ if is_call => match self.head(first, scope, loc) {
+                    Some((base, is_root, [recv @ .., method])) => {
+                        // `.a.b.m x y`: the method `m` of `.a.b`.
+                        if !valid_field_name(&method.name) {
                             self.error(TemplateError::new(
-                                first.span(),
-                                "only functions and methods take arguments (`.a.method x`, `$v.method x`, `func x`)",
+                                method.span,
+                                format!("`{}` is not a valid method name", method.name),
                             ));
-                            placeholder()
+                            return placeholder();
                         }
+                        let m = rust_ident(&method.name);
+                        let recv = self.fields(base, is_root, recv, loc).by_ref();
+                        Val::Owned(self.call_expr(quote!((#recv).#m), &vals, loc))
                     }
-                }
+                    _ => {
+                        self.error(TemplateError::new(
+                            first.span(),
+                            "only functions and methods take arguments (`.a.method x`, `$v.method x`, `func x`)",
+                        ));
+                        placeholder()
+                    }
+                },
                 _ => self.operand(first, scope, loc),
             });
         }
@@ -120,15 +105,7 @@ impl Analyser<'_> {
                     None => placeholder(),
                 }
             }
-            Expr::Func { name, span } => {
-                match self.input.calls.funcs.iter().find(|(n, _)| n == name) {
-                    Some((_, path)) => {
-                        let path = path.clone();
-                        Val::Owned(self.call_expr(quote!(#path), &[], loc))
-                    }
-                    None => self.builtin(name, *span, *span, &[], Vec::new(), loc),
-                }
-            }
+            Expr::Func { name, span } => self.function(name, *span, *span, &[], Vec::new(), loc),
             Expr::Str { value, .. } => Val::Owned(quote!(#value)),
             Expr::Int { value, span } => match i64::try_from(*value) {
                 Ok(v) => {
@@ -193,6 +170,23 @@ impl Analyser<'_> {
                 Some((v, false, path))
             }
             _ => None,
+        }
+    }
+
+    /// The function `name` called with `args`: a registered one
+    /// (`funcs(…)`, which wins over a builtin of its name), else a builtin.
+    fn function(
+        &mut self,
+        name: &str,
+        span: Span,
+        cmd_span: Span,
+        arg_exprs: &[Expr],
+        args: Vec<Val>,
+        loc: &TokenStream,
+    ) -> Val {
+        match self.input.calls.funcs.iter().find(|(n, _)| n == name) {
+            Some((_, path)) => Val::Owned(self.call_expr(quote!(#path), &args, loc)),
+            None => self.builtin(name, span, cmd_span, arg_exprs, args, loc),
         }
     }
 
